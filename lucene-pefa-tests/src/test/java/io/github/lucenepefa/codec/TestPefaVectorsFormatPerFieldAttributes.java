@@ -1,0 +1,120 @@
+package io.github.lucenepefa.codec;
+
+import java.io.IOException;
+import org.apache.lucene.codecs.Codec;
+import org.apache.lucene.codecs.KnnFieldVectorsWriter;
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.KnnVectorsReader;
+import org.apache.lucene.codecs.KnnVectorsWriter;
+import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.MergeState;
+import org.apache.lucene.index.SegmentReadState;
+import org.apache.lucene.index.SegmentWriteState;
+import org.apache.lucene.index.Sorter;
+import org.apache.lucene.index.VectorEncoding;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.tests.index.BaseKnnVectorsFormatTestCase;
+import org.apache.lucene.tests.util.TestUtil;
+import org.apache.lucene.util.IORunnable;
+import org.junit.BeforeClass;
+
+/**
+ * Runs Lucene's {@link BaseKnnVectorsFormatTestCase} with PEFA attributes injected into every
+ * field at write time: random per-field {@code maxConn}/{@code beamWidth} (so fields of one
+ * segment are spread over several groups) and, for float maximum-inner-product fields of even
+ * dimension, a random {@code pefa.xs.lambda} (so graphs are built in the mixed space). The
+ * injecting format has the same SPI name as {@link PefaVectorsFormat}, so segments are read back
+ * by the real SPI-loaded format from its metadata alone.
+ */
+public class TestPefaVectorsFormatPerFieldAttributes extends BaseKnnVectorsFormatTestCase {
+
+  private static int salt;
+
+  @BeforeClass
+  public static void pickSalt() {
+    salt = random().nextInt();
+  }
+
+  @Override
+  protected Codec getCodec() {
+    return TestUtil.alwaysKnnVectorsFormat(new AttributeInjectingFormat());
+  }
+
+  @Override
+  protected boolean supportsFloatVectorFallback() {
+    return false;
+  }
+
+  /** Deterministic (per test class run) attributes for a field, so all segments agree. */
+  static void inject(FieldInfo fi) {
+    int h = fi.name.hashCode() * 31 + salt;
+    int maxConn = 2 + Math.floorMod(h, 31); // 2..32
+    int beamWidth = 10 + Math.floorMod(h >>> 8, 191); // 10..200
+    fi.putAttribute(PefaVectorsFormat.MAX_CONN_ATTRIBUTE, Integer.toString(maxConn));
+    fi.putAttribute(PefaVectorsFormat.BEAM_WIDTH_ATTRIBUTE, Integer.toString(beamWidth));
+    if (fi.getVectorEncoding() == VectorEncoding.FLOAT32
+        && fi.getVectorSimilarityFunction() == VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT
+        && fi.getVectorDimension() % 2 == 0) {
+      float lambda = Math.floorMod(h >>> 16, 5) / 4f; // 0, .25, .5, .75, 1
+      fi.putAttribute(PefaVectorsFormat.XS_LAMBDA_ATTRIBUTE, Float.toString(lambda));
+    }
+  }
+
+  /** Writes through {@link PefaVectorsFormat} after putting attributes on each field. */
+  static final class AttributeInjectingFormat extends KnnVectorsFormat {
+    private final PefaVectorsFormat in = new PefaVectorsFormat();
+
+    AttributeInjectingFormat() {
+      super(PefaVectorsFormat.NAME);
+    }
+
+    @Override
+    public KnnVectorsWriter fieldsWriter(SegmentWriteState state) throws IOException {
+      KnnVectorsWriter w = in.fieldsWriter(state);
+      return new KnnVectorsWriter() {
+        @Override
+        public KnnFieldVectorsWriter<?> addField(FieldInfo fieldInfo) throws IOException {
+          inject(fieldInfo);
+          return w.addField(fieldInfo);
+        }
+
+        @Override
+        public IORunnable mergeOneField(FieldInfo fieldInfo, MergeState mergeState)
+            throws IOException {
+          inject(fieldInfo);
+          return w.mergeOneField(fieldInfo, mergeState);
+        }
+
+        @Override
+        public void flush(int maxDoc, Sorter.DocMap sortMap) throws IOException {
+          w.flush(maxDoc, sortMap);
+        }
+
+        @Override
+        public void finish() throws IOException {
+          w.finish();
+        }
+
+        @Override
+        public long ramBytesUsed() {
+          return w.ramBytesUsed();
+        }
+
+        @Override
+        public void close() throws IOException {
+          w.close();
+        }
+      };
+    }
+
+    @Override
+    public KnnVectorsReader fieldsReader(SegmentReadState state) throws IOException {
+      return in.fieldsReader(state);
+    }
+
+    @Override
+    public int getMaxDimensions(String fieldName) {
+      return in.getMaxDimensions(fieldName);
+    }
+  }
+}

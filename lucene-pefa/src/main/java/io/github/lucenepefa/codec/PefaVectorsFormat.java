@@ -1,0 +1,308 @@
+package io.github.lucenepefa.codec;
+
+import java.io.IOException;
+import java.util.Locale;
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.KnnVectorsReader;
+import org.apache.lucene.codecs.KnnVectorsWriter;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
+import org.apache.lucene.document.FieldType;
+import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.SegmentReadState;
+import org.apache.lucene.index.SegmentWriteState;
+import org.apache.lucene.index.VectorEncoding;
+import org.apache.lucene.index.VectorSimilarityFunction;
+
+/**
+ * An HNSW vectors format whose graph parameters and graph-building similarity are chosen per field
+ * from {@link FieldInfo} attributes, so that a single SPI-registered format (name {@value #NAME})
+ * serves every field and an index reopens by name without custom codec code.
+ *
+ * <p>Compared to {@link Lucene99HnswVectorsFormat} it adds two features:
+ *
+ * <ol>
+ *   <li><b>Per-field HNSW parameters.</b> The attributes {@value #MAX_CONN_ATTRIBUTE} and {@value
+ *       #BEAM_WIDTH_ATTRIBUTE} (decimal integers) select the graph's {@code maxConn} (1..{@value
+ *       Lucene99HnswVectorsFormat#MAXIMUM_MAX_CONN}) and {@code beamWidth} (1..{@value
+ *       Lucene99HnswVectorsFormat#MAXIMUM_BEAM_WIDTH}) for that field; absent attributes mean
+ *       Lucene's defaults ({@value Lucene99HnswVectorsFormat#DEFAULT_MAX_CONN} / {@value
+ *       Lucene99HnswVectorsFormat#DEFAULT_BEAM_WIDTH}).
+ *   <li><b>Paired PEFA-XS fields.</b> A field carrying the attribute {@value #XS_LAMBDA_ATTRIBUTE}
+ *       (a float {@code lambda} in [0,1], written with {@link Float#toString(float)}) stores float
+ *       vectors of dimension {@code 2d} that are the concatenation {@code [p, u]} of a document
+ *       embedding {@code p} and a (normalised) label centroid {@code u}, with similarity {@link
+ *       VectorSimilarityFunction#MAXIMUM_INNER_PRODUCT}. Queries score the stored {@code 2d} vector
+ *       with the plain inner product, so the query {@code [l*q, (1-l)*q]} scores {@code l*<q,p> +
+ *       (1-l)*<q,u>}; but the HNSW graph is built in the space of the mixed vector {@code e = lambda*p
+ *       + (1-lambda)*u} (see {@link MixedPairVectorScorer}).
+ * </ol>
+ *
+ * <p>Fields are grouped by (maxConn, beamWidth, lambda); each group is written by a {@link
+ * org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsWriter} under its own segment suffix, and a
+ * small checksummed metadata file (extension {@value #META_EXTENSION}) maps field numbers to groups.
+ * The attributes are only consulted when writing (flush and merge); readers use the metadata file.
+ *
+ * <p>Attribute values are validated when a field is first added to a segment writer. Because
+ * IndexWriter treats failures at that point as aborting, prefer creating field types with {@link
+ * #vectorFieldType} / {@link #pairedFieldType}, which validate eagerly.
+ */
+public final class PefaVectorsFormat extends KnnVectorsFormat {
+
+  /** The SPI name of this format. */
+  public static final String NAME = "PefaVectors";
+
+  /** Field attribute holding the HNSW {@code maxConn} of a field, as a decimal int. */
+  public static final String MAX_CONN_ATTRIBUTE = "pefa.hnsw.maxConn";
+
+  /** Field attribute holding the HNSW {@code beamWidth} of a field, as a decimal int. */
+  public static final String BEAM_WIDTH_ATTRIBUTE = "pefa.hnsw.beamWidth";
+
+  /**
+   * Field attribute marking a paired PEFA-XS field; its value is the graph mixing weight {@code
+   * lambda} in [0,1], written with {@link Float#toString(float)}.
+   */
+  public static final String XS_LAMBDA_ATTRIBUTE = "pefa.xs.lambda";
+
+  /**
+   * Maximum vector dimension accepted by this format: twice Lucene's default, so that paired
+   * fields can hold {@code [p, u]} for embeddings of up to {@value
+   * KnnVectorsFormat#DEFAULT_MAX_DIMENSIONS} dimensions.
+   */
+  public static final int MAX_DIMENSIONS = 2 * KnnVectorsFormat.DEFAULT_MAX_DIMENSIONS;
+
+  static final String META_CODEC_NAME = "PefaVectorsFormatMeta";
+  static final String META_EXTENSION = "pvm";
+  static final int VERSION_START = 0;
+  static final int VERSION_CURRENT = VERSION_START;
+
+  /** Creates the format; all configuration comes from field attributes. */
+  public PefaVectorsFormat() {
+    super(NAME);
+  }
+
+  @Override
+  public KnnVectorsWriter fieldsWriter(SegmentWriteState state) throws IOException {
+    return new PefaVectorsWriter(state);
+  }
+
+  @Override
+  public KnnVectorsReader fieldsReader(SegmentReadState state) throws IOException {
+    return new PefaVectorsReader(state);
+  }
+
+  @Override
+  public int getMaxDimensions(String fieldName) {
+    return MAX_DIMENSIONS;
+  }
+
+  @Override
+  public String toString() {
+    return NAME
+        + "(name="
+        + NAME
+        + ", per-field attributes: "
+        + MAX_CONN_ATTRIBUTE
+        + " (default "
+        + Lucene99HnswVectorsFormat.DEFAULT_MAX_CONN
+        + "), "
+        + BEAM_WIDTH_ATTRIBUTE
+        + " (default "
+        + Lucene99HnswVectorsFormat.DEFAULT_BEAM_WIDTH
+        + "), "
+        + XS_LAMBDA_ATTRIBUTE
+        + " (paired fields)"
+        + ", maxDimensions="
+        + MAX_DIMENSIONS
+        + ")";
+  }
+
+  /**
+   * Creates a frozen {@link FieldType} for a float vector field indexed with the given HNSW
+   * parameters; use it with {@link org.apache.lucene.document.KnnFloatVectorField}.
+   *
+   * @param dim the vector dimension, 1..{@value #MAX_DIMENSIONS}
+   * @param similarity the similarity function
+   * @param maxConn HNSW maxConn, 1..{@value Lucene99HnswVectorsFormat#MAXIMUM_MAX_CONN}
+   * @param beamWidth HNSW beam width, 1..{@value Lucene99HnswVectorsFormat#MAXIMUM_BEAM_WIDTH}
+   * @return a frozen field type carrying the PEFA attributes
+   * @throws IllegalArgumentException if an argument is out of range
+   */
+  public static FieldType vectorFieldType(
+      int dim, VectorSimilarityFunction similarity, int maxConn, int beamWidth) {
+    return vectorFieldType(dim, VectorEncoding.FLOAT32, similarity, maxConn, beamWidth);
+  }
+
+  /**
+   * Creates a frozen {@link FieldType} for a float or byte vector field indexed with the given
+   * HNSW parameters; use it with {@link org.apache.lucene.document.KnnFloatVectorField} or {@link
+   * org.apache.lucene.document.KnnByteVectorField} according to {@code encoding}.
+   *
+   * @param dim the vector dimension, 1..{@value #MAX_DIMENSIONS}
+   * @param encoding the vector encoding
+   * @param similarity the similarity function
+   * @param maxConn HNSW maxConn, 1..{@value Lucene99HnswVectorsFormat#MAXIMUM_MAX_CONN}
+   * @param beamWidth HNSW beam width, 1..{@value Lucene99HnswVectorsFormat#MAXIMUM_BEAM_WIDTH}
+   * @return a frozen field type carrying the PEFA attributes
+   * @throws IllegalArgumentException if an argument is out of range
+   */
+  public static FieldType vectorFieldType(
+      int dim,
+      VectorEncoding encoding,
+      VectorSimilarityFunction similarity,
+      int maxConn,
+      int beamWidth) {
+    if (dim < 1 || dim > MAX_DIMENSIONS) {
+      throw new IllegalArgumentException(
+          "dim must be in [1, " + MAX_DIMENSIONS + "]; got dim=" + dim);
+    }
+    if (encoding == null) {
+      throw new IllegalArgumentException("encoding must not be null");
+    }
+    if (similarity == null) {
+      throw new IllegalArgumentException("similarity must not be null");
+    }
+    checkMaxConn("maxConn=" + maxConn, maxConn);
+    checkBeamWidth("beamWidth=" + beamWidth, beamWidth);
+    FieldType type = new FieldType();
+    type.setVectorAttributes(dim, encoding, similarity);
+    type.putAttribute(MAX_CONN_ATTRIBUTE, Integer.toString(maxConn));
+    type.putAttribute(BEAM_WIDTH_ATTRIBUTE, Integer.toString(beamWidth));
+    type.freeze();
+    return type;
+  }
+
+  /**
+   * Creates a frozen {@link FieldType} for a paired PEFA-XS field: float vectors of dimension
+   * {@code 2*dim} holding {@code [p, u]}, similarity {@link
+   * VectorSimilarityFunction#MAXIMUM_INNER_PRODUCT}, whose HNSW graph is built over {@code
+   * lambda*p + (1-lambda)*u}.
+   *
+   * @param dim the dimension {@code d} of each half; the field gets {@code 2d}, so {@code d} must
+   *     be in 1..{@code MAX_DIMENSIONS/2}
+   * @param lambda the graph mixing weight, in [0,1]
+   * @param maxConn HNSW maxConn, 1..{@value Lucene99HnswVectorsFormat#MAXIMUM_MAX_CONN}
+   * @param beamWidth HNSW beam width, 1..{@value Lucene99HnswVectorsFormat#MAXIMUM_BEAM_WIDTH}
+   * @return a frozen field type carrying the PEFA attributes
+   * @throws IllegalArgumentException if an argument is out of range
+   */
+  public static FieldType pairedFieldType(int dim, float lambda, int maxConn, int beamWidth) {
+    if (dim < 1 || dim > MAX_DIMENSIONS / 2) {
+      throw new IllegalArgumentException(
+          "dim (the half dimension d; the field gets 2d) must be in [1, "
+              + MAX_DIMENSIONS / 2
+              + "]; got dim="
+              + dim);
+    }
+    checkLambda("lambda=" + lambda, lambda);
+    checkMaxConn("maxConn=" + maxConn, maxConn);
+    checkBeamWidth("beamWidth=" + beamWidth, beamWidth);
+    FieldType type = new FieldType();
+    type.setVectorAttributes(
+        2 * dim, VectorEncoding.FLOAT32, VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT);
+    type.putAttribute(MAX_CONN_ATTRIBUTE, Integer.toString(maxConn));
+    type.putAttribute(BEAM_WIDTH_ATTRIBUTE, Integer.toString(beamWidth));
+    type.putAttribute(XS_LAMBDA_ATTRIBUTE, Float.toString(lambda));
+    type.freeze();
+    return type;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // attribute parsing (package-private, used by the writer)
+
+  /** The graph parameters of one group of fields; {@code lambda} is NaN for unpaired fields. */
+  record GroupParams(int maxConn, int beamWidth, float lambda) {
+    boolean paired() {
+      return Float.isNaN(lambda) == false;
+    }
+  }
+
+  /**
+   * Reads and validates the PEFA attributes of a field.
+   *
+   * @throws IllegalArgumentException naming field, attribute and value if an attribute is invalid
+   */
+  static GroupParams paramsOf(FieldInfo field) {
+    int maxConn = Lucene99HnswVectorsFormat.DEFAULT_MAX_CONN;
+    int beamWidth = Lucene99HnswVectorsFormat.DEFAULT_BEAM_WIDTH;
+    float lambda = Float.NaN;
+    String v = field.getAttribute(MAX_CONN_ATTRIBUTE);
+    if (v != null) {
+      maxConn = parseInt(field, MAX_CONN_ATTRIBUTE, v);
+      checkMaxConn(describe(field, MAX_CONN_ATTRIBUTE, v), maxConn);
+    }
+    v = field.getAttribute(BEAM_WIDTH_ATTRIBUTE);
+    if (v != null) {
+      beamWidth = parseInt(field, BEAM_WIDTH_ATTRIBUTE, v);
+      checkBeamWidth(describe(field, BEAM_WIDTH_ATTRIBUTE, v), beamWidth);
+    }
+    v = field.getAttribute(XS_LAMBDA_ATTRIBUTE);
+    if (v != null) {
+      String what = describe(field, XS_LAMBDA_ATTRIBUTE, v);
+      try {
+        lambda = Float.parseFloat(v);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(what + " is not a float", e);
+      }
+      checkLambda(what, lambda);
+      if (field.getVectorEncoding() != VectorEncoding.FLOAT32) {
+        throw new IllegalArgumentException(
+            what + " requires FLOAT32 vectors; got " + field.getVectorEncoding());
+      }
+      if (field.getVectorSimilarityFunction()
+          != VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT) {
+        throw new IllegalArgumentException(
+            what
+                + " requires similarity MAXIMUM_INNER_PRODUCT; got "
+                + field.getVectorSimilarityFunction());
+      }
+      if (field.getVectorDimension() % 2 != 0) {
+        throw new IllegalArgumentException(
+            what
+                + " requires an even vector dimension 2d holding [p, u]; got "
+                + field.getVectorDimension());
+      }
+    }
+    return new GroupParams(maxConn, beamWidth, lambda);
+  }
+
+  private static String describe(FieldInfo field, String attribute, String value) {
+    return "field \"" + field.name + "\": attribute " + attribute + "=\"" + value + "\"";
+  }
+
+  private static int parseInt(FieldInfo field, String attribute, String value) {
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          describe(field, attribute, value) + " is not a decimal integer", e);
+    }
+  }
+
+  private static void checkMaxConn(String what, int maxConn) {
+    if (maxConn < 1 || maxConn > Lucene99HnswVectorsFormat.MAXIMUM_MAX_CONN) {
+      throw new IllegalArgumentException(
+          what + ": maxConn must be in [1, " + Lucene99HnswVectorsFormat.MAXIMUM_MAX_CONN + "]");
+    }
+  }
+
+  private static void checkBeamWidth(String what, int beamWidth) {
+    if (beamWidth < 1 || beamWidth > Lucene99HnswVectorsFormat.MAXIMUM_BEAM_WIDTH) {
+      throw new IllegalArgumentException(
+          what
+              + ": beamWidth must be in [1, "
+              + Lucene99HnswVectorsFormat.MAXIMUM_BEAM_WIDTH
+              + "]");
+    }
+  }
+
+  private static void checkLambda(String what, float lambda) {
+    if (!(lambda >= 0f && lambda <= 1f)) {
+      throw new IllegalArgumentException(what + ": lambda must be in [0, 1]");
+    }
+  }
+
+  static String groupSuffix(String segmentSuffix, int group) {
+    String own = String.format(Locale.ROOT, "pefa%d", group);
+    return segmentSuffix == null || segmentSuffix.isEmpty() ? own : segmentSuffix + "_" + own;
+  }
+}
