@@ -1,0 +1,405 @@
+package io.github.lucenepefa.index;
+
+import io.github.lucenepefa.codec.PefaVectorsFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.lucene.document.BinaryDocValuesField;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.FieldType;
+import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.SortedDocValuesField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.FieldExistsQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.util.BytesRef;
+
+/**
+ * The layout of a PEFA index: field names, vector dimension, the PEFA-XS index-time lambda and the
+ * HNSW parameters of each vector field. One Lucene index holds two kinds of documents:
+ *
+ * <ul>
+ *   <li><b>documents</b>: an external key ({@link #keyField()}, indexed, stored and a sorted doc
+ *       value), the ERM vector {@code p_d} ({@link #ermField()}, HNSW, dot product) and the PEFA-XS
+ *       pair {@code [p_d, u_d]} ({@link #xsField()}, dimension {@code 2*dim}, HNSW built over
+ *       {@code e_d = lam*p_d + (1-lam)*u_d}), next to any fields of the application;
+ *   <li><b>training-memory rows</b>: a row id ({@link #rowIdField()}), the training-query vector
+ *       {@code x_i} ({@link #memoryField()}, HNSW, dot product) and its labels ({@link
+ *       #labelsField()}, a binary doc value, see {@link TrainingLabels}).
+ * </ul>
+ *
+ * <p>Memory rows carry none of the document fields, so queries on application fields never match
+ * them; {@link #documentsQuery()} selects documents only (use it instead of {@code
+ * MatchAllDocsQuery}). The schema is saved in the commit user data by {@link PefaIndexWriter} and
+ * read back with {@link #read(IndexReader)}.
+ */
+public final class PefaSchema {
+
+  /** Commit user-data key under which {@link PefaIndexWriter} records the schema. */
+  public static final String COMMIT_KEY = "pefa.schema";
+
+  /** Default PEFA-XS index-time lambda (the paper's NQ320K setting). */
+  public static final float DEFAULT_XS_LAMBDA = 0.5f;
+
+  /** Default HNSW max connections per node (Lucene's default). */
+  public static final int DEFAULT_MAX_CONN = 16;
+
+  /** Default HNSW beam width at construction (Lucene's default). */
+  public static final int DEFAULT_BEAM_WIDTH = 100;
+
+  private final int dimension;
+  private final float xsLambda;
+  private final String prefix;
+  private final int ermMaxConn, ermBeamWidth, xsMaxConn, xsBeamWidth, memoryMaxConn, memoryBeamWidth;
+  private final FieldType ermType, xsType, memoryType;
+
+  private PefaSchema(Builder b) {
+    this.dimension = b.dimension;
+    this.xsLambda = b.xsLambda;
+    this.prefix = b.prefix;
+    this.ermMaxConn = b.ermMaxConn;
+    this.ermBeamWidth = b.ermBeamWidth;
+    this.xsMaxConn = b.xsMaxConn;
+    this.xsBeamWidth = b.xsBeamWidth;
+    this.memoryMaxConn = b.memoryMaxConn;
+    this.memoryBeamWidth = b.memoryBeamWidth;
+    this.ermType =
+        PefaVectorsFormat.vectorFieldType(
+            dimension, VectorSimilarityFunction.DOT_PRODUCT, ermMaxConn, ermBeamWidth);
+    this.memoryType =
+        PefaVectorsFormat.vectorFieldType(
+            dimension, VectorSimilarityFunction.DOT_PRODUCT, memoryMaxConn, memoryBeamWidth);
+    this.xsType = PefaVectorsFormat.pairedFieldType(dimension, xsLambda, xsMaxConn, xsBeamWidth);
+  }
+
+  /**
+   * Starts a schema for vectors of the given dimension.
+   *
+   * @param dimension the ERM dimension, e.g. 384
+   * @return a builder
+   */
+  public static Builder builder(int dimension) {
+    return new Builder(dimension);
+  }
+
+  /**
+   * @return the ERM vector dimension {@code d}
+   */
+  public int dimension() {
+    return dimension;
+  }
+
+  /**
+   * @return the lambda the PEFA-XS graph was built with (the default search-time lambda of XS)
+   */
+  public float xsLambda() {
+    return xsLambda;
+  }
+
+  /**
+   * @return the external document key field
+   */
+  public String keyField() {
+    return prefix + "key";
+  }
+
+  /**
+   * @return the ERM vector field
+   */
+  public String ermField() {
+    return prefix + "erm";
+  }
+
+  /**
+   * @return the PEFA-XS pair field (dimension {@code 2*d})
+   */
+  public String xsField() {
+    return prefix + "xs";
+  }
+
+  /**
+   * @return the training-query vector field of memory rows
+   */
+  public String memoryField() {
+    return prefix + "memory";
+  }
+
+  /**
+   * @return the row id field of memory rows
+   */
+  public String rowIdField() {
+    return prefix + "row";
+  }
+
+  /**
+   * @return the binary doc-value field holding each memory row's {@link TrainingLabels}
+   */
+  public String labelsField() {
+    return prefix + "labels";
+  }
+
+  /**
+   * @return a query matching every document (and no memory row)
+   */
+  public Query documentsQuery() {
+    return new FieldExistsQuery(keyField());
+  }
+
+  /**
+   * @return a query matching every training-memory row
+   */
+  public Query memoryRowsQuery() {
+    return new FieldExistsQuery(labelsField());
+  }
+
+  /**
+   * @param key a document key
+   * @return the term identifying that document
+   */
+  public Term keyTerm(String key) {
+    return new Term(keyField(), key);
+  }
+
+  /**
+   * @param rowId a memory row id
+   * @return the term identifying that row
+   */
+  public Term rowTerm(String rowId) {
+    return new Term(rowIdField(), rowId);
+  }
+
+  /**
+   * Adds the PEFA fields of one document.
+   *
+   * @param doc the application's document (modified)
+   * @param key the external key
+   * @param ermVector {@code p_d}, or {@code null} for a document without a vector (never returned by
+   *     PEFA)
+   * @param labelCentroid {@code u_d} ({@link io.github.lucenepefa.scoring.PefaScoring#labelCentroid})
+   * @return {@code doc}
+   */
+  Document addDocumentFields(Document doc, String key, float[] ermVector, float[] labelCentroid) {
+    doc.add(new StringField(keyField(), key, Field.Store.YES));
+    doc.add(new SortedDocValuesField(keyField(), new BytesRef(key)));
+    if (ermVector != null) {
+      doc.add(new KnnFloatVectorField(ermField(), ermVector, ermType));
+      doc.add(
+          new KnnFloatVectorField(
+              xsField(),
+              io.github.lucenepefa.scoring.PefaScoring.xsPair(ermVector, labelCentroid),
+              xsType));
+    }
+    return doc;
+  }
+
+  /**
+   * Builds the Lucene document of one training-memory row.
+   *
+   * @param vector {@code x_i}
+   * @param labels the row's labels
+   * @return the row document
+   */
+  Document memoryRowDocument(float[] vector, TrainingLabels labels) {
+    Document doc = new Document();
+    doc.add(new StringField(rowIdField(), labels.rowId(), Field.Store.NO));
+    doc.add(new KnnFloatVectorField(memoryField(), vector, memoryType));
+    doc.add(new BinaryDocValuesField(labelsField(), labels.encode()));
+    return doc;
+  }
+
+  /**
+   * @return the schema as a commit user-data value
+   */
+  public String toCommitValue() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("version", "1");
+    m.put("dimension", Integer.toString(dimension));
+    m.put("xsLambda", Float.toString(xsLambda));
+    m.put("prefix", prefix);
+    m.put("ermMaxConn", Integer.toString(ermMaxConn));
+    m.put("ermBeamWidth", Integer.toString(ermBeamWidth));
+    m.put("xsMaxConn", Integer.toString(xsMaxConn));
+    m.put("xsBeamWidth", Integer.toString(xsBeamWidth));
+    m.put("memoryMaxConn", Integer.toString(memoryMaxConn));
+    m.put("memoryBeamWidth", Integer.toString(memoryBeamWidth));
+    StringBuilder sb = new StringBuilder();
+    for (Map.Entry<String, String> e : m.entrySet()) {
+      if (sb.length() > 0) {
+        sb.append(';');
+      }
+      sb.append(e.getKey()).append('=').append(e.getValue());
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Parses {@link #toCommitValue()}.
+   *
+   * @param value the commit user-data value
+   * @return the schema
+   * @throws IllegalArgumentException when the value is malformed
+   */
+  public static PefaSchema fromCommitValue(String value) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (String part : value.split(";", -1)) {
+      int eq = part.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("malformed PEFA schema in commit data: " + value);
+      }
+      m.put(part.substring(0, eq), part.substring(eq + 1));
+    }
+    if ("1".equals(m.get("version")) == false) {
+      throw new IllegalArgumentException("unsupported PEFA schema version: " + m.get("version"));
+    }
+    try {
+      return builder(Integer.parseInt(m.get("dimension")))
+          .xsLambda(Float.parseFloat(m.get("xsLambda")))
+          .fieldPrefix(m.get("prefix"))
+          .ermHnsw(Integer.parseInt(m.get("ermMaxConn")), Integer.parseInt(m.get("ermBeamWidth")))
+          .xsHnsw(Integer.parseInt(m.get("xsMaxConn")), Integer.parseInt(m.get("xsBeamWidth")))
+          .memoryHnsw(
+              Integer.parseInt(m.get("memoryMaxConn")), Integer.parseInt(m.get("memoryBeamWidth")))
+          .build();
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("malformed PEFA schema in commit data: " + value, e);
+    }
+  }
+
+  /**
+   * Reads the schema recorded in the commit an index reader was opened on.
+   *
+   * @param reader a {@link org.apache.lucene.index.DirectoryReader}
+   * @return the schema
+   * @throws IllegalArgumentException when the commit holds no PEFA schema
+   * @throws java.io.IOException on I/O errors
+   */
+  public static PefaSchema read(IndexReader reader) throws java.io.IOException {
+    if (reader instanceof org.apache.lucene.index.DirectoryReader dr) {
+      String v = dr.getIndexCommit().getUserData().get(COMMIT_KEY);
+      if (v != null) {
+        return fromCommitValue(v);
+      }
+    }
+    throw new IllegalArgumentException(
+        "the index has no PEFA schema in its commit data (was it written by PefaIndexWriter?)");
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof PefaSchema other && toCommitValue().equals(other.toCommitValue());
+  }
+
+  @Override
+  public int hashCode() {
+    return toCommitValue().hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "PefaSchema(" + toCommitValue() + ")";
+  }
+
+  /** Builder of {@link PefaSchema}; every setter validates its argument. */
+  public static final class Builder {
+    private final int dimension;
+    private float xsLambda = DEFAULT_XS_LAMBDA;
+    private String prefix = "pefa.";
+    private int ermMaxConn = DEFAULT_MAX_CONN, ermBeamWidth = DEFAULT_BEAM_WIDTH;
+    private int xsMaxConn = DEFAULT_MAX_CONN, xsBeamWidth = DEFAULT_BEAM_WIDTH;
+    private int memoryMaxConn = DEFAULT_MAX_CONN, memoryBeamWidth = DEFAULT_BEAM_WIDTH;
+
+    private Builder(int dimension) {
+      if (dimension <= 0) {
+        throw new IllegalArgumentException("dimension must be > 0, got " + dimension);
+      }
+      this.dimension = dimension;
+    }
+
+    /**
+     * @param lambda the PEFA-XS index-time lambda, in [0,1]
+     * @return this
+     */
+    public Builder xsLambda(float lambda) {
+      this.xsLambda = checkLambda("xsLambda", lambda);
+      return this;
+    }
+
+    /**
+     * @param prefix prefix of every PEFA field name (default {@code "pefa."})
+     * @return this
+     */
+    public Builder fieldPrefix(String prefix) {
+      this.prefix = Objects.requireNonNull(prefix, "prefix");
+      return this;
+    }
+
+    /**
+     * @param maxConn HNSW max connections of the ERM graph
+     * @param beamWidth HNSW construction beam width of the ERM graph
+     * @return this
+     */
+    public Builder ermHnsw(int maxConn, int beamWidth) {
+      this.ermMaxConn = checkPositive("ermMaxConn", maxConn);
+      this.ermBeamWidth = checkPositive("ermBeamWidth", beamWidth);
+      return this;
+    }
+
+    /**
+     * @param maxConn HNSW max connections of the PEFA-XS graph
+     * @param beamWidth HNSW construction beam width of the PEFA-XS graph
+     * @return this
+     */
+    public Builder xsHnsw(int maxConn, int beamWidth) {
+      this.xsMaxConn = checkPositive("xsMaxConn", maxConn);
+      this.xsBeamWidth = checkPositive("xsBeamWidth", beamWidth);
+      return this;
+    }
+
+    /**
+     * @param maxConn HNSW max connections of the training-memory graph
+     * @param beamWidth HNSW construction beam width of the training-memory graph
+     * @return this
+     */
+    public Builder memoryHnsw(int maxConn, int beamWidth) {
+      this.memoryMaxConn = checkPositive("memoryMaxConn", maxConn);
+      this.memoryBeamWidth = checkPositive("memoryBeamWidth", beamWidth);
+      return this;
+    }
+
+    /**
+     * Sets the same HNSW parameters on all three graphs.
+     *
+     * @param maxConn HNSW max connections
+     * @param beamWidth HNSW construction beam width
+     * @return this
+     */
+    public Builder hnsw(int maxConn, int beamWidth) {
+      return ermHnsw(maxConn, beamWidth).xsHnsw(maxConn, beamWidth).memoryHnsw(maxConn, beamWidth);
+    }
+
+    /**
+     * @return the schema
+     */
+    public PefaSchema build() {
+      return new PefaSchema(this);
+    }
+  }
+
+  static float checkLambda(String name, float lambda) {
+    if (!(lambda >= 0f && lambda <= 1f)) {
+      throw new IllegalArgumentException(name + " must be in [0,1], got " + lambda);
+    }
+    return lambda;
+  }
+
+  static int checkPositive(String name, int value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(name + " must be > 0, got " + value);
+    }
+    return value;
+  }
+}

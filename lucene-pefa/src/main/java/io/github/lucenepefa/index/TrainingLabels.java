@@ -1,0 +1,127 @@
+package io.github.lucenepefa.index;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.lucene.store.ByteArrayDataInput;
+import org.apache.lucene.store.ByteArrayDataOutput;
+import org.apache.lucene.util.ArrayUtil;
+import org.apache.lucene.util.BytesRef;
+
+/**
+ * The labels of one training-memory row: its id and the documents it is relevant to (by external
+ * key) with their weights {@code Y[i,d]}. Stored as a binary doc value on the row's Lucene
+ * document, so it is merged, deleted and updated together with the row's vector.
+ *
+ * @param rowId the row's id
+ * @param weights document key to weight, in insertion order (unmodifiable)
+ */
+public record TrainingLabels(String rowId, Map<String, Float> weights) {
+
+  private static final int FORMAT_VERSION = 1;
+
+  /**
+   * Creates labels, checking every weight.
+   *
+   * @param rowId the row id
+   * @param weights document key to weight
+   */
+  public TrainingLabels {
+    if (rowId == null || rowId.isEmpty()) {
+      throw new IllegalArgumentException("training query id must not be null or empty");
+    }
+    LinkedHashMap<String, Float> copy = new LinkedHashMap<>();
+    for (Map.Entry<String, Float> e : weights.entrySet()) {
+      checkLabel(rowId, e.getKey(), e.getValue());
+      copy.put(e.getKey(), e.getValue());
+    }
+    weights = Collections.unmodifiableMap(copy);
+  }
+
+  static void checkLabel(String rowId, String key, Float weight) {
+    if (key == null || key.isEmpty()) {
+      throw new IllegalArgumentException(
+          "training query '" + rowId + "': document key must not be null or empty");
+    }
+    if (weight == null || Float.isFinite(weight) == false || weight <= 0) {
+      throw new IllegalArgumentException(
+          "training query '"
+              + rowId
+              + "': weight for document '"
+              + key
+              + "' must be finite and > 0, got "
+              + weight);
+    }
+  }
+
+  /**
+   * Returns the union of these labels and {@code other}'s; weights of a key present in both add up.
+   *
+   * @param other more labels for the same row
+   * @return the merged labels
+   */
+  public TrainingLabels union(Map<String, Float> other) {
+    LinkedHashMap<String, Float> merged = new LinkedHashMap<>(weights);
+    for (Map.Entry<String, Float> e : other.entrySet()) {
+      merged.merge(e.getKey(), e.getValue(), Float::sum);
+    }
+    return new TrainingLabels(rowId, merged);
+  }
+
+  /**
+   * Encodes to the binary doc-value layout: vint version, row id, vint count, then count times
+   * (key, float weight bits).
+   *
+   * @return the encoded bytes
+   */
+  public BytesRef encode() {
+    int estimate = 16 + rowId.length() * 3;
+    for (String k : weights.keySet()) {
+      estimate += 10 + k.length() * 3;
+    }
+    byte[] buf = new byte[estimate];
+    ByteArrayDataOutput out = new ByteArrayDataOutput(buf);
+    try {
+      out.writeVInt(FORMAT_VERSION);
+      out.writeString(rowId);
+      out.writeVInt(weights.size());
+      for (Map.Entry<String, Float> e : weights.entrySet()) {
+        out.writeString(e.getKey());
+        out.writeInt(Float.floatToIntBits(e.getValue()));
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return new BytesRef(ArrayUtil.copyOfSubArray(buf, 0, out.getPosition()));
+  }
+
+  /**
+   * Decodes {@link #encode()}'s layout.
+   *
+   * @param bytes the encoded labels
+   * @return the labels
+   * @throws IllegalStateException when the bytes are not in a known layout
+   */
+  public static TrainingLabels decode(BytesRef bytes) {
+    try {
+      return decode(new ByteArrayDataInput(bytes.bytes, bytes.offset, bytes.length));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("corrupt training labels", e);
+    }
+  }
+
+  private static TrainingLabels decode(ByteArrayDataInput in) throws java.io.IOException {
+    int version = in.readVInt();
+    if (version != FORMAT_VERSION) {
+      throw new IllegalStateException("unknown training labels format version " + version);
+    }
+    String rowId = in.readString();
+    int n = in.readVInt();
+    LinkedHashMap<String, Float> weights = new LinkedHashMap<>();
+    for (int i = 0; i < n; i++) {
+      String key = in.readString();
+      weights.put(key, Float.intBitsToFloat(in.readInt()));
+    }
+    return new TrainingLabels(rowId, weights);
+  }
+}

@@ -1,0 +1,208 @@
+package io.github.lucenepefa.scoring;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.lucene.util.VectorUtil;
+
+/**
+ * The one implementation of PEFA's formulas. The query, the index writer, the tools and the
+ * brute-force oracle of the tests all call these methods, so that a score computed through the
+ * index is the same float as one computed by hand from the raw vectors.
+ *
+ * <ul>
+ *   <li>similarity: {@code <a,b>} (inner product of L2-normalised vectors);
+ *   <li>PEFA-XL: {@code lam * s_erm + (1 - lam) * s_knn}, with {@code s_knn(q,d) = c * sum_{i in
+ *       N_k(q)} <q,x_i> * Y[i,d]} accumulated over neighbours in {@link #NEIGHBOUR_ORDER};
+ *   <li>PEFA-XS: {@code <q, e_d>} with {@code e_d = lam * p_d + (1 - lam) * u_d} and {@code u_d =
+ *       normalize(sum_i Y[i,d] * x_i)} (zero when no row labels {@code d}). The index stores the
+ *       pair {@code [p_d, u_d]}; the score is the inner product of that pair with {@code [lam*q,
+ *       (1-lam)*q]}.
+ * </ul>
+ */
+public final class PefaScoring {
+
+  /**
+   * The order in which neighbours are ranked and their kNN contributions summed: similarity
+   * descending, then row id ascending. Shared by the query and the oracle so that sums are
+   * bit-identical.
+   */
+  public static final Comparator<RankedRow> NEIGHBOUR_ORDER =
+      Comparator.comparingDouble((RankedRow r) -> -r.similarity()).thenComparing(RankedRow::rowId);
+
+  private PefaScoring() {}
+
+  /** A training-memory row with its similarity to the query. */
+  public interface RankedRow {
+    /**
+     * @return the row's id
+     */
+    String rowId();
+
+    /**
+     * @return {@code <q, x_i>}
+     */
+    float similarity();
+  }
+
+  /** A ranked training-memory row with its labels {@code Y[i,.]}. */
+  public interface LabelledRow extends RankedRow {
+    /**
+     * @return document key to weight {@code Y[i,d]}
+     */
+    java.util.Map<String, Float> labels();
+  }
+
+  /**
+   * The kNN part {@code s_knn(q,d) = c * sum_{i in N_k(q)} <q,x_i> * Y[i,d]} of every document
+   * labelled by a neighbour, keyed by document key. Contributions are summed in the order of
+   * {@code neighbours}, which must already be in {@link #NEIGHBOUR_ORDER}; the sum is then
+   * multiplied by {@code c}.
+   *
+   * @param neighbours {@code N_k(q)} in {@link #NEIGHBOUR_ORDER}
+   * @param normalization SUM or MEAN
+   * @param k the requested neighbour count
+   * @return document key to {@code s_knn}
+   */
+  public static java.util.Map<String, Float> knnScores(
+      List<? extends LabelledRow> neighbours, KnnNormalization normalization, int k) {
+    java.util.Map<String, Float> sums = new java.util.HashMap<>();
+    for (LabelledRow row : neighbours) {
+      float sim = row.similarity();
+      for (java.util.Map.Entry<String, Float> e : row.labels().entrySet()) {
+        sums.merge(e.getKey(), knnContribution(sim, e.getValue()), Float::sum);
+      }
+    }
+    float c = normalization.factor(k);
+    sums.replaceAll((key, sum) -> c * sum);
+    return sums;
+  }
+
+  /** A training-memory row vector with the weight {@code Y[i,d]} it gives one document. */
+  public record WeightedRow(String rowId, float[] vector, float weight) {}
+
+  /**
+   * Inner-product similarity of two vectors of equal length.
+   *
+   * @param a first vector
+   * @param b second vector
+   * @return {@code <a,b>}
+   */
+  public static float similarity(float[] a, float[] b) {
+    return VectorUtil.dotProduct(a, b);
+  }
+
+  /**
+   * PEFA-XL's convex combination.
+   *
+   * @param lambda weight of the ERM part, in [0,1]
+   * @param erm {@code s_erm(q,d)}
+   * @param knn {@code s_knn(q,d)}
+   * @return {@code lambda * erm + (1 - lambda) * knn}
+   */
+  public static float xlScore(float lambda, float erm, float knn) {
+    return lambda * erm + (1f - lambda) * knn;
+  }
+
+  /**
+   * The contribution of one neighbour to one document's un-normalised kNN sum.
+   *
+   * @param similarity {@code <q,x_i>}
+   * @param weight {@code Y[i,d]}
+   * @return {@code <q,x_i> * Y[i,d]}
+   */
+  public static float knnContribution(float similarity, float weight) {
+    return similarity * weight;
+  }
+
+  /**
+   * Sorts neighbours into {@link #NEIGHBOUR_ORDER} and keeps the first {@code k}.
+   *
+   * @param rows candidate rows with their similarities (not modified)
+   * @param k number to keep
+   * @return a new list of at most {@code k} rows
+   */
+  public static <T extends RankedRow> List<T> topNeighbours(List<T> rows, int k) {
+    List<T> sorted = new ArrayList<>(rows);
+    sorted.sort(NEIGHBOUR_ORDER);
+    return sorted.size() > k ? new ArrayList<>(sorted.subList(0, k)) : sorted;
+  }
+
+  /**
+   * The normalised label centroid {@code u_d = normalize(sum_i Y[i,d] * x_i)}, summed in row-id
+   * order so that the result does not depend on the order rows were found in.
+   *
+   * @param rows the rows labelling one document with their weights
+   * @param dim the vector dimension
+   * @return {@code u_d}, or the zero vector when {@code rows} is empty or the sum is zero
+   */
+  public static float[] labelCentroid(List<WeightedRow> rows, int dim) {
+    float[] sum = new float[dim];
+    if (rows.isEmpty()) {
+      return sum;
+    }
+    List<WeightedRow> sorted = new ArrayList<>(rows);
+    sorted.sort(Comparator.comparing(WeightedRow::rowId));
+    for (WeightedRow row : sorted) {
+      float w = row.weight();
+      float[] x = row.vector();
+      for (int j = 0; j < dim; j++) {
+        sum[j] += w * x[j];
+      }
+    }
+    double norm = 0;
+    for (float v : sum) {
+      norm += (double) v * v;
+    }
+    if (norm == 0) {
+      return sum;
+    }
+    float inv = (float) (1.0 / Math.sqrt(norm));
+    for (int j = 0; j < dim; j++) {
+      sum[j] *= inv;
+    }
+    return sum;
+  }
+
+  /**
+   * The stored PEFA-XS pair {@code [p_d, u_d]} (length {@code 2 * dim}).
+   *
+   * @param p the ERM document vector
+   * @param u the label centroid ({@link #labelCentroid})
+   * @return a new array holding {@code p} then {@code u}
+   */
+  public static float[] xsPair(float[] p, float[] u) {
+    float[] pair = new float[p.length * 2];
+    System.arraycopy(p, 0, pair, 0, p.length);
+    System.arraycopy(u, 0, pair, p.length, u.length);
+    return pair;
+  }
+
+  /**
+   * The PEFA-XS query {@code [lam*q, (1-lam)*q]} whose inner product with a stored pair is {@code
+   * <q, e_d>}.
+   *
+   * @param q the query vector
+   * @param lambda the search-time lambda
+   * @return a new array of length {@code 2 * q.length}
+   */
+  public static float[] xsQuery(float[] q, float lambda) {
+    float[] out = new float[q.length * 2];
+    for (int j = 0; j < q.length; j++) {
+      out[j] = lambda * q[j];
+      out[q.length + j] = (1f - lambda) * q[j];
+    }
+    return out;
+  }
+
+  /**
+   * The PEFA-XS score {@code <q, e_d>}.
+   *
+   * @param xsQuery {@link #xsQuery} of the query
+   * @param pair the document's stored {@link #xsPair}
+   * @return the score
+   */
+  public static float xsScore(float[] xsQuery, float[] pair) {
+    return VectorUtil.dotProduct(xsQuery, pair);
+  }
+}

@@ -1,0 +1,78 @@
+package io.github.lucenepefa.search;
+
+/**
+ * How hard a PEFA query searches each HNSW graph (ERM, PEFA-XS, training memory).
+ *
+ * <p>{@code efSearch} is HNSW's search beam (Lucene's kNN "k"/fanout); the query keeps the best
+ * {@code max(wanted, efSearch)} candidates of each segment and rescores them exactly. A segment is
+ * scanned exactly instead when it holds at most {@code exactBelow} vectors (a flat scan is then
+ * cheaper than a graph walk), when a filter leaves at most {@code efSearch} documents, or when the
+ * graph search had to stop early. {@link #EXHAUSTIVE} scans every segment exactly, which makes the
+ * result equal to brute force.
+ *
+ * @param efSearch HNSW search beam width, > 0
+ * @param exhaustive scan every vector exactly
+ * @param exactBelow segments with at most this many vectors are scanned exactly; {@code -1} means
+ *     {@link #DEFAULT_EXACT_FACTOR} {@code * max(efSearch, wanted)}
+ */
+public record AnnEffort(int efSearch, boolean exhaustive, int exactBelow) {
+
+  /** Default beam width. */
+  public static final int DEFAULT_EF_SEARCH = 100;
+
+  /**
+   * Default factor of the exact-scan cut-off: a segment with at most {@code factor * max(ef,
+   * wanted)} vectors is scanned exactly.
+   */
+  public static final int DEFAULT_EXACT_FACTOR = 50;
+
+  /** Exact search everywhere. */
+  public static final AnnEffort EXHAUSTIVE = new AnnEffort(DEFAULT_EF_SEARCH, true, -1);
+
+  /** HNSW with {@link #DEFAULT_EF_SEARCH} and the automatic exact-scan cut-off. */
+  public static final AnnEffort DEFAULT = new AnnEffort(DEFAULT_EF_SEARCH, false, -1);
+
+  /**
+   * Validates the values.
+   *
+   * @param efSearch beam width
+   * @param exhaustive exact everywhere
+   * @param exactBelow exact-scan cut-off
+   */
+  public AnnEffort {
+    if (efSearch <= 0) {
+      throw new IllegalArgumentException("efSearch must be > 0, got " + efSearch);
+    }
+    if (exactBelow < -1) {
+      throw new IllegalArgumentException("exactBelow must be >= -1, got " + exactBelow);
+    }
+  }
+
+  /**
+   * HNSW with the given beam width and the automatic exact-scan cut-off.
+   *
+   * @param efSearch beam width, > 0
+   * @return the effort
+   */
+  public static AnnEffort ef(int efSearch) {
+    return new AnnEffort(efSearch, false, -1);
+  }
+
+  /**
+   * HNSW with the given beam width on every segment, however small (for measuring the graphs).
+   *
+   * @param efSearch beam width, > 0
+   * @return the effort
+   */
+  public static AnnEffort graphOnly(int efSearch) {
+    return new AnnEffort(efSearch, false, 0);
+  }
+
+  /**
+   * @param wanted the number of results wanted from a segment
+   * @return the largest segment size that is scanned exactly
+   */
+  int exactCutoff(int wanted) {
+    return exactBelow >= 0 ? exactBelow : DEFAULT_EXACT_FACTOR * Math.max(efSearch, wanted);
+  }
+}

@@ -1,0 +1,546 @@
+package io.github.lucenepefa.search;
+
+import io.github.lucenepefa.index.PefaSchema;
+import io.github.lucenepefa.index.PefaVectors;
+import io.github.lucenepefa.scoring.ErmScoreMode;
+import io.github.lucenepefa.scoring.KnnNormalization;
+import io.github.lucenepefa.scoring.PefaScoring;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.KnnVectorValues;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.SortedDocValues;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.Explanation;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.MatchNoDocsQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.QueryVisitor;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.TermInSetQuery;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.Weight;
+import org.apache.lucene.util.BytesRef;
+
+/**
+ * A PEFA query: PEFA-XL or PEFA-XS retrieval over an index written by {@link
+ * io.github.lucenepefa.index.PefaIndexWriter}. Like Lucene's kNN queries it does its vector work
+ * in {@link #rewrite(IndexSearcher)} (segments in parallel on the searcher's executor) and rewrites
+ * to the top {@code n} documents with their final scores, so it can be used alone ({@code
+ * searcher.search(query, n)}) or as a clause of a {@link BooleanQuery}.
+ *
+ * <p><b>PEFA-XL</b> ({@link #xl}): finds {@code N_k(q)}, the {@code k} nearest training-memory rows,
+ * and the ERM top-{@code K} documents; every document in the ERM top-K or labelled by a neighbour
+ * (and accepted by the filter, live, and having an ERM vector) is scored {@code lam * <q,p_d> + (1 -
+ * lam) * s_knn(q,d)} with {@code s_knn(q,d) = c * sum_{i in N_k(q)} <q,x_i> * Y[i,d]} ({@code c =
+ * 1} for {@link KnnNormalization#SUM}, {@code 1/k} for {@link KnnNormalization#MEAN}). With {@link
+ * ErmScoreMode#EXACT} (the default) every candidate gets its true {@code <q,p_d>}; {@link
+ * ErmScoreMode#TOP_K_ONLY} gives 0 to candidates outside the ERM top-K, like the paper's code.
+ *
+ * <p><b>PEFA-XS</b> ({@link #xs}): scores {@code <q, e_d>} with {@code e_d = lam * p_d + (1 - lam) *
+ * u_d} over one HNSW graph. The index stores both parts ({@code [p_d, u_d]}) and builds the graph
+ * over {@code e_d} at the index-time lambda ({@link PefaSchema#xsLambda()}, the default here). A
+ * different search-time lambda is exact, not approximate in its scores: the graph is walked with
+ * the query {@code [lam*q, (1-lam)*q]}, whose inner product with the stored pair is {@code <q, e_d>}
+ * at the new lambda, and every returned document is rescored exactly from the stored parts. Only
+ * the graph's navigation is tuned for the index-time lambda, so recall at a far-away lambda may
+ * need a larger {@code efSearch} (or {@link AnnEffort#EXHAUSTIVE}).
+ *
+ * <p>The optional filter restricts the ERM side and the documents reached through neighbours'
+ * labels (XL), or the graph search (XS). Training-memory rows are never filtered.
+ *
+ * <p>Ties are broken by doc id (index order). With {@link AnnEffort#EXHAUSTIVE} the result equals
+ * brute force over every document.
+ */
+public final class PefaQuery extends Query {
+
+  /** Default number of results. */
+  public static final int DEFAULT_N = 10;
+
+  /** Default PEFA-XL lambda. */
+  public static final float DEFAULT_XL_LAMBDA = 0.5f;
+
+  /** Default number of training-memory neighbours. */
+  public static final int DEFAULT_K = 16;
+
+  /** Default number of ERM candidates for PEFA-XL. */
+  public static final int DEFAULT_TOP_K = 100;
+
+  private final PefaMode mode;
+  private final PefaSchema schema;
+  private final float[] vector;
+  private final float lambda;
+  private final int k;
+  private final int topK;
+  private final KnnNormalization normalization;
+  private final ErmScoreMode ermScoreMode;
+  private final AnnEffort effort;
+  private final int n;
+  private final Query filter;
+  private final List<Neighbour> neighbours;
+
+  private PefaQuery(Builder b) {
+    this.mode = b.mode;
+    this.schema = b.schema;
+    this.vector = b.vector;
+    this.lambda = b.lambda;
+    this.k = b.k;
+    this.topK = b.topK;
+    this.normalization = b.normalization;
+    this.ermScoreMode = b.ermScoreMode;
+    this.effort = b.effort;
+    this.n = b.n;
+    this.filter = b.filter;
+    this.neighbours = b.neighbours;
+  }
+
+  /**
+   * Starts a PEFA-XL query.
+   *
+   * @param schema the index layout
+   * @param queryVector {@code q}, unit length
+   * @return a builder
+   */
+  public static Builder xl(PefaSchema schema, float[] queryVector) {
+    return new Builder(PefaMode.XL, schema, queryVector);
+  }
+
+  /**
+   * Starts a PEFA-XS query (lambda defaults to the schema's index-time lambda).
+   *
+   * @param schema the index layout
+   * @param queryVector {@code q}, unit length
+   * @return a builder
+   */
+  public static Builder xs(PefaSchema schema, float[] queryVector) {
+    return new Builder(PefaMode.XS, schema, queryVector);
+  }
+
+  /**
+   * @return XL or XS
+   */
+  public PefaMode mode() {
+    return mode;
+  }
+
+  /**
+   * @return lambda
+   */
+  public float lambda() {
+    return lambda;
+  }
+
+  /**
+   * @return the number of results
+   */
+  public int n() {
+    return n;
+  }
+
+  @Override
+  public Query rewrite(IndexSearcher searcher) throws IOException {
+    IndexReader reader = searcher.getIndexReader();
+    Weight filterWeight = null;
+    if (filter != null) {
+      Query rewritten = searcher.rewrite(filter);
+      if (rewritten instanceof MatchNoDocsQuery) {
+        return rewritten;
+      }
+      if (rewritten instanceof MatchAllDocsQuery == false) {
+        filterWeight = searcher.createWeight(rewritten, ScoreMode.COMPLETE_NO_SCORES, 1f);
+      }
+    }
+    ScoreDoc[] hits;
+    PefaScoredDocsQuery.Explainer explainer;
+    if (mode == PefaMode.XL) {
+      XlResult xl = searchXl(searcher, filterWeight);
+      hits = xl.hits();
+      explainer = (ctx, doc, score) -> explainXl(xl, ctx, doc, score);
+    } else {
+      hits = searchXs(searcher, filterWeight);
+      explainer = this::explainXs;
+    }
+    if (hits.length == 0) {
+      return new MatchNoDocsQuery("no PEFA results");
+    }
+    return PefaScoredDocsQuery.create(reader, hits, explainer, toString());
+  }
+
+  /** Searches one vector field in every segment, merging to the global top {@code want}. */
+  private ScoreDoc[] searchField(
+      IndexSearcher searcher,
+      String field,
+      float[] target,
+      int want,
+      Weight filterWeight,
+      LeafVectorSearch.ExactScore score)
+      throws IOException {
+    List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+    List<Callable<List<ScoreDoc>>> tasks = new ArrayList<>(leaves.size());
+    for (LeafReaderContext ctx : leaves) {
+      tasks.add(
+          () -> {
+            LeafVectorSearch.Result r =
+                LeafVectorSearch.search(ctx, field, target, want, effort, filterWeight, score);
+            List<ScoreDoc> out = new ArrayList<>(r.hits().size());
+            for (LeafVectorSearch.Hit h : r.hits()) {
+              out.add(new ScoreDoc(ctx.docBase + h.doc(), h.score()));
+            }
+            return out;
+          });
+    }
+    List<ScoreDoc> all = new ArrayList<>();
+    for (List<ScoreDoc> part : searcher.getTaskExecutor().invokeAll(tasks)) {
+      all.addAll(part);
+    }
+    return PefaRescoringCollectorManager.topN(all, want, all.size()).scoreDocs;
+  }
+
+  private List<Neighbour> neighbours(IndexSearcher searcher) throws IOException {
+    return neighbours != null
+        ? neighbours
+        : TrainingQueryMemory.nearest(searcher, schema, vector, k, effort);
+  }
+
+  /** The outcome of a PEFA-XL search, kept for explanations. */
+  private record XlResult(ScoreDoc[] hits, List<Neighbour> neighbours, PefaRescoringCollectorManager rescorer) {}
+
+  private XlResult searchXl(IndexSearcher searcher, Weight filterWeight) throws IOException {
+    List<Neighbour> nk = neighbours(searcher);
+    Map<String, Float> knn = PefaScoring.knnScores(nk, normalization, k);
+    ScoreDoc[] erm =
+        searchField(
+            searcher,
+            schema.ermField(),
+            vector,
+            topK,
+            filterWeight,
+            p -> PefaScoring.similarity(vector, p));
+    int[] ermDocs = new int[erm.length];
+    for (int i = 0; i < erm.length; i++) {
+      ermDocs[i] = erm[i].doc;
+    }
+    Arrays.sort(ermDocs);
+    BooleanQuery.Builder candidates = new BooleanQuery.Builder().setMinimumNumberShouldMatch(1);
+    if (erm.length > 0) {
+      candidates.add(
+          PefaScoredDocsQuery.create(searcher.getIndexReader(), erm, (c, d, s) -> null, "ERM top-K"),
+          BooleanClause.Occur.SHOULD);
+    }
+    if (knn.isEmpty() == false) {
+      List<BytesRef> keys = new ArrayList<>(knn.size());
+      for (String key : knn.keySet()) {
+        keys.add(new BytesRef(key));
+      }
+      candidates.add(new TermInSetQuery(schema.keyField(), keys), BooleanClause.Occur.SHOULD);
+    }
+    PefaRescoringCollectorManager rescorer =
+        new PefaRescoringCollectorManager(schema, vector, lambda, knn, ermScoreMode, ermDocs, n);
+    if (erm.length == 0 && knn.isEmpty()) {
+      return new XlResult(new ScoreDoc[0], nk, rescorer);
+    }
+    if (filter != null) {
+      candidates.add(filter, BooleanClause.Occur.FILTER);
+    }
+    TopDocs top = searcher.search(candidates.build(), rescorer);
+    return new XlResult(top.scoreDocs, nk, rescorer);
+  }
+
+  private ScoreDoc[] searchXs(IndexSearcher searcher, Weight filterWeight) throws IOException {
+    float[] xsQuery = PefaScoring.xsQuery(vector, lambda);
+    return searchField(
+        searcher,
+        schema.xsField(),
+        xsQuery,
+        n,
+        filterWeight,
+        pair -> PefaScoring.xsScore(xsQuery, pair));
+  }
+
+  private Explanation explainXl(XlResult xl, LeafReaderContext ctx, int doc, float score)
+      throws IOException {
+    List<Neighbour> nk = xl.neighbours();
+    String key = keyOf(ctx, doc);
+    float[] p = vectorOf(ctx, schema.ermField(), doc);
+    List<Explanation> contributions = new ArrayList<>();
+    float sum = 0;
+    for (Neighbour nb : nk) {
+      Float w = nb.labels().get(key);
+      if (w != null) {
+        float c = PefaScoring.knnContribution(nb.similarity(), w);
+        sum += c;
+        contributions.add(
+            Explanation.match(
+                c,
+                "neighbour '" + nb.rowId() + "': <q,x_i> = " + nb.similarity() + " * Y[i,d] = " + w));
+      }
+    }
+    float factor = normalization.factor(k);
+    float knnPart = factor * sum;
+    float ermPart = p == null ? 0f : xl.rescorer().erm(ctx.docBase + doc, p);
+    String ermDesc =
+        ermScoreMode == ErmScoreMode.TOP_K_ONLY && ermPart == 0f
+            ? "ERM part s_erm (0: outside the ERM top-" + topK + ", TOP_K_ONLY)"
+            : "ERM part s_erm = <q,p_d>";
+    return Explanation.match(
+        score,
+        "PEFA-XL score of doc '" + key + "' = lambda * s_erm + (1 - lambda) * s_knn",
+        Explanation.match(lambda, "lambda"),
+        Explanation.match(ermPart, ermDesc),
+        Explanation.match(
+            knnPart,
+            "kNN part s_knn = c * sum over the "
+                + contributions.size()
+                + " of "
+                + nk.size()
+                + " neighbours labelling it, c = "
+                + factor
+                + " ("
+                + normalization
+                + ", k = "
+                + k
+                + ")",
+            contributions));
+  }
+
+  private Explanation explainXs(LeafReaderContext ctx, int doc, float score) throws IOException {
+    String key = keyOf(ctx, doc);
+    float[] pair = vectorOf(ctx, schema.xsField(), doc);
+    int d = schema.dimension();
+    float pq = 0, uq = 0;
+    if (pair != null) {
+      pq = PefaScoring.similarity(vector, Arrays.copyOfRange(pair, 0, d));
+      uq = PefaScoring.similarity(vector, Arrays.copyOfRange(pair, d, 2 * d));
+    }
+    return Explanation.match(
+        score,
+        "PEFA-XS score of doc '" + key + "' = <q,e_d> = lambda * <q,p_d> + (1 - lambda) * <q,u_d>",
+        Explanation.match(lambda, "lambda (index-time " + schema.xsLambda() + ")"),
+        Explanation.match(pq, "ERM part <q,p_d>"),
+        Explanation.match(uq, "label part <q,u_d>, u_d = normalize(sum_i Y[i,d] x_i)"));
+  }
+
+  private String keyOf(LeafReaderContext ctx, int doc) throws IOException {
+    SortedDocValues keys = ctx.reader().getSortedDocValues(schema.keyField());
+    if (keys != null && keys.advanceExact(doc)) {
+      return keys.lookupOrd(keys.ordValue()).utf8ToString();
+    }
+    return "?";
+  }
+
+  private static float[] vectorOf(LeafReaderContext ctx, String field, int doc) throws IOException {
+    FloatVectorValues values = ctx.reader().getFloatVectorValues(field);
+    if (values == null) {
+      return null;
+    }
+    KnnVectorValues.DocIndexIterator it = values.iterator();
+    return it.advance(doc) == doc ? values.vectorValue(it.index()).clone() : null;
+  }
+
+  @Override
+  public void visit(QueryVisitor visitor) {
+    String field = mode == PefaMode.XL ? schema.ermField() : schema.xsField();
+    if (visitor.acceptField(field)) {
+      visitor.visitLeaf(this);
+    }
+  }
+
+  @Override
+  public String toString(String field) {
+    StringBuilder sb = new StringBuilder("PefaQuery(").append(mode);
+    sb.append(", lambda=").append(lambda);
+    if (mode == PefaMode.XL) {
+      sb.append(", k=").append(k).append(", K=").append(topK);
+      sb.append(", ").append(normalization).append(", erm=").append(ermScoreMode);
+      if (neighbours != null) {
+        sb.append(", neighbours=").append(neighbours.size()).append(" given");
+      }
+    }
+    sb.append(", n=").append(n);
+    sb.append(", effort=")
+        .append(effort.exhaustive() ? "exhaustive" : "ef " + effort.efSearch());
+    sb.append(", vector=[").append(vector[0]).append(",...]");
+    if (filter != null) {
+      sb.append(", filter=").append(filter.toString(field));
+    }
+    return sb.append(')').toString();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (sameClassAs(o) == false) {
+      return false;
+    }
+    PefaQuery q = (PefaQuery) o;
+    return mode == q.mode
+        && schema.equals(q.schema)
+        && Arrays.equals(vector, q.vector)
+        && Float.compare(lambda, q.lambda) == 0
+        && k == q.k
+        && topK == q.topK
+        && normalization == q.normalization
+        && ermScoreMode == q.ermScoreMode
+        && effort.equals(q.effort)
+        && n == q.n
+        && Objects.equals(filter, q.filter)
+        && Objects.equals(neighbours, q.neighbours);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        classHash(),
+        mode,
+        schema,
+        Arrays.hashCode(vector),
+        lambda,
+        k,
+        topK,
+        normalization,
+        ermScoreMode,
+        effort,
+        n,
+        filter,
+        neighbours);
+  }
+
+  /** Builder of {@link PefaQuery}; every setter validates its argument. */
+  public static final class Builder {
+    private final PefaMode mode;
+    private final PefaSchema schema;
+    private final float[] vector;
+    private float lambda;
+    private int k = DEFAULT_K;
+    private int topK = DEFAULT_TOP_K;
+    private KnnNormalization normalization = KnnNormalization.SUM;
+    private ErmScoreMode ermScoreMode = ErmScoreMode.EXACT;
+    private AnnEffort effort = AnnEffort.DEFAULT;
+    private int n = DEFAULT_N;
+    private Query filter;
+    private List<Neighbour> neighbours;
+
+    private Builder(PefaMode mode, PefaSchema schema, float[] vector) {
+      this.mode = mode;
+      this.schema = Objects.requireNonNull(schema, "schema");
+      this.vector = PefaVectors.checkUnit("query vector", vector, schema.dimension()).clone();
+      this.lambda = mode == PefaMode.XS ? schema.xsLambda() : DEFAULT_XL_LAMBDA;
+    }
+
+    /**
+     * @param lambda weight of the ERM part, in [0,1]
+     * @return this
+     */
+    public Builder lambda(float lambda) {
+      if (!(lambda >= 0f && lambda <= 1f)) {
+        throw new IllegalArgumentException("lambda must be in [0,1], got " + lambda);
+      }
+      this.lambda = lambda;
+      return this;
+    }
+
+    /**
+     * @param k number of training-memory neighbours (XL), > 0
+     * @return this
+     */
+    public Builder k(int k) {
+      if (k <= 0) {
+        throw new IllegalArgumentException("k must be > 0, got " + k);
+      }
+      this.k = k;
+      return this;
+    }
+
+    /**
+     * @param topK number of ERM candidates {@code K} (XL), > 0
+     * @return this
+     */
+    public Builder topK(int topK) {
+      if (topK <= 0) {
+        throw new IllegalArgumentException("K (topK) must be > 0, got " + topK);
+      }
+      this.topK = topK;
+      return this;
+    }
+
+    /**
+     * @param normalization SUM ({@code c = 1}) or MEAN ({@code c = 1/k}) (XL)
+     * @return this
+     */
+    public Builder knnNormalization(KnnNormalization normalization) {
+      this.normalization = Objects.requireNonNull(normalization, "normalization");
+      return this;
+    }
+
+    /**
+     * @param mode EXACT or TOP_K_ONLY (XL)
+     * @return this
+     */
+    public Builder ermScoreMode(ErmScoreMode mode) {
+      this.ermScoreMode = Objects.requireNonNull(mode, "ermScoreMode");
+      return this;
+    }
+
+    /**
+     * @param effort ANN effort of every graph search
+     * @return this
+     */
+    public Builder effort(AnnEffort effort) {
+      this.effort = Objects.requireNonNull(effort, "effort");
+      return this;
+    }
+
+    /**
+     * @param n number of results, > 0
+     * @return this
+     */
+    public Builder n(int n) {
+      if (n <= 0) {
+        throw new IllegalArgumentException("n must be > 0, got " + n);
+      }
+      this.n = n;
+      return this;
+    }
+
+    /**
+     * @param filter restricts the documents PEFA may return, or {@code null}
+     * @return this
+     */
+    public Builder filter(Query filter) {
+      this.filter = filter;
+      return this;
+    }
+
+    /**
+     * Uses a precomputed {@code N_k(q)} instead of searching this index's memory, for example the
+     * global neighbours of a sharded index ({@link TrainingQueryMemory}).
+     *
+     * @param neighbours neighbours in {@link PefaScoring#NEIGHBOUR_ORDER}, at most {@code k}
+     * @return this
+     */
+    public Builder neighbours(List<Neighbour> neighbours) {
+      this.neighbours = List.copyOf(neighbours);
+      return this;
+    }
+
+    /**
+     * @return the query
+     */
+    public PefaQuery build() {
+      if (neighbours != null && neighbours.size() > k) {
+        throw new IllegalArgumentException(
+            "got " + neighbours.size() + " neighbours for k = " + k);
+      }
+      return new PefaQuery(this);
+    }
+  }
+}

@@ -1,0 +1,193 @@
+package io.github.lucenepefa.search;
+
+import io.github.lucenepefa.index.PefaSchema;
+import io.github.lucenepefa.scoring.ErmScoreMode;
+import io.github.lucenepefa.scoring.PefaScoring;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.KnnVectorValues;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.SortedDocValues;
+import org.apache.lucene.search.Collector;
+import org.apache.lucene.search.CollectorManager;
+import org.apache.lucene.search.LeafCollector;
+import org.apache.lucene.search.Scorable;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.TotalHits;
+
+/**
+ * The PEFA-XL rescoring collector: for every collected candidate document it computes {@code lam *
+ * s_erm(q,d) + (1 - lam) * s_knn(q,d)} with {@link PefaScoring#xlScore}, where {@code s_erm} is the
+ * exact {@code <q,p_d>} read from the ERM vector field (or 0 outside the ERM top-K in {@link
+ * ErmScoreMode#TOP_K_ONLY}) and {@code s_knn} is looked up by the document's key; it keeps the top
+ * {@code n} by score, ties broken by doc id. Documents without an ERM vector are skipped. Scores of
+ * the query that feeds it are ignored, so it can collect any candidate query (the ERM top-K united
+ * with the labelled documents, in {@link PefaQuery}).
+ */
+public final class PefaRescoringCollectorManager
+    implements CollectorManager<PefaRescoringCollectorManager.RescoringCollector, TopDocs> {
+
+  private final PefaSchema schema;
+  private final float[] query;
+  private final float lambda;
+  private final Map<String, Float> knnByKey;
+  private final ErmScoreMode ermScoreMode;
+  private final int[] ermTopKDocs;
+  private final int n;
+
+  /**
+   * @param schema the index layout
+   * @param query the query vector {@code q}
+   * @param lambda weight of the ERM part
+   * @param knnByKey {@code s_knn} by document key ({@link PefaScoring#knnScores})
+   * @param ermScoreMode EXACT or TOP_K_ONLY
+   * @param ermTopKDocs global doc ids of the ERM top-K, ascending (used by TOP_K_ONLY)
+   * @param n number of results to keep
+   */
+  public PefaRescoringCollectorManager(
+      PefaSchema schema,
+      float[] query,
+      float lambda,
+      Map<String, Float> knnByKey,
+      ErmScoreMode ermScoreMode,
+      int[] ermTopKDocs,
+      int n) {
+    this.schema = schema;
+    this.query = query;
+    this.lambda = lambda;
+    this.knnByKey = knnByKey;
+    this.ermScoreMode = ermScoreMode;
+    this.ermTopKDocs = ermTopKDocs;
+    this.n = n;
+  }
+
+  @Override
+  public RescoringCollector newCollector() {
+    return new RescoringCollector();
+  }
+
+  @Override
+  public TopDocs reduce(Collection<RescoringCollector> collectors) {
+    List<ScoreDoc> all = new ArrayList<>();
+    long total = 0;
+    for (RescoringCollector c : collectors) {
+      all.addAll(c.hits);
+      total += c.collected;
+    }
+    return topN(all, n, total);
+  }
+
+  static TopDocs topN(List<ScoreDoc> all, int n, long total) {
+    all.sort(PefaRescoringCollectorManager::compare);
+    List<ScoreDoc> top = all.size() > n ? all.subList(0, n) : all;
+    return new TopDocs(
+        new TotalHits(total, TotalHits.Relation.EQUAL_TO), top.toArray(ScoreDoc[]::new));
+  }
+
+  /** Score descending, then doc ascending. */
+  static int compare(ScoreDoc a, ScoreDoc b) {
+    if (a.score != b.score) {
+      return a.score > b.score ? -1 : 1;
+    }
+    return Integer.compare(a.doc, b.doc);
+  }
+
+  /**
+   * The kNN part of one document.
+   *
+   * @param key the document key
+   * @return {@code s_knn}, 0 when no neighbour labels it
+   */
+  float knn(String key) {
+    Float v = knnByKey.get(key);
+    return v == null ? 0f : v;
+  }
+
+  /**
+   * Whether a document is in the ERM top-K.
+   *
+   * @param globalDoc a global doc id
+   * @return true when it is
+   */
+  boolean inErmTopK(int globalDoc) {
+    return Arrays.binarySearch(ermTopKDocs, globalDoc) >= 0;
+  }
+
+  /**
+   * The ERM part of one document.
+   *
+   * @param globalDoc its global doc id
+   * @param p its ERM vector
+   * @return {@code <q,p>}, or 0 outside the ERM top-K in TOP_K_ONLY mode
+   */
+  float erm(int globalDoc, float[] p) {
+    if (ermScoreMode == ErmScoreMode.TOP_K_ONLY && inErmTopK(globalDoc) == false) {
+      return 0f;
+    }
+    return PefaScoring.similarity(query, p);
+  }
+
+  /** Collects candidates of one slice, keeping its top {@code n}. */
+  public final class RescoringCollector implements Collector {
+    private final List<ScoreDoc> hits = new ArrayList<>();
+    private long collected;
+    private float minKept = Float.NEGATIVE_INFINITY;
+
+    private RescoringCollector() {}
+
+    @Override
+    public ScoreMode scoreMode() {
+      return ScoreMode.COMPLETE_NO_SCORES;
+    }
+
+    @Override
+    public LeafCollector getLeafCollector(LeafReaderContext ctx) throws IOException {
+      FloatVectorValues vectors = ctx.reader().getFloatVectorValues(schema.ermField());
+      SortedDocValues keys = ctx.reader().getSortedDocValues(schema.keyField());
+      final KnnVectorValues.DocIndexIterator it = vectors == null ? null : vectors.iterator();
+      final int docBase = ctx.docBase;
+      return new LeafCollector() {
+        @Override
+        public void setScorer(Scorable scorer) {}
+
+        @Override
+        public void collect(int doc) throws IOException {
+          if (it == null || keys == null) {
+            return;
+          }
+          if (it.docID() < doc) {
+            it.advance(doc);
+          }
+          if (it.docID() != doc || keys.advanceExact(doc) == false) {
+            return; // no ERM vector: never a PEFA result
+          }
+          String key = keys.lookupOrd(keys.ordValue()).utf8ToString();
+          float score =
+              PefaScoring.xlScore(lambda, erm(docBase + doc, vectors.vectorValue(it.index())), knn(key));
+          collected++;
+          offer(new ScoreDoc(docBase + doc, score));
+        }
+      };
+    }
+
+    private void offer(ScoreDoc sd) {
+      if (hits.size() >= n && sd.score < minKept) {
+        return;
+      }
+      hits.add(sd);
+      if (hits.size() >= 2 * n + 16) {
+        TopDocs top = topN(hits, n, 0);
+        hits.clear();
+        hits.addAll(Arrays.asList(top.scoreDocs));
+        minKept = hits.get(hits.size() - 1).score;
+      }
+    }
+  }
+}

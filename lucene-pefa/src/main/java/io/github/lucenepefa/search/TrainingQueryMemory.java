@@ -1,0 +1,85 @@
+package io.github.lucenepefa.search;
+
+import io.github.lucenepefa.index.PefaSchema;
+import io.github.lucenepefa.index.TrainingLabels;
+import io.github.lucenepefa.scoring.PefaScoring;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.lucene.index.BinaryDocValues;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.search.IndexSearcher;
+
+/**
+ * The training memory of a PEFA index: finds {@code N_k(q)}, the {@code k} rows with the largest
+ * {@code <q, x_i>}, with their labels. Segments are searched in parallel on the searcher's
+ * executor; every hit is rescored exactly and the global top {@code k} is taken in {@link
+ * PefaScoring#NEIGHBOUR_ORDER}.
+ *
+ * <p>For an index split into shards, call {@link #nearest} on every shard, concatenate and keep
+ * {@link PefaScoring#topNeighbours} of the union: that is the exact global {@code N_k(q)} (with
+ * exhaustive effort), which {@link PefaQuery.Builder#neighbours} then takes on every shard.
+ */
+public final class TrainingQueryMemory {
+
+  private TrainingQueryMemory() {}
+
+  /**
+   * Finds the {@code k} nearest memory rows of {@code query}.
+   *
+   * @param searcher a searcher over a PEFA index
+   * @param schema the index layout
+   * @param query the query vector (unit length)
+   * @param k the number of neighbours, > 0
+   * @param effort the ANN effort
+   * @return at most {@code k} neighbours in {@link PefaScoring#NEIGHBOUR_ORDER}
+   * @throws IOException on I/O errors
+   */
+  public static List<Neighbour> nearest(
+      IndexSearcher searcher, PefaSchema schema, float[] query, int k, AnnEffort effort)
+      throws IOException {
+    if (k <= 0) {
+      throw new IllegalArgumentException("k must be > 0, got " + k);
+    }
+    io.github.lucenepefa.index.PefaVectors.checkUnit("query vector", query, schema.dimension());
+    List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+    List<Callable<List<Neighbour>>> tasks = new ArrayList<>(leaves.size());
+    for (LeafReaderContext ctx : leaves) {
+      tasks.add(() -> searchLeaf(ctx, schema, query, k, effort));
+    }
+    List<Neighbour> all = new ArrayList<>();
+    for (List<Neighbour> part : searcher.getTaskExecutor().invokeAll(tasks)) {
+      all.addAll(part);
+    }
+    return PefaScoring.topNeighbours(all, k);
+  }
+
+  private static List<Neighbour> searchLeaf(
+      LeafReaderContext ctx, PefaSchema schema, float[] query, int k, AnnEffort effort)
+      throws IOException {
+    LeafVectorSearch.Result result =
+        LeafVectorSearch.search(
+            ctx,
+            schema.memoryField(),
+            query,
+            k,
+            effort,
+            null,
+            x -> PefaScoring.similarity(query, x));
+    if (result.hits().isEmpty()) {
+      return List.of();
+    }
+    List<LeafVectorSearch.Hit> byDoc = new ArrayList<>(result.hits());
+    byDoc.sort((a, b) -> Integer.compare(a.doc(), b.doc()));
+    BinaryDocValues labels = ctx.reader().getBinaryDocValues(schema.labelsField());
+    List<Neighbour> out = new ArrayList<>(byDoc.size());
+    for (LeafVectorSearch.Hit hit : byDoc) {
+      if (labels != null && labels.advanceExact(hit.doc())) {
+        TrainingLabels l = TrainingLabels.decode(labels.binaryValue());
+        out.add(new Neighbour(l.rowId(), hit.score(), l.weights()));
+      }
+    }
+    return out;
+  }
+}
