@@ -1,0 +1,187 @@
+package io.github.lucenepefa.search;
+
+import io.github.lucenepefa.codec.PefaCodec;
+import io.github.lucenepefa.index.PefaIndexWriter;
+import io.github.lucenepefa.index.PefaSchema;
+import io.github.lucenepefa.index.PefaVectors;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LogDocMergePolicy;
+import org.apache.lucene.index.NoMergePolicy;
+import org.apache.lucene.index.TieredMergePolicy;
+import org.apache.lucene.store.ByteBuffersDirectory;
+import org.apache.lucene.store.Directory;
+
+/**
+ * Builds a random PEFA index and, in step, its {@link PefaModel}: several segments, memory rows
+ * with repeated ids and labels to unknown keys, documents without vectors, deletes, updates, late
+ * training pairs, row deletions and merges.
+ */
+final class RandomPefaIndex implements AutoCloseable {
+
+  final Random random;
+  final int dim;
+  final PefaSchema schema;
+  final PefaModel model;
+  final Directory dir = new ByteBuffersDirectory();
+  final IndexWriter lucene;
+  final PefaIndexWriter writer;
+  final List<float[]> centres = new ArrayList<>();
+
+  RandomPefaIndex(long seed) throws IOException {
+    random = new Random(seed);
+    dim = 2 + random.nextInt(15);
+    float xsLambda = random.nextInt(11) / 10f;
+    schema = PefaSchema.builder(dim).xsLambda(xsLambda).hnsw(4 + random.nextInt(12), 10 + random.nextInt(40)).build();
+    model = new PefaModel(dim);
+    IndexWriterConfig config =
+        new IndexWriterConfig()
+            .setCodec(new PefaCodec())
+            .setMaxBufferedDocs(2 + random.nextInt(40))
+            .setMergePolicy(
+                switch (random.nextInt(3)) {
+                  case 0 -> NoMergePolicy.INSTANCE;
+                  case 1 -> new LogDocMergePolicy();
+                  default -> new TieredMergePolicy();
+                });
+    lucene = new IndexWriter(dir, config);
+    writer = new PefaIndexWriter(lucene, schema);
+    int clusters = 1 + random.nextInt(6);
+    for (int c = 0; c < clusters; c++) {
+      centres.add(randomUnit());
+    }
+  }
+
+  float[] randomUnit() {
+    float[] v = new float[dim];
+    for (int i = 0; i < dim; i++) {
+      v[i] = (float) random.nextGaussian();
+    }
+    return PefaVectors.normalize(v);
+  }
+
+  /** A unit vector near a random cluster centre. */
+  float[] clustered() {
+    float[] c = centres.get(random.nextInt(centres.size()));
+    float[] v = new float[dim];
+    float noise = 0.2f + random.nextFloat();
+    for (int i = 0; i < dim; i++) {
+      v[i] = c[i] + noise * (float) random.nextGaussian() / (float) Math.sqrt(dim);
+    }
+    return PefaVectors.normalize(v);
+  }
+
+  String key(int i) {
+    return "d" + i;
+  }
+
+  void addRows(int count, int keySpace) {
+    for (int r = 0; r < count; r++) {
+      // some ids repeat (merged rows); their vector is fixed by the first add
+      String id = "q" + (random.nextInt(4) == 0 && r > 0 ? random.nextInt(r) : r + 1000 * model.rows.size());
+      PefaModel.Row existing = model.rows.get(id);
+      float[] x = existing != null ? existing.x : clustered();
+      Map<String, Float> labels = new LinkedHashMap<>();
+      int nl = 1 + random.nextInt(random.nextInt(10) == 0 ? 20 : 3);
+      for (int l = 0; l < nl; l++) {
+        // keys beyond keySpace are unknown documents
+        labels.merge(key(random.nextInt(keySpace + keySpace / 5 + 1)), (float) (1 + random.nextInt(2)), Float::sum);
+      }
+      writer.addTrainingQuery(id, x, labels);
+      model.addRow(id, x, labels);
+    }
+  }
+
+  void addDoc(String key) throws IOException {
+    float[] p = random.nextInt(15) == 0 ? null : clustered();
+    String color = random.nextBoolean() ? "red" : "blue";
+    writer.addDocument(key, p, List.of(new StringField("color", color, Field.Store.NO)));
+    model.addDoc(key, p, color);
+  }
+
+  void flush() throws IOException {
+    writer.flush();
+    model.flush();
+  }
+
+  void commit() throws IOException {
+    writer.commit();
+    model.flush();
+  }
+
+  /** Builds the whole random history. */
+  void build() throws IOException {
+    int numDocs = random.nextInt(10) == 0 ? 0 : 1 + random.nextInt(150);
+    int numRows = random.nextInt(10) == 0 ? 0 : 1 + random.nextInt(120);
+    addRows(numRows, Math.max(numDocs, 1));
+    for (int i = 0; i < numDocs; i++) {
+      addDoc(key(i));
+      if (random.nextInt(30) == 0) {
+        flush();
+      }
+    }
+    commit();
+    // deletes, updates, late pairs, row changes
+    int ops = random.nextInt(30);
+    for (int o = 0; o < ops && numDocs > 0; o++) {
+      String key = key(random.nextInt(numDocs));
+      switch (random.nextInt(6)) {
+        case 0 -> {
+          writer.deleteDocument(key);
+          model.deleteDoc(key);
+        }
+        case 1, 2 -> addDoc(key); // update: new vector, new XS pair
+        case 3 -> addRows(1 + random.nextInt(3), numDocs);
+        case 4 -> {
+          if (model.rows.isEmpty() == false) {
+            List<String> ids = new ArrayList<>(model.rows.keySet());
+            String id = ids.get(random.nextInt(ids.size()));
+            writer.deleteTrainingQuery(id);
+            model.rows.remove(id);
+          }
+        }
+        default -> {
+          if (model.rows.isEmpty() == false) {
+            List<String> ids = new ArrayList<>(model.rows.keySet());
+            PefaModel.Row row = model.rows.get(ids.get(random.nextInt(ids.size())));
+            String label = row.labels.keySet().iterator().next();
+            writer.removeTrainingLabel(row.id, label);
+            model.removeLabel(row.id, label);
+          }
+        }
+      }
+      if (random.nextInt(8) == 0) {
+        commit();
+      }
+    }
+    if (random.nextInt(10) == 0 && numDocs > 0) {
+      for (int i = 0; i < numDocs; i++) { // all docs deleted
+        writer.deleteDocument(key(i));
+        model.deleteDoc(key(i));
+      }
+    }
+    commit();
+    if (random.nextInt(4) == 0) {
+      lucene.forceMerge(1 + random.nextInt(2));
+      lucene.commit();
+    }
+    writer.close();
+    lucene.close();
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (lucene.isOpen()) {
+      lucene.rollback();
+    }
+    dir.close();
+  }
+}
