@@ -6,7 +6,6 @@ import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.VectorEncoding;
 import org.apache.lucene.index.VectorSimilarityFunction;
-import org.apache.lucene.util.RamUsageEstimator;
 import org.apache.lucene.util.VectorUtil;
 import org.apache.lucene.util.hnsw.RandomVectorScorer;
 import org.apache.lucene.util.hnsw.RandomVectorScorerSupplier;
@@ -194,11 +193,8 @@ public final class MixedPairVectorScorer implements FlatVectorsScorer {
       filled = to;
     }
 
-    long ramBytesUsed() {
-      long perVector =
-          RamUsageEstimator.alignObjectSize(
-              RamUsageEstimator.NUM_BYTES_ARRAY_HEADER + (long) halfDim * Float.BYTES);
-      return (long) filled * (perVector + RamUsageEstimator.NUM_BYTES_OBJECT_REF);
+    int size() {
+      return filled;
     }
   }
 
@@ -238,7 +234,7 @@ public final class MixedPairVectorScorer implements FlatVectorsScorer {
 
     @Override
     public String toString() {
-      return "MixedPairVectorScorer.CachedSupplier(cached=" + cache.filled + ")";
+      return "MixedPairVectorScorer.CachedSupplier(cached=" + cache.size() + ")";
     }
   }
 
