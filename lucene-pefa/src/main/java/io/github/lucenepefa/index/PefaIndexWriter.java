@@ -279,8 +279,9 @@ public final class PefaIndexWriter implements Closeable {
    * writer. Nothing is visible to readers opened on commits until {@link #commit()}.
    *
    * @throws IOException on I/O errors
-   * @throws IllegalArgumentException when a buffered row conflicts with a committed one; nothing of
-   *     the buffer is written then
+   * @throws IllegalArgumentException when a buffered row conflicts with a committed one (same id,
+   *     different vector); nothing of the buffer is written then, and the conflicting update is
+   *     discarded so that the next flush writes the rest
    */
   public synchronized void flush() throws IOException {
     if (pendingRows.isEmpty() == false) {
@@ -323,6 +324,7 @@ public final class PefaIndexWriter implements Closeable {
       CommittedRow base = committed.get(rowId);
       float[] vector = op.vector != null ? op.vector : base == null ? null : base.vector();
       if (base != null && op.vector != null && Arrays.equals(base.vector(), op.vector) == false) {
+        pendingRows.remove(rowId); // discard the conflicting update so the rest can be written
         throw new IllegalArgumentException(
             "training query '" + rowId + "' exists in the index with a different vector");
       }
