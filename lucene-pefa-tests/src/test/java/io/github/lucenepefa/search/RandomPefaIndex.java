@@ -35,6 +35,7 @@ final class RandomPefaIndex implements AutoCloseable {
   final IndexWriter lucene;
   final PefaIndexWriter writer;
   final List<float[]> centres = new ArrayList<>();
+  int nextRowId;
 
   RandomPefaIndex(long seed) throws IOException {
     random = new Random(seed);
@@ -85,8 +86,14 @@ final class RandomPefaIndex implements AutoCloseable {
 
   void addRows(int count, int keySpace) {
     for (int r = 0; r < count; r++) {
-      // some ids repeat (merged rows); their vector is fixed by the first add
-      String id = "q" + (random.nextInt(4) == 0 && r > 0 ? random.nextInt(r) : r + 1000 * model.rows.size());
+      // some ids repeat (merged rows: same vector, labels unioned); others are fresh
+      String id;
+      if (random.nextInt(4) == 0 && model.rows.isEmpty() == false) {
+        List<String> ids = new ArrayList<>(model.rows.keySet());
+        id = ids.get(random.nextInt(ids.size()));
+      } else {
+        id = "q" + nextRowId++;
+      }
       PefaModel.Row existing = model.rows.get(id);
       float[] x = existing != null ? existing.x : clustered();
       Map<String, Float> labels = new LinkedHashMap<>();

@@ -166,8 +166,8 @@ public final class PefaIndexWriter implements Closeable {
     }
     op.vector = vector.clone();
     for (Map.Entry<String, Float> e : labels.entrySet()) {
+      // a key removed earlier in this buffer stays in op.remove: its committed weight is dropped
       op.add.merge(e.getKey(), e.getValue(), Float::sum);
-      op.remove.remove(e.getKey());
     }
   }
 
