@@ -165,11 +165,20 @@ public final class MixedPairVectorScorer implements FlatVectorsScorer {
       this.halfDim = values.dimension() / 2;
     }
 
-    float[] get(int ord) throws IOException {
+    /** Makes sure {@code ord} is cached; callers then take a {@link #view()}. */
+    void ensure(int ord) throws IOException {
       if (ord >= filled) {
         fill(ord);
       }
-      return mixed[ord];
+    }
+
+    /**
+     * A consistent snapshot: reading {@code filled} before {@code mixed} guarantees that the
+     * returned array holds at least {@code filled} published entries.
+     */
+    View view() {
+      int f = filled;
+      return new View(mixed, f);
     }
 
     private synchronized void fill(int ord) throws IOException {
@@ -198,6 +207,9 @@ public final class MixedPairVectorScorer implements FlatVectorsScorer {
     }
   }
 
+  /** A snapshot of the cache: {@code vectors[0..available)} are safe to read. */
+  record View(float[][] vectors, int available) {}
+
   /** Scores node pairs from the shared cache: one d-dimensional dot product per comparison. */
   private static final class CachedSupplier implements RandomVectorScorerSupplier {
     private final FloatVectorValues values;
@@ -211,17 +223,29 @@ public final class MixedPairVectorScorer implements FlatVectorsScorer {
     @Override
     public UpdateableRandomVectorScorer scorer() {
       return new UpdateableRandomVectorScorer.AbstractUpdateableRandomVectorScorer(values) {
+        // scorer-local snapshot of the cache, so the hot path does no volatile reads
+        private float[][] mixed = new float[0][];
+        private int available;
         private float[] query;
+
+        private float[] mixed(int ord) throws IOException {
+          if (ord >= available) {
+            cache.ensure(ord);
+            View view = cache.view();
+            mixed = view.vectors();
+            available = view.available();
+          }
+          return mixed[ord];
+        }
 
         @Override
         public void setScoringOrdinal(int node) throws IOException {
-          query = cache.get(node);
+          query = mixed(node);
         }
 
         @Override
         public float score(int node) throws IOException {
-          return VectorUtil.scaleMaxInnerProductScore(
-              VectorUtil.dotProduct(query, cache.get(node)));
+          return VectorUtil.scaleMaxInnerProductScore(VectorUtil.dotProduct(query, mixed(node)));
         }
       };
     }
