@@ -1,0 +1,115 @@
+package io.github.lucenepefa.cli.commands;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.lucenepefa.cli.index.IndexInfo;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** Malformed inputs: a message naming file and line, a non-zero exit code, and no index that looks valid. */
+class MalformedInputTest {
+
+  private static CliRunner.Result index(Path data, Path index) {
+    return CliRunner.run("index", "--data", data.toString(), "--index", index.toString(),
+        "--cache", data.resolveSibling("cache").toString());
+  }
+
+  private static void assertNoIndex(Path index) throws Exception {
+    assertFalse(Files.exists(index.resolve(IndexInfo.FILE)), "a valid-looking index was left at " + index);
+    try (Stream<Path> s = Files.list(index.getParent())) {
+      List<String> names = s.map(p -> p.getFileName().toString()).toList();
+      assertTrue(names.stream().noneMatch(n -> n.contains(".tmp-")), "temporary index left: " + names);
+    }
+  }
+
+  @Test
+  void brokenJsonLine() throws Exception {
+    Path work = CliRunner.work("broken-json");
+    Path data = CliRunner.tinyDataset(work.resolve("data"));
+    List<String> lines = Files.readAllLines(data.resolve("corpus.jsonl"));
+    lines.set(2, "{\"_id\": \"d3\", \"text\": \"unterminated");
+    Files.write(data.resolve("corpus.jsonl"), lines);
+    Path index = work.resolve("index");
+    CliRunner.Result r = index(data, index);
+    assertNotEquals(0, r.code());
+    assertTrue(r.err().contains("corpus.jsonl:3: malformed JSON"), r.err());
+    assertNoIndex(index);
+  }
+
+  @Test
+  void qrelsUnknownDocAndQuery() throws Exception {
+    Path work = CliRunner.work("qrels-unknown");
+    Path data = CliRunner.tinyDataset(work.resolve("data"));
+    Files.writeString(data.resolve("qrels/train.tsv"), "query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\tnope\t1\n");
+    Path index = work.resolve("index");
+    CliRunner.Result r = index(data, index);
+    assertNotEquals(0, r.code());
+    assertTrue(r.err().contains("qrels/train.tsv:3: unknown corpus-id \"nope\""), r.err());
+    assertNoIndex(index);
+
+    Files.writeString(data.resolve("qrels/train.tsv"), "query-id\tcorpus-id\tscore\nq1\td1\t1\nq99\td2\t1\n");
+    r = index(data, index);
+    assertNotEquals(0, r.code());
+    assertTrue(r.err().contains("qrels/train.tsv:3: unknown query-id \"q99\""), r.err());
+    assertNoIndex(index);
+  }
+
+  @Test
+  void missingFileAndEmptyCorpus() throws Exception {
+    Path work = CliRunner.work("missing");
+    Path data = CliRunner.tinyDataset(work.resolve("data"));
+    Files.delete(data.resolve("queries.jsonl"));
+    Path index = work.resolve("index");
+    CliRunner.Result r = index(data, index);
+    assertNotEquals(0, r.code());
+    assertTrue(r.err().contains("queries.jsonl: missing file"), r.err());
+    assertNoIndex(index);
+
+    CliRunner.tinyDataset(data);
+    Files.writeString(data.resolve("corpus.jsonl"), "\n");
+    r = index(data, index);
+    assertNotEquals(0, r.code());
+    assertTrue(r.err().contains("corpus.jsonl: empty corpus"), r.err());
+    assertNoIndex(index);
+
+    r = CliRunner.run("encode", "--input", work.resolve("nope.jsonl").toString(), "--output", work.resolve("x.npy").toString());
+    assertNotEquals(0, r.code());
+    assertTrue(r.err().contains("nope.jsonl: missing file"), r.err());
+
+    r = CliRunner.run("search", "--index", work.resolve("no-index").toString(), "hello");
+    assertNotEquals(0, r.code());
+    assertTrue(r.err().contains("not a complete pefa index"), r.err());
+  }
+
+  @Test
+  void encodeBrokenLine() throws Exception {
+    Path work = CliRunner.work("encode-broken");
+    Path in = work.resolve("texts.jsonl");
+    Files.writeString(in, "{\"text\": \"fine\"}\n{\"text\": oops}\n");
+    CliRunner.Result r = CliRunner.run("encode", "--input", in.toString(), "--output", work.resolve("x.npy").toString());
+    assertNotEquals(0, r.code());
+    assertTrue(r.err().contains("texts.jsonl:2: malformed JSON"), r.err());
+    assertFalse(Files.exists(work.resolve("x.npy")));
+  }
+
+  @Test
+  void failedRebuildKeepsOldIndexAndLeavesNoTemp() throws Exception {
+    Path work = CliRunner.work("rebuild");
+    Path data = CliRunner.tinyDataset(work.resolve("data"));
+    Path index = work.resolve("index");
+    CliRunner.Result ok = index(data, index);
+    assertEquals(0, ok.code(), ok.err());
+    assertTrue(Files.exists(index.resolve(IndexInfo.FILE)));
+    Files.writeString(data.resolve("corpus.jsonl"), "{\"_id\": \"d1\", \"text\": \"x\"}\n{\"_id\": \"d1\", \"text\": \"y\"}\n");
+    CliRunner.Result bad = index(data, index);
+    assertNotEquals(0, bad.code());
+    assertTrue(bad.err().contains("corpus.jsonl:2: duplicate document _id"), bad.err());
+    assertTrue(Files.exists(index.resolve(IndexInfo.FILE)), "the previous complete index must survive");
+  }
+}
