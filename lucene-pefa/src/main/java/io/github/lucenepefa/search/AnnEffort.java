@@ -69,6 +69,18 @@ public record AnnEffort(int efSearch, boolean exhaustive, int exactBelow) {
   }
 
   /**
+   * Whether an unfiltered segment holding {@code segmentVectors} vectors is scanned exactly rather
+   * than searched through its graph.
+   *
+   * @param segmentVectors the number of vectors of the field in the segment
+   * @param wanted the number of results wanted from the segment
+   * @return true for an exact scan
+   */
+  public boolean scansExactly(int segmentVectors, int wanted) {
+    return exhaustive || segmentVectors <= exactCutoff(wanted);
+  }
+
+  /**
    * @param wanted the number of results wanted from a segment
    * @return the largest segment size that is scanned exactly
    */

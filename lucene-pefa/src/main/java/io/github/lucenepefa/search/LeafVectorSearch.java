@@ -69,7 +69,7 @@ final class LeafVectorSearch {
                 live,
                 reader.maxDoc());
     int beam = Math.max(k, effort.efSearch());
-    boolean exhaustive = effort.exhaustive() || values.size() <= effort.exactCutoff(k);
+    boolean exhaustive = effort.scansExactly(values.size(), k);
     if (exhaustive == false && filterWeight != null && accept.cost() <= beam) {
       exhaustive = true;
     }

@@ -1,0 +1,213 @@
+package io.github.lucenepefa.cli.bench;
+
+import io.github.lucenepefa.cli.commands.Common;
+import io.github.lucenepefa.cli.vectors.Embedder;
+import io.github.lucenepefa.scoring.KnnNormalization;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code pefa bench}: stock Lucene kNN vs PEFA-XS vs PEFA-XL vs exact scans, side by side in one
+ * run, on SciFact vectors (default) or a seeded synthetic clustered set ({@code --synthetic}).
+ * Prints a table, and optionally writes JSON ({@code --json}), a recall-vs-QPS chart ({@code
+ * --png}) and Markdown ({@code --markdown}).
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Benchmark stock Lucene kNN (ERM), PEFA-XS and PEFA-XL against exact search on one data set, in one run.",
+      "Default data: the SciFact vectors (MiniLM; from the vector cache, encoding what is missing).",
+      "Run with --add-modules jdk.incubator.vector (the ./pefa launcher does) for Lucene's SIMD code."
+    })
+public class BenchCommand implements Callable<Integer> {
+
+  @Mixin Common common;
+
+  @Option(
+      names = "--synthetic",
+      description = "Use the seeded synthetic clustered data set instead of SciFact.")
+  boolean synthetic;
+
+  @Option(names = "--docs", defaultValue = "100000", description = "Synthetic: documents (default: ${DEFAULT-VALUE}).")
+  int docs;
+
+  @Option(
+      names = "--memory-rows",
+      defaultValue = "100000",
+      description = "Synthetic: training-memory rows (default: ${DEFAULT-VALUE}).")
+  int memoryRows;
+
+  @Option(
+      names = "--queries",
+      defaultValue = "1000",
+      description = "Synthetic: query vectors (default: ${DEFAULT-VALUE}).")
+  int queries;
+
+  @Option(names = "--dim", defaultValue = "384", description = "Synthetic: dimension (default: ${DEFAULT-VALUE}).")
+  int dim;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Synthetic: random seed (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(
+      names = "--ef",
+      split = ",",
+      defaultValue = "10,20,50,100,200",
+      description = "efSearch values (stock kNN: k = max(ef, n)) (default: ${DEFAULT-VALUE}).")
+  int[] efs;
+
+  @Option(names = "-n", defaultValue = "100", description = "Results per query; overlap@n (default: ${DEFAULT-VALUE}).")
+  int n;
+
+  @Option(names = "-k", defaultValue = "16", description = "PEFA-XL neighbours k (default: ${DEFAULT-VALUE}).")
+  int k;
+
+  @Option(names = "-K", defaultValue = "100", description = "PEFA-XL ERM candidates K (default: ${DEFAULT-VALUE}).")
+  int topK;
+
+  @Option(
+      names = "--k-sweep",
+      split = ",",
+      defaultValue = "100,200,500",
+      description = "Extra K values timed for PEFA-XL at ef 100 (default: ${DEFAULT-VALUE}; 0 = none).")
+  int[] kSweep;
+
+  @Option(names = "--xl-lambda", defaultValue = "0.5", description = "PEFA-XL lambda (default: ${DEFAULT-VALUE}).")
+  float xlLambda;
+
+  @Option(names = "--xs-lambda", defaultValue = "0.5", description = "PEFA-XS lambda (default: ${DEFAULT-VALUE}).")
+  float xsLambda;
+
+  @Option(
+      names = "--normalization",
+      defaultValue = "SUM",
+      description = "PEFA-XL kNN normalisation SUM or MEAN (default: ${DEFAULT-VALUE}).")
+  KnnNormalization normalization;
+
+  @Option(names = "--hnsw-m", defaultValue = "16", description = "HNSW maxConn of every graph (default: ${DEFAULT-VALUE}).")
+  int maxConn;
+
+  @Option(
+      names = "--hnsw-beam",
+      defaultValue = "100",
+      description = "HNSW beamWidth (efConstruction) of every graph (default: ${DEFAULT-VALUE}).")
+  int beamWidth;
+
+  @Option(
+      names = "--warmup",
+      defaultValue = "1.0",
+      description = "Warm-up seconds per method (default: ${DEFAULT-VALUE}).")
+  double warmup;
+
+  @Option(
+      names = "--min-timed",
+      defaultValue = "1000",
+      description = "At least this many timed queries per method; queries repeat (default: ${DEFAULT-VALUE}).")
+  int minTimed;
+
+  @Option(names = "--no-graph-only", description = "Skip the graph-only PEFA variants.")
+  boolean noGraphOnly;
+
+  @Option(names = "--ram-buffer-mb", defaultValue = "1024", description = "IndexWriter RAM buffer (default: ${DEFAULT-VALUE}).")
+  double ramBufferMb;
+
+  @Option(names = "--work", paramLabel = "DIR", description = "Folder for the temporary indexes (default: java.io.tmpdir).")
+  Path work;
+
+  @Option(names = "--keep-indexes", description = "Keep the temporary indexes.")
+  boolean keepIndexes;
+
+  @Option(names = "--json", paramLabel = "FILE", description = "Write the results as JSON.")
+  Path json;
+
+  @Option(names = "--png", paramLabel = "FILE", description = "Write the overlap-vs-QPS chart as PNG.")
+  Path png;
+
+  @Option(names = "--markdown", paramLabel = "FILE", description = "Write the tables as Markdown.")
+  Path markdown;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintStream out = System.out;
+    BenchRunner.Config config =
+        new BenchRunner.Config(
+            efs,
+            n,
+            k,
+            topK,
+            kSweep.length == 1 && kSweep[0] == 0 ? new int[0] : kSweep,
+            xlLambda,
+            xsLambda,
+            normalization,
+            maxConn,
+            beamWidth,
+            common == null ? 2 : commonThreads(),
+            warmup,
+            minTimed,
+            ramBufferMb,
+            work != null ? work : Path.of(System.getProperty("java.io.tmpdir")),
+            keepIndexes,
+            noGraphOnly == false);
+    BenchData data;
+    if (synthetic) {
+      long t0 = System.nanoTime();
+      data = SyntheticData.generate(docs, memoryRows, queries, dim, seed);
+      System.err.printf("generated %s in %.1f s%n", data.name(), (System.nanoTime() - t0) / 1e9);
+    } else {
+      try (Embedder emb = common.embedder()) {
+        data = SciFactData.load(common.data(), emb);
+      }
+    }
+    BenchRunner.Report report = new BenchRunner(config, System.err).run(data);
+    out.print(BenchReport.header(report));
+    out.println();
+    out.print(BenchReport.buildTable(report));
+    out.println();
+    out.print(BenchReport.table(report));
+    out.println();
+    out.print(BenchReport.targetText(report));
+    if (json != null) {
+      BenchReport.writeJson(report, json);
+      out.println("wrote " + json);
+    }
+    if (png != null) {
+      BenchReport.writePng(report, png);
+      out.println("wrote " + png);
+    }
+    if (markdown != null) {
+      Path parent = markdown.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      Files.writeString(markdown, BenchReport.markdown(report));
+      out.println("wrote " + markdown);
+    }
+    return 0;
+  }
+
+  private int commonThreads() {
+    // Common keeps its fields package-private; read the parsed --threads option through picocli
+    CommandLine.Model.OptionSpec opt = spec.findOption("--threads");
+    return opt == null ? 2 : (Integer) opt.getValue();
+  }
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /**
+   * Runs the command alone (without the {@code pefa} top-level command).
+   *
+   * @param args command line
+   */
+  public static void main(String[] args) {
+    System.setProperty("java.awt.headless", "true");
+    System.exit(new CommandLine(new BenchCommand()).execute(args));
+  }
+}

@@ -1,0 +1,988 @@
+package io.github.lucenepefa.cli.bench;
+
+import io.github.lucenepefa.codec.PefaCodec;
+import io.github.lucenepefa.index.PefaIndexWriter;
+import io.github.lucenepefa.index.PefaSchema;
+import io.github.lucenepefa.scoring.KnnNormalization;
+import io.github.lucenepefa.scoring.PefaScoring;
+import io.github.lucenepefa.search.AnnEffort;
+import io.github.lucenepefa.search.PefaQuery;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.lucene.codecs.KnnVectorsReader;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.NumericDocValuesField;
+import org.apache.lucene.index.CodecReader;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.QueryTimeout;
+import org.apache.lucene.index.SortedDocValues;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.AcceptDocs;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.TopKnnCollector;
+import org.apache.lucene.search.knn.KnnCollectorManager;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.VectorUtil;
+
+/**
+ * The whole-index benchmark: builds a stock Lucene index (default codec, {@link
+ * KnnFloatVectorField} with DOT_PRODUCT) and a PEFA index ({@link PefaIndexWriter}) of the same
+ * vectors in temporary directories, then times stock {@link KnnFloatVectorQuery} (ERM), PEFA-XS and
+ * PEFA-XL at several efSearch values, plus exact references, on one shared query set. Every
+ * approximate method is compared with the exact result of the same mode (top-{@code n} overlap).
+ *
+ * <p>Methods (the {@code method} of a {@link Record}):
+ *
+ * <ul>
+ *   <li>{@code lucene-knn}: stock {@code KnnFloatVectorQuery(field, q, max(ef, n))}, top {@code n};
+ *       exact reference: brute force over the document vectors.
+ *   <li>{@code pefa-xs}, {@code pefa-xl}: {@link AnnEffort#ef(int)} (the query's automatic choice
+ *       of exact scan vs graph per segment and side); {@code pefa-xs-graph}, {@code pefa-xl-graph}:
+ *       {@link AnnEffort#graphOnly(int)}; exact reference: the same query with {@link
+ *       AnnEffort#EXHAUSTIVE}.
+ *   <li>{@code pefa-xs-exhaustive}, {@code pefa-xl-exhaustive}: {@link AnnEffort#EXHAUSTIVE}.
+ *   <li>{@code exact-scan-docs}: a plain in-heap scan of the document vectors (top {@code n}).
+ *   <li>{@code exact-scan-docs+memory}: a plain in-heap scan of the document vectors (top {@code
+ *       n}) and of the memory rows (top {@code k}): the same vectors PEFA-XL reads.
+ *   <li>{@code pefa-xl-K<K>}: PEFA-XL at a smaller/larger ERM candidate count {@code K} (at the
+ *       first ef; how small K can be at equal quality).
+ * </ul>
+ */
+public final class BenchRunner {
+
+  /** Stock index field name. */
+  static final String STOCK_FIELD = "vec";
+
+  private static final String STOCK_ORD = "ord";
+
+  /** Memory-side beams timed for PEFA-XL (graph only), below the main ef. */
+  static final int[] MEMORY_EFS = {32, 50};
+
+  /**
+   * Benchmark settings.
+   *
+   * @param efs efSearch values (Lucene's k/fanout for the stock query)
+   * @param n results per query (overlap@n)
+   * @param k PEFA-XL neighbours
+   * @param topK PEFA-XL ERM candidates K
+   * @param kSweep extra K values to time for PEFA-XL (at the first ef), may be empty
+   * @param xlLambda PEFA-XL lambda
+   * @param xsLambda PEFA-XS lambda (index time = search time)
+   * @param normalization PEFA-XL kNN normalisation
+   * @param maxConn HNSW maxConn of every graph (stock and PEFA)
+   * @param beamWidth HNSW beamWidth of every graph
+   * @param threads threads of the QPS measurement
+   * @param warmupSeconds warm-up time per method
+   * @param minTimedQueries at least this many timed queries per method (queries repeat)
+   * @param ramBufferMb IndexWriter RAM buffer
+   * @param workDir where the temporary indexes go
+   * @param keepIndexes keep the indexes after the run
+   * @param graphOnly also time the graph-only variants
+   */
+  public record Config(
+      int[] efs,
+      int n,
+      int k,
+      int topK,
+      int[] kSweep,
+      float xlLambda,
+      float xsLambda,
+      KnnNormalization normalization,
+      int maxConn,
+      int beamWidth,
+      int threads,
+      double warmupSeconds,
+      int minTimedQueries,
+      double ramBufferMb,
+      Path workDir,
+      boolean keepIndexes,
+      boolean graphOnly) {
+
+    /**
+     * @return the defaults
+     */
+    public static Config defaults() {
+      return new Config(
+          new int[] {10, 20, 50, 100, 200},
+          100,
+          PefaQuery.DEFAULT_K,
+          PefaQuery.DEFAULT_TOP_K,
+          new int[] {100, 200, 500},
+          PefaQuery.DEFAULT_XL_LAMBDA,
+          PefaSchema.DEFAULT_XS_LAMBDA,
+          KnnNormalization.SUM,
+          PefaSchema.DEFAULT_MAX_CONN,
+          PefaSchema.DEFAULT_BEAM_WIDTH,
+          2,
+          1.0,
+          1000,
+          1024,
+          Path.of(System.getProperty("java.io.tmpdir")),
+          false,
+          true);
+    }
+  }
+
+  /**
+   * One measured method at one ANN setting.
+   *
+   * @param method the method name
+   * @param ef efSearch (0 for exact methods)
+   * @param topK PEFA-XL's K (0 otherwise)
+   * @param latencyMsMean mean single-threaded latency
+   * @param latencyMsP99 99th percentile single-threaded latency
+   * @param qps queries per second with {@link Config#threads} threads
+   * @param overlapAtN mean |top-n ∩ exact top-n| / n
+   * @param nodesVisited mean vectors scored per query (graph nodes visited, or vectors scanned)
+   * @param allocBytesPerQuery mean heap bytes allocated per query (single-threaded)
+   * @param timedQueries the number of timed queries
+   */
+  public record Record(
+      String method,
+      int ef,
+      int topK,
+      double latencyMsMean,
+      double latencyMsP99,
+      double qps,
+      double overlapAtN,
+      double nodesVisited,
+      double allocBytesPerQuery,
+      int timedQueries) {}
+
+  /**
+   * Index build figures.
+   *
+   * @param index "stock-docs", "stock-memory" or "pefa"
+   * @param seconds wall time of the build (adds, flushes, force-merge to one segment, commit)
+   * @param phases named phase durations in seconds
+   * @param bytes the index size on disk
+   * @param fieldBytes vector bytes per field (vectors + graph, off-heap size)
+   */
+  public record Build(
+      String index,
+      double seconds,
+      Map<String, Double> phases,
+      long bytes,
+      Map<String, Long> fieldBytes) {}
+
+  /**
+   * The whole result.
+   *
+   * @param dataset data set name
+   * @param docs number of documents
+   * @param memoryRows number of memory rows
+   * @param labels number of labels
+   * @param queries number of distinct query vectors
+   * @param dim dimension
+   * @param simd whether jdk.incubator.vector is present
+   * @param javaVersion the JVM
+   * @param config the settings
+   * @param builds build figures
+   * @param heapUsedMb heap used after building and opening both indexes (after GC)
+   * @param records the measurements
+   */
+  public record Report(
+      String dataset,
+      int docs,
+      int memoryRows,
+      long labels,
+      int queries,
+      int dim,
+      boolean simd,
+      String javaVersion,
+      Config config,
+      List<Build> builds,
+      double heapUsedMb,
+      List<Record> records) {}
+
+  /** One timed search: returns hits whose doc ids are mapped by {@link Method#map}. */
+  private interface Search {
+    ScoreDoc[] run(float[] q) throws IOException;
+  }
+
+  private record Method(
+      String name, int ef, int topK, Search search, int[] map, Search exact, Visited visited) {}
+
+  /** Mean visited vectors of one query. */
+  private interface Visited {
+    long count(float[] q) throws IOException;
+  }
+
+  private final Config config;
+  private final PrintStream log;
+
+  /**
+   * @param config settings
+   * @param log progress output
+   */
+  public BenchRunner(Config config, PrintStream log) {
+    this.config = config;
+    this.log = log;
+  }
+
+  /**
+   * @return whether Lucene can use the Panama vector API (module jdk.incubator.vector present)
+   */
+  public static boolean simdEnabled() {
+    return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+  }
+
+  /**
+   * Builds both indexes, runs every method and returns the report.
+   *
+   * @param data the vectors
+   * @return the report
+   * @throws IOException on I/O errors
+   */
+  public Report run(BenchData data) throws IOException {
+    Files.createDirectories(config.workDir());
+    Path work = Files.createTempDirectory(config.workDir(), "pefa-bench-");
+    try {
+      return run(data, work);
+    } finally {
+      if (config.keepIndexes() == false) {
+        deleteRecursively(work);
+      } else {
+        log.println("indexes kept under " + work);
+      }
+    }
+  }
+
+  private Report run(BenchData data, Path work) throws IOException {
+    log.printf(
+        Locale.ROOT,
+        "data %s: %d docs, %d memory rows (%d labels), %d queries, dim %d; SIMD: %s%n",
+        data.name(),
+        data.docs().length,
+        data.rows().size(),
+        data.labelCount(),
+        data.queries().length,
+        data.dim(),
+        simdEnabled() ? "on" : "off");
+    List<Build> builds = new ArrayList<>();
+    PefaSchema schema =
+        PefaSchema.builder(data.dim())
+            .xsLambda(config.xsLambda())
+            .hnsw(config.maxConn(), config.beamWidth())
+            .build();
+    try (Directory stockDocsDir = FSDirectory.open(work.resolve("stock-docs"));
+        Directory stockMemDir = FSDirectory.open(work.resolve("stock-memory"));
+        Directory pefaDir = FSDirectory.open(work.resolve("pefa"))) {
+      builds.add(buildStock("stock-docs", stockDocsDir, data.docs(), work.resolve("stock-docs")));
+      if (data.rows().isEmpty() == false) {
+        float[][] rowVectors = new float[data.rows().size()][];
+        for (int i = 0; i < rowVectors.length; i++) {
+          rowVectors[i] = data.rows().get(i).vector();
+        }
+        builds.add(buildStock("stock-memory", stockMemDir, rowVectors, work.resolve("stock-memory")));
+      }
+      builds.add(buildPefa(schema, pefaDir, data, work.resolve("pefa")));
+      try (DirectoryReader stockReader = DirectoryReader.open(stockDocsDir);
+          DirectoryReader pefaReader = DirectoryReader.open(pefaDir)) {
+        System.gc();
+        Runtime rt = Runtime.getRuntime();
+        double heapUsedMb = (rt.totalMemory() - rt.freeMemory()) / (1024.0 * 1024.0);
+        addFieldSizes(builds, stockReader, pefaReader, schema);
+        IndexSearcher stock = new IndexSearcher(stockReader);
+        stock.setQueryCache(null);
+        IndexSearcher pefa = new IndexSearcher(pefaReader);
+        pefa.setQueryCache(null);
+        List<Method> methods = methods(data, schema, stock, pefa);
+        List<Record> records = measureAll(methods, data.queries());
+        for (Record r : records) {
+          log.printf(
+              Locale.ROOT,
+              "  %-24s ef %4d K %4d  mean %8.3f ms  p99 %8.3f ms  qps %9.1f  overlap %.4f  visited %9.0f  alloc %9.0f B%n",
+              r.method(),
+              r.ef(),
+              r.topK(),
+              r.latencyMsMean(),
+              r.latencyMsP99(),
+              r.qps(),
+              r.overlapAtN(),
+              r.nodesVisited(),
+              r.allocBytesPerQuery());
+        }
+        return new Report(
+            data.name(),
+            data.docs().length,
+            data.rows().size(),
+            data.labelCount(),
+            data.queries().length,
+            data.dim(),
+            simdEnabled(),
+            System.getProperty("java.vm.name") + " " + Runtime.version(),
+            config,
+            builds,
+            heapUsedMb,
+            records);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- building
+
+  private IndexWriterConfig writerConfig() {
+    return new IndexWriterConfig().setRAMBufferSizeMB(config.ramBufferMb());
+  }
+
+  private Build buildStock(String name, Directory dir, float[][] vectors, Path path)
+      throws IOException {
+    log.printf(Locale.ROOT, "building %s (%d vectors)...%n", name, vectors.length);
+    long t0 = System.nanoTime();
+    try (IndexWriter w = new IndexWriter(dir, writerConfig())) {
+      for (int i = 0; i < vectors.length; i++) {
+        Document d = new Document();
+        d.add(new KnnFloatVectorField(STOCK_FIELD, vectors[i], VectorSimilarityFunction.DOT_PRODUCT));
+        d.add(new NumericDocValuesField(STOCK_ORD, i));
+        w.addDocument(d);
+      }
+      long t1 = System.nanoTime();
+      w.forceMerge(1);
+      long t2 = System.nanoTime();
+      w.commit();
+      long t3 = System.nanoTime();
+      Map<String, Double> phases = new LinkedHashMap<>();
+      phases.put("add", secs(t1 - t0));
+      phases.put("force_merge", secs(t2 - t1));
+      phases.put("commit", secs(t3 - t2));
+      double total = secs(t3 - t0);
+      log.printf(Locale.ROOT, "  %s built in %.2f s %s%n", name, total, phases);
+      return new Build(name, total, phases, dirBytes(path), new LinkedHashMap<>());
+    }
+  }
+
+  private Build buildPefa(PefaSchema schema, Directory dir, BenchData data, Path path)
+      throws IOException {
+    log.printf(Locale.ROOT, "building pefa (%d rows, %d docs)...%n", data.rows().size(), data.docs().length);
+    IndexWriterConfig iwc = writerConfig().setCodec(new PefaCodec());
+    long t0 = System.nanoTime();
+    try (IndexWriter iw = new IndexWriter(dir, iwc)) {
+      PefaIndexWriter pw = new PefaIndexWriter(iw, schema);
+      for (BenchData.Row row : data.rows()) {
+        Map<String, Float> labels = new LinkedHashMap<>();
+        for (int j = 0; j < row.docs().length; j++) {
+          labels.merge(data.keys()[row.docs()[j]], row.weights()[j], Float::sum);
+        }
+        pw.addTrainingQuery(row.rowId(), row.vector(), labels);
+      }
+      pw.flush();
+      iw.flush();
+      long t1 = System.nanoTime();
+      for (int i = 0; i < data.docs().length; i++) {
+        pw.addDocument(data.keys()[i], data.docs()[i]);
+      }
+      pw.flush();
+      iw.flush();
+      long t2 = System.nanoTime();
+      iw.forceMerge(1);
+      long t3 = System.nanoTime();
+      pw.commit();
+      pw.close();
+      long t4 = System.nanoTime();
+      Map<String, Double> phases = new LinkedHashMap<>();
+      phases.put("memory_rows", secs(t1 - t0));
+      phases.put("docs", secs(t2 - t1));
+      phases.put("force_merge", secs(t3 - t2));
+      phases.put("commit", secs(t4 - t3));
+      double total = secs(t4 - t0);
+      log.printf(Locale.ROOT, "  pefa built in %.2f s %s%n", total, phases);
+      return new Build("pefa", total, phases, dirBytes(path), new LinkedHashMap<>());
+    }
+  }
+
+  private static void addFieldSizes(
+      List<Build> builds, DirectoryReader stock, DirectoryReader pefa, PefaSchema schema)
+      throws IOException {
+    for (Build b : builds) {
+      switch (b.index()) {
+        case "stock-docs" -> b.fieldBytes().putAll(fieldBytes(stock, List.of(STOCK_FIELD)));
+        case "pefa" ->
+            b.fieldBytes()
+                .putAll(
+                    fieldBytes(
+                        pefa, List.of(schema.ermField(), schema.xsField(), schema.memoryField())));
+        default -> {}
+      }
+    }
+  }
+
+  private static Map<String, Long> fieldBytes(DirectoryReader reader, List<String> fields)
+      throws IOException {
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (String f : fields) {
+      long total = 0;
+      for (LeafReaderContext ctx : reader.leaves()) {
+        if (ctx.reader() instanceof CodecReader cr) {
+          FieldInfo fi = cr.getFieldInfos().fieldInfo(f);
+          KnnVectorsReader vr = cr.getVectorReader();
+          if (fi != null && vr != null && fi.getVectorDimension() > 0) {
+            for (long v : vr.getOffHeapByteSize(fi).values()) {
+              total += v;
+            }
+          }
+        }
+      }
+      out.put(f, total);
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- methods
+
+  private List<Method> methods(BenchData data, PefaSchema schema, IndexSearcher stock, IndexSearcher pefa)
+      throws IOException {
+    int n = config.n();
+    int[] stockMap = stockDocMap(stock.getIndexReader());
+    int[] pefaMap = pefaDocMap(pefa.getIndexReader(), schema, data);
+    float[][] docs = data.docs();
+    float[][] rowVectors = new float[data.rows().size()][];
+    for (int i = 0; i < rowVectors.length; i++) {
+      rowVectors[i] = data.rows().get(i).vector();
+    }
+    Search ermExact = q -> scan(docs, q, n);
+    int[] identity = null;
+    Search xsExact = q -> pefa.search(xs(schema, q, AnnEffort.EXHAUSTIVE), n).scoreDocs;
+    Search xlExact = q -> pefa.search(xl(schema, q, AnnEffort.EXHAUSTIVE, config.topK()), n).scoreDocs;
+    float xsLambda = config.xsLambda();
+    List<Method> out = new ArrayList<>();
+    out.add(new Method("exact-scan-docs", 0, 0, ermExact, identity, ermExact, q -> docs.length));
+    if (rowVectors.length > 0) {
+      out.add(
+          new Method(
+              "exact-scan-docs+memory",
+              0,
+              0,
+              q -> {
+                ScoreDoc[] top = scan(docs, q, n);
+                scan(rowVectors, q, config.k());
+                return top;
+              },
+              identity,
+              ermExact,
+              q -> docs.length + rowVectors.length));
+    }
+    out.add(
+        new Method(
+            "pefa-xs-exhaustive",
+            0,
+            0,
+            xsExact,
+            pefaMap,
+            xsExact,
+            q -> fieldSize(pefa, schema.xsField())));
+    out.add(
+        new Method(
+            "pefa-xl-exhaustive",
+            0,
+            config.topK(),
+            xlExact,
+            pefaMap,
+            xlExact,
+            q -> fieldSize(pefa, schema.ermField()) + fieldSize(pefa, schema.memoryField())));
+    for (int ef : config.efs()) {
+      int fanout = Math.max(ef, n);
+      LongAdder sink = new LongAdder();
+      out.add(
+          new Method(
+              "lucene-knn",
+              ef,
+              0,
+              q -> stock.search(new CountingKnnQuery(STOCK_FIELD, q, fanout, sink), n).scoreDocs,
+              stockMap,
+              ermExact,
+              q -> {
+                LongAdder c = new LongAdder();
+                stock.search(new CountingKnnQuery(STOCK_FIELD, q, fanout, c), n);
+                return c.sum();
+              }));
+      for (boolean graph : config.graphOnly() ? new boolean[] {false, true} : new boolean[] {false}) {
+        AnnEffort effort = graph ? AnnEffort.graphOnly(ef) : AnnEffort.ef(ef);
+        String suffix = graph ? "-graph" : "";
+        out.add(
+            new Method(
+                "pefa-xs" + suffix,
+                ef,
+                0,
+                q -> pefa.search(xs(schema, q, effort), n).scoreDocs,
+                pefaMap,
+                xsExact,
+                q ->
+                    visited(
+                        pefa, schema.xsField(), PefaScoring.xsQuery(q, xsLambda), n, effort)));
+        out.add(
+            new Method(
+                "pefa-xl" + suffix,
+                ef,
+                config.topK(),
+                q -> pefa.search(xl(schema, q, effort, config.topK()), n).scoreDocs,
+                pefaMap,
+                xlExact,
+                q ->
+                    visited(pefa, schema.memoryField(), q, config.k(), effort)
+                        + visited(pefa, schema.ermField(), q, config.topK(), effort)));
+      }
+    }
+    // PEFA-XL with a smaller beam on the memory side (N_k needs only k rows): neighbours found with
+    // graphOnly(memEf), passed to the query; the ERM side keeps graphOnly(ef)
+    for (int ef : config.efs()) {
+      for (int memEf : MEMORY_EFS) {
+        if (memEf >= ef || memEf < config.k()) {
+          continue;
+        }
+        AnnEffort ermEffort = AnnEffort.graphOnly(ef);
+        AnnEffort memEffort = AnnEffort.graphOnly(memEf);
+        out.add(
+            new Method(
+                "pefa-xl-graph-memef" + memEf,
+                ef,
+                config.topK(),
+                q -> {
+                  List<io.github.lucenepefa.search.Neighbour> nk =
+                      io.github.lucenepefa.search.TrainingQueryMemory.nearest(
+                          pefa, schema, q, config.k(), memEffort);
+                  Query query =
+                      PefaQuery.xl(schema, q)
+                          .lambda(config.xlLambda())
+                          .k(config.k())
+                          .topK(config.topK())
+                          .knnNormalization(config.normalization())
+                          .n(config.n())
+                          .effort(ermEffort)
+                          .neighbours(nk)
+                          .build();
+                  return pefa.search(query, n).scoreDocs;
+                },
+                pefaMap,
+                xlExact,
+                q ->
+                    visited(pefa, schema.memoryField(), q, config.k(), memEffort)
+                        + visited(pefa, schema.ermField(), q, config.topK(), ermEffort)));
+      }
+    }
+    if (config.kSweep().length > 0 && config.efs().length > 0) {
+      int ef = config.efs()[0];
+      for (int ef2 : config.efs()) {
+        if (ef2 == AnnEffort.DEFAULT_EF_SEARCH) {
+          ef = ef2;
+        }
+      }
+      AnnEffort effort = AnnEffort.ef(ef);
+      for (int kk : config.kSweep()) {
+        out.add(
+            new Method(
+                "pefa-xl-K" + kk,
+                ef,
+                kk,
+                q -> pefa.search(xl(schema, q, effort, kk), n).scoreDocs,
+                pefaMap,
+                xlExact,
+                q ->
+                    visited(pefa, schema.memoryField(), q, config.k(), effort)
+                        + visited(pefa, schema.ermField(), q, kk, effort)));
+      }
+    }
+    return out;
+  }
+
+  private Query xs(PefaSchema schema, float[] q, AnnEffort effort) {
+    return PefaQuery.xs(schema, q).lambda(config.xsLambda()).n(config.n()).effort(effort).build();
+  }
+
+  private Query xl(PefaSchema schema, float[] q, AnnEffort effort, int topK) {
+    return PefaQuery.xl(schema, q)
+        .lambda(config.xlLambda())
+        .k(config.k())
+        .topK(topK)
+        .knnNormalization(config.normalization())
+        .n(config.n())
+        .effort(effort)
+        .build();
+  }
+
+  /** Vectors scored by one field's search as PefaQuery does it (graph or exact per segment). */
+  private static long visited(IndexSearcher searcher, String field, float[] q, int want, AnnEffort effort)
+      throws IOException {
+    long total = 0;
+    for (LeafReaderContext ctx : searcher.getIndexReader().leaves()) {
+      LeafReader leaf = ctx.reader();
+      FloatVectorValues values = leaf.getFloatVectorValues(field);
+      if (values == null || values.size() == 0) {
+        continue;
+      }
+      if (effort.scansExactly(values.size(), want)) {
+        total += values.size();
+      } else {
+        TopKnnCollector c = new TopKnnCollector(Math.max(want, effort.efSearch()), Integer.MAX_VALUE);
+        leaf.searchNearestVectors(
+            field, q, c, AcceptDocs.fromLiveDocs(leaf.getLiveDocs(), leaf.maxDoc()));
+        total += c.visitedCount();
+      }
+    }
+    return total;
+  }
+
+  private static long fieldSize(IndexSearcher searcher, String field) throws IOException {
+    long total = 0;
+    for (LeafReaderContext ctx : searcher.getIndexReader().leaves()) {
+      FloatVectorValues values = ctx.reader().getFloatVectorValues(field);
+      total += values == null ? 0 : values.size();
+    }
+    return total;
+  }
+
+  /** Stock kNN query that counts the vectors it scores (graph visits and exact scans). */
+  static final class CountingKnnQuery extends KnnFloatVectorQuery {
+    private final LongAdder visited;
+
+    CountingKnnQuery(String field, float[] target, int k, LongAdder visited) {
+      super(field, target, k);
+      this.visited = visited;
+    }
+
+    @Override
+    protected TopDocs approximateSearch(
+        LeafReaderContext context,
+        AcceptDocs acceptDocs,
+        int visitedLimit,
+        KnnCollectorManager knnCollectorManager)
+        throws IOException {
+      TopDocs td = super.approximateSearch(context, acceptDocs, visitedLimit, knnCollectorManager);
+      visited.add(td.totalHits.value());
+      return td;
+    }
+
+    @Override
+    protected TopDocs exactSearch(
+        LeafReaderContext context, DocIdSetIterator acceptIterator, QueryTimeout queryTimeout)
+        throws IOException {
+      TopDocs td = super.exactSearch(context, acceptIterator, queryTimeout);
+      visited.add(td.totalHits.value());
+      return td;
+    }
+  }
+
+  private static int[] stockDocMap(org.apache.lucene.index.IndexReader reader) throws IOException {
+    int[] map = new int[reader.maxDoc()];
+    Arrays.fill(map, -1);
+    for (LeafReaderContext ctx : reader.leaves()) {
+      NumericDocValues ord = ctx.reader().getNumericDocValues(STOCK_ORD);
+      for (int doc = ord.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = ord.nextDoc()) {
+        map[ctx.docBase + doc] = (int) ord.longValue();
+      }
+    }
+    return map;
+  }
+
+  private static int[] pefaDocMap(
+      org.apache.lucene.index.IndexReader reader, PefaSchema schema, BenchData data)
+      throws IOException {
+    Map<String, Integer> byKey = new java.util.HashMap<>();
+    for (int i = 0; i < data.keys().length; i++) {
+      byKey.put(data.keys()[i], i);
+    }
+    int[] map = new int[reader.maxDoc()];
+    Arrays.fill(map, -1);
+    for (LeafReaderContext ctx : reader.leaves()) {
+      SortedDocValues keys = ctx.reader().getSortedDocValues(schema.keyField());
+      if (keys == null) {
+        continue;
+      }
+      for (int doc = keys.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = keys.nextDoc()) {
+        Integer i = byKey.get(keys.lookupOrd(keys.ordValue()).utf8ToString());
+        map[ctx.docBase + doc] = i == null ? -1 : i;
+      }
+    }
+    return map;
+  }
+
+  /** Plain exact top-n scan of in-heap vectors: the "exact scan" reference. */
+  static ScoreDoc[] scan(float[][] vectors, float[] q, int n) {
+    // bounded min-heap on (score, -doc) in parallel arrays
+    int size = 0;
+    float[] hs = new float[n];
+    int[] hd = new int[n];
+    for (int i = 0; i < vectors.length; i++) {
+      float s = VectorUtil.dotProduct(q, vectors[i]);
+      if (size < n) {
+        int pos = size++;
+        while (pos > 0) {
+          int parent = (pos - 1) >>> 1;
+          if (worse(s, i, hs[parent], hd[parent])) {
+            hs[pos] = hs[parent];
+            hd[pos] = hd[parent];
+            pos = parent;
+          } else {
+            break;
+          }
+        }
+        hs[pos] = s;
+        hd[pos] = i;
+      } else if (worse(hs[0], hd[0], s, i)) {
+        int pos = 0;
+        while (true) {
+          int l = 2 * pos + 1;
+          if (l >= size) {
+            break;
+          }
+          int r = l + 1;
+          int c = r < size && worse(hs[r], hd[r], hs[l], hd[l]) ? r : l;
+          if (worse(hs[c], hd[c], s, i)) {
+            hs[pos] = hs[c];
+            hd[pos] = hd[c];
+            pos = c;
+          } else {
+            break;
+          }
+        }
+        hs[pos] = s;
+        hd[pos] = i;
+      }
+    }
+    ScoreDoc[] out = new ScoreDoc[size];
+    for (int j = 0; j < size; j++) {
+      out[j] = new ScoreDoc(hd[j], hs[j]);
+    }
+    Arrays.sort(out, (a, b) -> a.score != b.score ? Float.compare(b.score, a.score) : Integer.compare(a.doc, b.doc));
+    return out;
+  }
+
+  /** Whether (s1, d1) ranks below (s2, d2): lower score, or equal score and larger doc. */
+  private static boolean worse(float s1, int d1, float s2, int d2) {
+    return s1 < s2 || (s1 == s2 && d1 > d2);
+  }
+
+  // ---------------------------------------------------------------- measuring
+
+  /** Per-method accumulators of the interleaved measurement. */
+  private static final class Acc {
+    long[] lat;
+    int timed;
+    long alloc;
+    long mtNanos;
+    int mtQueries;
+    int[][] results;
+  }
+
+  /**
+   * Measures every method, interleaved: after a warm-up of each, the timed queries are processed in
+   * blocks, each block run by every method in turn (single-threaded latency, then the same block
+   * with {@link Config#threads} threads for QPS), so that load changes on a shared machine hit all
+   * methods alike and the ratios stay meaningful.
+   */
+  private List<Record> measureAll(List<Method> methods, float[][] queries) throws IOException {
+    int nq = queries.length;
+    int total = Math.max(config.minTimedQueries(), nq);
+    int block = Math.min(nq, 50);
+    log.printf(Locale.ROOT, "warming up %d methods...%n", methods.size());
+    for (Method m : methods) {
+      long warmEnd = System.nanoTime() + (long) (config.warmupSeconds() * 1e9);
+      int w = 0;
+      do {
+        m.search().run(queries[w++ % nq]);
+      } while (System.nanoTime() < warmEnd || w < Math.min(nq, 20));
+    }
+    Acc[] accs = new Acc[methods.size()];
+    for (int i = 0; i < accs.length; i++) {
+      accs[i] = new Acc();
+      accs[i].lat = new long[total];
+      accs[i].results = new int[nq][];
+    }
+    com.sun.management.ThreadMXBean tmx =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long tid = Thread.currentThread().threadId();
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(config.threads());
+    log.printf(Locale.ROOT, "timing %d queries per method in blocks of %d...%n", total, block);
+    try {
+      for (int from = 0; from < total; from += block) {
+        int to = Math.min(total, from + block);
+        for (int mi = 0; mi < methods.size(); mi++) {
+          Method m = methods.get(mi);
+          Acc a = accs[mi];
+          long alloc0 = tmx.getThreadAllocatedBytes(tid);
+          for (int j = from; j < to; j++) {
+            float[] q = queries[j % nq];
+            long t0 = System.nanoTime();
+            ScoreDoc[] hits = m.search().run(q);
+            a.lat[j] = System.nanoTime() - t0;
+            if (j < nq) {
+              a.results[j] = map(hits, m.map());
+            }
+          }
+          a.alloc += tmx.getThreadAllocatedBytes(tid) - alloc0;
+          a.timed += to - from;
+          // throughput over the same block with several threads
+          int mtFrom = from;
+          int mtTo = to;
+          AtomicInteger next = new AtomicInteger(mtFrom);
+          List<java.util.concurrent.Future<?>> fs = new ArrayList<>();
+          long t0 = System.nanoTime();
+          for (int t = 0; t < config.threads(); t++) {
+            fs.add(
+                pool.submit(
+                    () -> {
+                      for (int i = next.getAndIncrement(); i < mtTo; i = next.getAndIncrement()) {
+                        m.search().run(queries[i % nq]);
+                      }
+                      return null;
+                    }));
+          }
+          for (java.util.concurrent.Future<?> f : fs) {
+            try {
+              f.get();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new IOException(e);
+            } catch (java.util.concurrent.ExecutionException e) {
+              throw new IOException(e.getCause());
+            }
+          }
+          a.mtNanos += System.nanoTime() - t0;
+          a.mtQueries += mtTo - mtFrom;
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    log.println("overlap and visited counts...");
+    Map<Search, int[][]> exactCache = new java.util.IdentityHashMap<>();
+    List<Record> out = new ArrayList<>();
+    for (int mi = 0; mi < methods.size(); mi++) {
+      Method m = methods.get(mi);
+      Acc a = accs[mi];
+      int[][] exact = exactCache.get(m.exact());
+      if (exact == null) {
+        exact = new int[nq][];
+        for (int i = 0; i < nq; i++) {
+          exact[i] = map(m.exact().run(queries[i]), exactMap(m));
+        }
+        exactCache.put(m.exact(), exact);
+      }
+      double overlap = 0;
+      for (int i = 0; i < nq; i++) {
+        overlap += overlap(a.results[i], exact[i], config.n());
+      }
+      overlap /= nq;
+      long visited = 0;
+      for (float[] q : queries) {
+        visited += m.visited().count(q);
+      }
+      long[] sorted = a.lat.clone();
+      Arrays.sort(sorted);
+      double mean = Arrays.stream(a.lat).average().orElse(0) / 1e6;
+      double p99 =
+          sorted[Math.min(sorted.length - 1, (int) Math.ceil(0.99 * sorted.length) - 1)] / 1e6;
+      out.add(
+          new Record(
+              m.name(),
+              m.ef(),
+              m.topK(),
+              mean,
+              p99,
+              a.mtQueries / secs(a.mtNanos),
+              overlap,
+              (double) visited / nq,
+              (double) a.alloc / a.timed,
+              a.timed));
+    }
+    return out;
+  }
+
+  /** The exact searches of PEFA run on the PEFA index; the stock one on in-heap vectors. */
+  private static int[] exactMap(Method m) {
+    return m.name().startsWith("pefa") ? m.map() : null;
+  }
+
+  private static int[] map(ScoreDoc[] hits, int[] map) {
+    int[] out = new int[hits.length];
+    for (int i = 0; i < hits.length; i++) {
+      out[i] = map == null ? hits[i].doc : map[hits[i].doc];
+    }
+    return out;
+  }
+
+  static double overlap(int[] got, int[] exact, int n) {
+    int want = Math.min(n, exact.length);
+    if (want == 0) {
+      return 1;
+    }
+    java.util.HashSet<Integer> set = new java.util.HashSet<>();
+    for (int i = 0; i < want; i++) {
+      set.add(exact[i]);
+    }
+    int hit = 0;
+    for (int i = 0; i < Math.min(n, got.length); i++) {
+      if (set.contains(got[i])) {
+        hit++;
+      }
+    }
+    return (double) hit / want;
+  }
+
+  private static double secs(long nanos) {
+    return nanos / 1e9;
+  }
+
+  private static long dirBytes(Path dir) throws IOException {
+    long total = 0;
+    try (var s = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        if (Files.isRegularFile(p)) {
+          total += Files.size(p);
+        }
+      }
+    }
+    return total;
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (Files.exists(dir) == false) {
+      return;
+    }
+    Files.walkFileTree(
+        dir,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+            Files.delete(file);
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+            Files.delete(d);
+            return FileVisitResult.CONTINUE;
+          }
+        });
+  }
+}

@@ -1,0 +1,75 @@
+package io.github.lucenepefa.cli.bench;
+
+import io.github.lucenepefa.cli.Workbench;
+import io.github.lucenepefa.cli.data.BeirDataset;
+import io.github.lucenepefa.cli.data.MemoryRow;
+import io.github.lucenepefa.cli.data.TrainingMemoryBuilder;
+import io.github.lucenepefa.cli.vectors.Embedder;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Benchmark data from a BEIR dataset (by default the bundled SciFact): document vectors in corpus
+ * order, the training memory of the train split plus doc-as-query chunks (10 chunks of 64 words per
+ * doc, as the CLI builds it) and the test queries, all through the CLI's vector cache.
+ */
+public final class SciFactData {
+
+  private SciFactData() {}
+
+  /**
+   * Loads (encoding what the cache lacks).
+   *
+   * @param dir the dataset folder
+   * @param emb the embedder (with its cache)
+   * @return the data
+   * @throws IOException on errors
+   */
+  public static BenchData load(Path dir, Embedder emb) throws IOException {
+    BeirDataset ds = Workbench.load(dir, List.of("train", "test"));
+    TrainingMemoryBuilder mb =
+        Workbench.memory(
+            ds,
+            "train",
+            Set.of(),
+            TrainingMemoryBuilder.DEFAULT_CHUNKS,
+            TrainingMemoryBuilder.DEFAULT_CHUNK_WORDS);
+    List<MemoryRow> memory = mb.build();
+    float[][] docs = Workbench.docVectors(emb, ds);
+    float[][] rowVectors = Workbench.rowVectors(emb, memory);
+    float[][] queries = Workbench.queryVectors(emb, ds.queries("test"));
+    String[] keys = new String[ds.docs().size()];
+    for (int i = 0; i < keys.length; i++) {
+      keys[i] = ds.docs().get(i).id();
+    }
+    List<BenchData.Row> rows = new ArrayList<>(memory.size());
+    for (int r = 0; r < memory.size(); r++) {
+      MemoryRow m = memory.get(r);
+      List<Integer> docIdx = new ArrayList<>();
+      List<Float> weights = new ArrayList<>();
+      for (Map.Entry<String, Float> e : m.labels().entrySet()) {
+        BeirDataset.Doc d = ds.doc(e.getKey());
+        if (d != null) {
+          docIdx.add(ds.docPosition(e.getKey()));
+          weights.add(e.getValue());
+        }
+      }
+      if (docIdx.isEmpty()) {
+        continue;
+      }
+      int[] di = new int[docIdx.size()];
+      float[] w = new float[di.length];
+      for (int j = 0; j < di.length; j++) {
+        di[j] = docIdx.get(j);
+        w[j] = weights.get(j);
+      }
+      rows.add(new BenchData.Row(m.rowId(), rowVectors[r], di, w));
+    }
+    String name = dir.toAbsolutePath().normalize().getFileName() + " (" + emb.modelId() + ")";
+    return new BenchData(name, docs, keys, rows, queries);
+  }
+}

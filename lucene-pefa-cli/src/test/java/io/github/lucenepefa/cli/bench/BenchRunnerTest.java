@@ -1,0 +1,119 @@
+package io.github.lucenepefa.cli.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.lucenepefa.scoring.KnnNormalization;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A tiny smoke run of the benchmark harness (a few hundred docs; no timing assertions). */
+class BenchRunnerTest {
+
+  @Test
+  void tinySyntheticRunWritesTableJsonAndPng(@TempDir Path tmp) throws Exception {
+    BenchData data = SyntheticData.generate(300, 300, 20, 16, 7);
+    assertEquals(data, data); // records
+    BenchRunner.Config config =
+        new BenchRunner.Config(
+            new int[] {10, 40},
+            10,
+            4,
+            10,
+            new int[] {20},
+            0.5f,
+            0.5f,
+            KnnNormalization.SUM,
+            8,
+            20,
+            2,
+            0.0,
+            20,
+            64,
+            tmp,
+            false,
+            true);
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    BenchRunner.Report r =
+        new BenchRunner(config, new PrintStream(log, true, StandardCharsets.UTF_8)).run(data);
+    Set<String> methods = new HashSet<>();
+    for (BenchRunner.Record rec : r.records()) {
+      methods.add(rec.method());
+      assertTrue(rec.latencyMsMean() > 0, rec.toString());
+      assertTrue(rec.qps() > 0, rec.toString());
+      assertTrue(rec.overlapAtN() >= 0 && rec.overlapAtN() <= 1, rec.toString());
+      if (rec.method().endsWith("-exhaustive") || rec.method().startsWith("exact-scan")) {
+        assertEquals(1.0, rec.overlapAtN(), 1e-9, rec.toString());
+      }
+    }
+    assertTrue(
+        methods.containsAll(
+            Set.of(
+                "lucene-knn",
+                "pefa-xs",
+                "pefa-xl",
+                "pefa-xs-graph",
+                "pefa-xl-graph",
+                "pefa-xl-exhaustive",
+                "exact-scan-docs+memory",
+                "pefa-xl-K20")),
+        methods.toString());
+    assertEquals(3, r.builds().size());
+    Path json = tmp.resolve("bench.json");
+    Path png = tmp.resolve("bench.png");
+    BenchReport.writeJson(r, json);
+    BenchReport.writePng(r, png);
+    JsonNode root = new ObjectMapper().readTree(json.toFile());
+    JsonNode first = root.get("records").get(0);
+    for (String f :
+        new String[] {"method", "ef", "latency_ms_mean", "latency_ms_p99", "qps", "overlap_at_10"}) {
+      assertTrue(first.has(f), f);
+    }
+    assertTrue(root.get("builds").size() == 3);
+    assertTrue(Files.size(png) > 1000);
+    String table = BenchReport.table(r);
+    assertTrue(table.contains("pefa-xl-graph"), table);
+    assertTrue(BenchReport.header(r).contains("SIMD: "));
+    assertTrue(BenchReport.markdown(r).contains("| method |"));
+    // the temporary indexes are removed
+    try (var s = Files.list(tmp)) {
+      assertEquals(0, s.filter(p -> p.getFileName().toString().startsWith("pefa-bench-")).count());
+    }
+  }
+
+  @Test
+  void syntheticDataIsSeededAndUnitLength() {
+    BenchData a = SyntheticData.generate(200, 100, 10, 8, 3);
+    BenchData b = SyntheticData.generate(200, 100, 10, 8, 3);
+    for (int i = 0; i < a.docs().length; i++) {
+      assertTrue(java.util.Arrays.equals(a.docs()[i], b.docs()[i]));
+      double s = 0;
+      for (float x : a.docs()[i]) {
+        s += x * x;
+      }
+      assertEquals(1.0, s, 1e-4);
+    }
+    assertEquals(100, a.rows().size());
+    for (BenchData.Row r : a.rows()) {
+      assertTrue(r.docs().length >= 1);
+    }
+  }
+
+  @Test
+  void overlapAndScan() {
+    assertEquals(0.5, BenchRunner.overlap(new int[] {1, 2}, new int[] {2, 3}, 2), 1e-9);
+    float[][] v = {{1, 0}, {0, 1}, {0.6f, 0.8f}};
+    var top = BenchRunner.scan(v, new float[] {0, 1}, 2);
+    assertEquals(1, top[0].doc);
+    assertEquals(2, top[1].doc);
+  }
+}
