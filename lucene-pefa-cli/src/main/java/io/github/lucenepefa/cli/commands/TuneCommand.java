@@ -147,15 +147,35 @@ public final class TuneCommand implements Callable<Integer> {
         for (float l : lams) {
           xsDev.put(fmt(l), score(Workbench.run(ps, devIds, devVecs, null, (q, n) -> ps.xsTop(q, l, hits), th, false), devQrels));
         }
+        Map<String, float[]> docByKey = new java.util.HashMap<>();
+        Map<String, Integer> order = new java.util.HashMap<>();
+        for (BeirDataset.Doc d : ds.docs()) {
+          docByKey.put(d.id(), docVecs[d.position()]);
+          order.put(d.id(), d.position());
+        }
+        List<io.github.lucenepefa.cli.index.XlGrid> grids = Workbench.parallel(devIds.size(), th,
+            i -> new io.github.lucenepefa.cli.index.XlGrid(ps, devVecs[i], nb.get(i), topK, docByKey, order));
         for (String normName : norms) {
           KnnNormalization norm = EvalCommand.norm(normName);
           for (int k : ks) {
             for (float l : lams) {
               PefaSearch.XlParams p = new PefaSearch.XlParams(l, k, topK, norm, ermMode);
-              xlDev.put(normName.toLowerCase(Locale.ROOT) + ",k=" + k + ",lam=" + fmt(l),
-                  score(Workbench.run(ps, devIds, devVecs, nb, (q, n) -> ps.xlTop(q, p, hits, n), th, false), devQrels));
+              Map<String, List<ScoredDoc>> run = new LinkedHashMap<>();
+              for (int i = 0; i < devIds.size(); i++) {
+                run.put(devIds.get(i), grids.get(i).rank(p, hits));
+              }
+              xlDev.put(normName.toLowerCase(Locale.ROOT) + ",k=" + k + ",lam=" + fmt(l), score(run, devQrels));
             }
           }
+        }
+        // self-check: the fast grid must agree with PefaQuery on the chosen setting
+        String best = argmax(xlDev);
+        String[] bp = best.split(",");
+        PefaSearch.XlParams bestP = new PefaSearch.XlParams(Float.parseFloat(bp[2].substring(4)),
+            Integer.parseInt(bp[1].substring(2)), topK, EvalCommand.norm(bp[0]), ermMode);
+        double viaQuery = score(Workbench.run(ps, devIds, devVecs, nb, (q, n) -> ps.xlTop(q, bestP, hits, n), th, false), devQrels);
+        if (Math.abs(viaQuery - xlDev.get(best)) > 1e-9) {
+          System.err.printf("tune: WARNING: grid evaluation %.6f != PefaQuery %.6f for %s%n", xlDev.get(best), viaQuery, best);
         }
       }
       Workbench.summary("tune: grid of " + (xsDev.size() + xlDev.size()) + " settings on " + nDev + " dev queries", tg);

@@ -85,9 +85,17 @@ public final class IndexBuilder {
             bar.step();
           }
         }
+        if (bar != null) {
+          bar.finish();
+          System.err.println("index: writing the HNSW graphs (ERM, PEFA-XS, memory) and merging to one segment ...");
+        }
+        long t0 = System.nanoTime();
         w.commit();
         iw.forceMerge(1);
         w.commit();
+        if (bar != null) {
+          System.err.printf("index: graphs written and merged in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        }
       } finally {
         if (bar != null) {
           bar.finish();
