@@ -23,8 +23,14 @@ public record AnnEffort(int efSearch, boolean exhaustive, int exactBelow) {
   /**
    * Default factor of the exact-scan cut-off: a segment with at most {@code factor * max(ef,
    * wanted)} vectors is scanned exactly.
+   *
+   * <p>Measured with {@code pefa bench} (docs/performance.md): an HNSW search with beam {@code ef}
+   * scores about {@code 10-13 * ef} vectors on 5k-20k vector segments, and a graph visit costs
+   * about as much as one vector of the exact scan (both read the vector and take one dot product),
+   * so the break-even segment size is about {@code 12 * ef}. The factor was 50, which sent
+   * 5k-vector segments at ef 200-300 to an exact scan 1.3-2.3x slower than the graph.
    */
-  public static final int DEFAULT_EXACT_FACTOR = 50;
+  public static final int DEFAULT_EXACT_FACTOR = 10;
 
   /** Exact search everywhere. */
   public static final AnnEffort EXHAUSTIVE = new AnnEffort(DEFAULT_EF_SEARCH, true, -1);

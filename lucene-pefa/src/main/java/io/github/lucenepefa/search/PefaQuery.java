@@ -16,9 +16,14 @@ import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.PostingsEnum;
+import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.SortedDocValues;
+import org.apache.lucene.index.Terms;
+import org.apache.lucene.index.TermsEnum;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.Explanation;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.MatchAllDocsQuery;
@@ -30,6 +35,8 @@ import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.Weight;
+import org.apache.lucene.util.ArrayUtil;
+import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
 
 /**
@@ -249,11 +256,130 @@ public final class PefaQuery extends Query {
     if (erm.length == 0 && knn.isEmpty()) {
       return new XlResult(new ScoreDoc[0], nk, rescorer);
     }
+    if (filter == null) {
+      // Direct path (same candidates and scores as the collector below, without a Boolean query,
+      // a TermInSetQuery and a per-candidate key lookup): ERM top-K hits already carry their exact
+      // <q,p_d>; labelled documents are found by key term and scored here.
+      return new XlResult(scoreCandidatesDirectly(searcher, erm, ermDocs, knn, rescorer), nk, rescorer);
+    }
     if (filter != null) {
       candidates.add(filter, BooleanClause.Occur.FILTER);
     }
     TopDocs top = searcher.search(candidates.build(), rescorer);
     return new XlResult(top.scoreDocs, nk, rescorer);
+  }
+
+  /**
+   * Scores the PEFA-XL candidates of an unfiltered query: the ERM top-K (whose exact ERM scores
+   * {@code searchField} computed with the same formula) united with the live documents that have
+   * an ERM vector and are labelled by a neighbour, found by their key term. Equals collecting the
+   * candidate query with {@link PefaRescoringCollectorManager}: same candidates, same scores, same
+   * order (score descending, doc id ascending).
+   *
+   * @param ermDocs the doc ids of {@code erm}, ascending
+   */
+  private ScoreDoc[] scoreCandidatesDirectly(
+      IndexSearcher searcher,
+      ScoreDoc[] erm,
+      int[] ermDocs,
+      Map<String, Float> knn,
+      PefaRescoringCollectorManager rescorer)
+      throws IOException {
+    List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+    // (global doc id << 32 | index into knnValues) of every live labelled document
+    long[] labelled = new long[knn.size()];
+    float[] knnValues = new float[knn.size()];
+    int count = 0;
+    int v = 0;
+    if (knn.isEmpty() == false) {
+      TermsEnum[] termsEnums = new TermsEnum[leaves.size()];
+      for (int l = 0; l < leaves.size(); l++) {
+        Terms terms = leaves.get(l).reader().terms(schema.keyField());
+        termsEnums[l] = terms == null ? null : terms.iterator();
+      }
+      PostingsEnum pe = null;
+      for (Map.Entry<String, Float> e : knn.entrySet()) {
+        BytesRef term = new BytesRef(e.getKey());
+        knnValues[v] = e.getValue();
+        for (int l = 0; l < leaves.size(); l++) {
+          TermsEnum te = termsEnums[l];
+          if (te == null || te.seekExact(term) == false) {
+            continue;
+          }
+          LeafReaderContext ctx = leaves.get(l);
+          Bits live = ctx.reader().getLiveDocs();
+          pe = te.postings(pe, PostingsEnum.NONE);
+          for (int doc = pe.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = pe.nextDoc()) {
+            if (live != null && live.get(doc) == false) {
+              continue;
+            }
+            if (count == labelled.length) {
+              labelled = ArrayUtil.grow(labelled, count + 1);
+            }
+            labelled[count++] = ((long) (ctx.docBase + doc) << 32) | v;
+          }
+        }
+        v++;
+      }
+      Arrays.sort(labelled, 0, count);
+    }
+    List<ScoreDoc> scored = new ArrayList<>(erm.length + count);
+    for (ScoreDoc sd : erm) {
+      int idx = findDoc(labelled, count, sd.doc);
+      float knnPart = idx >= 0 ? knnValues[(int) labelled[idx]] : 0f;
+      scored.add(new ScoreDoc(sd.doc, PefaScoring.xlScore(lambda, sd.score, knnPart)));
+    }
+    // labelled documents outside the ERM top-K: exact <q,p_d> from the ERM vector field
+    int leaf = -1;
+    int docBase = 0;
+    FloatVectorValues vectors = null;
+    KnnVectorValues.DocIndexIterator it = null;
+    for (int i = 0; i < count; i++) {
+      int doc = (int) (labelled[i] >>> 32);
+      if ((i > 0 && (int) (labelled[i - 1] >>> 32) == doc)
+          || Arrays.binarySearch(ermDocs, doc) >= 0) {
+        continue;
+      }
+      int l = ReaderUtil.subIndex(doc, leaves);
+      if (l != leaf) {
+        leaf = l;
+        docBase = leaves.get(l).docBase;
+        vectors = leaves.get(l).reader().getFloatVectorValues(schema.ermField());
+        it = vectors == null ? null : vectors.iterator();
+      }
+      if (it == null) {
+        continue;
+      }
+      int local = doc - docBase;
+      if (it.docID() < local) {
+        it.advance(local);
+      }
+      if (it.docID() != local) {
+        continue; // no ERM vector: never a PEFA result
+      }
+      float ermPart = rescorer.erm(doc, vectors.vectorValue(it.index()));
+      scored.add(
+          new ScoreDoc(doc, PefaScoring.xlScore(lambda, ermPart, knnValues[(int) labelled[i]])));
+    }
+    return PefaRescoringCollectorManager.topN(scored, n, scored.size()).scoreDocs;
+  }
+
+  /** Index of the entry of {@code doc} in the sorted packed array, or -1. */
+  private static int findDoc(long[] packed, int size, int doc) {
+    int lo = 0;
+    int hi = size - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      int d = (int) (packed[mid] >>> 32);
+      if (d < doc) {
+        lo = mid + 1;
+      } else if (d > doc) {
+        hi = mid - 1;
+      } else {
+        return mid;
+      }
+    }
+    return -1;
   }
 
   private ScoreDoc[] searchXs(IndexSearcher searcher, Weight filterWeight) throws IOException {

@@ -125,6 +125,9 @@ public class BenchCommand implements Callable<Integer> {
   @Option(names = "--keep-indexes", description = "Keep the temporary indexes.")
   boolean keepIndexes;
 
+  @Option(names = "--only", paramLabel = "REGEX", description = "Time only the methods whose name matches.")
+  String only;
+
   @Option(names = "--json", paramLabel = "FILE", description = "Write the results as JSON.")
   Path json;
 
@@ -155,7 +158,8 @@ public class BenchCommand implements Callable<Integer> {
             ramBufferMb,
             work != null ? work : Path.of(System.getProperty("java.io.tmpdir")),
             keepIndexes,
-            noGraphOnly == false);
+            noGraphOnly == false,
+            only);
     BenchData data;
     if (synthetic) {
       long t0 = System.nanoTime();

@@ -107,6 +107,7 @@ public final class BenchRunner {
    * @param workDir where the temporary indexes go
    * @param keepIndexes keep the indexes after the run
    * @param graphOnly also time the graph-only variants
+   * @param only a regular expression: time only the methods whose name matches it (null: all)
    */
   public record Config(
       int[] efs,
@@ -125,7 +126,8 @@ public final class BenchRunner {
       double ramBufferMb,
       Path workDir,
       boolean keepIndexes,
-      boolean graphOnly) {
+      boolean graphOnly,
+      String only) {
 
     /**
      * @return the defaults
@@ -148,7 +150,8 @@ public final class BenchRunner {
           1024,
           Path.of(System.getProperty("java.io.tmpdir")),
           false,
-          true);
+          true,
+          null);
     }
   }
 
@@ -316,7 +319,12 @@ public final class BenchRunner {
         stock.setQueryCache(null);
         IndexSearcher pefa = new IndexSearcher(pefaReader);
         pefa.setQueryCache(null);
-        List<Method> methods = methods(data, schema, stock, pefa);
+        List<Method> methods = new ArrayList<>();
+        for (Method m : methods(data, schema, stock, pefa)) {
+          if (config.only() == null || m.name().matches(config.only())) {
+            methods.add(m);
+          }
+        }
         List<Record> records = measureAll(methods, data.queries());
         for (Record r : records) {
           log.printf(

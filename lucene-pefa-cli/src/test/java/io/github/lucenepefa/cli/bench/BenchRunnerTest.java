@@ -41,7 +41,8 @@ class BenchRunnerTest {
             64,
             tmp,
             false,
-            true);
+            true,
+            null);
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     BenchRunner.Report r =
         new BenchRunner(config, new PrintStream(log, true, StandardCharsets.UTF_8)).run(data);
