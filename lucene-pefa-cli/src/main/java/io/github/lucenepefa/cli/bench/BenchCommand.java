@@ -60,7 +60,7 @@ public class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--ef",
       split = ",",
-      defaultValue = "10,20,50,100,200",
+      defaultValue = "100,200,300,500",
       description = "efSearch values (stock kNN: k = max(ef, n)) (default: ${DEFAULT-VALUE}).")
   int[] efs;
 

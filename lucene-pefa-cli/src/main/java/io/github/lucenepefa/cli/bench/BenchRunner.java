@@ -134,7 +134,7 @@ public final class BenchRunner {
      */
     public static Config defaults() {
       return new Config(
-          new int[] {10, 20, 50, 100, 200},
+          new int[] {100, 200, 300, 500},
           100,
           PefaQuery.DEFAULT_K,
           PefaQuery.DEFAULT_TOP_K,
