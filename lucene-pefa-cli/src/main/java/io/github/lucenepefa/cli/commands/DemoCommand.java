@@ -30,6 +30,7 @@ public final class DemoCommand implements Callable<Integer> {
     TuneCommand tune = new TuneCommand();
     tune.common = common;
     tune.indexOptions = indexOptions;
+    tune.reuse = true;
     int rc = tune.call();
     if (rc != 0) {
       return rc;

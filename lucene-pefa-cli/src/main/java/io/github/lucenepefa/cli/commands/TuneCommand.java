@@ -1,5 +1,6 @@
 package io.github.lucenepefa.cli.commands;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.github.lucenepefa.cli.Workbench;
@@ -79,6 +80,9 @@ public final class TuneCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "Where tune.json and tune.md go (default: work/<dataset>/tune).")
   Path out;
 
+  @Option(names = "--reuse", description = "Reuse tune.json when it was made with the same index, data and grid (demo does this).")
+  boolean reuse;
+
   /** The choice. */
   public record Choice(float xsLam, float xlLam, int k, String knnNorm, String metric, double devXs, double devXl, double devErm) {}
 
@@ -103,6 +107,22 @@ public final class TuneCommand implements Callable<Integer> {
     try (Embedder emb = common.embedder()) {
       BeirDataset ds = Workbench.load(common.data(), List.of(indexOptions.trainSplit, split));
       IndexInfo info = indexOptions.ensure(common, ds, emb);
+      Path outDir = (out != null ? out : common.work().resolve("tune")).toAbsolutePath().normalize();
+      String key = String.join("|", info.modelId(), info.dataset(), info.datasetFingerprint(), info.trainSplit(),
+          "" + info.chunks(), "" + info.chunkWords(), split, metric, "" + devFraction, "" + seed, "" + lams, "" + ks,
+          "" + norms, "" + topK, ermScore, "" + hits);
+      if (reuse && Files.isRegularFile(outDir.resolve("tune.json"))) {
+        JsonNode old = new JsonMapper().readTree(outDir.resolve("tune.json").toFile());
+        if (key.equals(old.path("key").asText())) {
+          choice = new JsonMapper().treeToValue(old.get("choice"), Choice.class);
+          testMetrics = new JsonMapper().convertValue(old.get("test"),
+              new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Map<String, Double>>>() {});
+          System.out.printf(Locale.ROOT, "tune: reusing %s (same index, data and grid; delete it to re-run): dev %s ERM %.4f | PEFA-XS %.4f at lam=%s | PEFA-XL %.4f at lam=%s k=%d knn-norm=%s%n",
+              outDir.resolve("tune.json"), metric, choice.devErm(), choice.devXs(), fmt(choice.xsLam()), choice.devXl(),
+              fmt(choice.xlLam()), choice.k(), choice.knnNorm());
+          return 0;
+        }
+      }
       // memory / dev split of the training queries
       List<String> train = new ArrayList<>();
       ds.qrels(indexOptions.trainSplit).forEach((q, rel) -> {
@@ -201,9 +221,9 @@ public final class TuneCommand implements Callable<Integer> {
       String table = MarkdownTable.render(testMetrics);
       System.out.println("tune: " + split + " metrics of the chosen settings (full training memory):");
       System.out.println(table);
-      Path outDir = (out != null ? out : common.work().resolve("tune")).toAbsolutePath().normalize();
       Files.createDirectories(outDir);
       Map<String, Object> json = new LinkedHashMap<>();
+      json.put("key", key);
       json.put("choice", choice);
       json.put("dev_queries", nDev);
       json.put("memory_queries", train.size() - nDev);

@@ -1,0 +1,139 @@
+package io.github.lucenepefa.cli.commands;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.github.lucenepefa.cli.Workbench;
+import io.github.lucenepefa.cli.data.BeirDataset;
+import io.github.lucenepefa.cli.data.MemoryRow;
+import io.github.lucenepefa.cli.vectors.Embedder;
+import io.github.lucenepefa.cli.vectors.VectorCache;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The SciFact + MiniLM regression ({@code regressions/scifact-minilm.json}, in the style of Anserini's regressions):
+ * runs {@code pefa eval} with the file's parameters on the bundled SciFact, using the committed vectors ({@code
+ * data/scifact/vectors}), and fails when a metric leaves its tolerance. A second test re-encodes a sample of the
+ * committed vectors with the project's encoder and requires cosine >= 0.99999, so the cache cannot drift from the
+ * encoder.
+ */
+class ScifactRegressionTest {
+
+  static Path repo() {
+    return Path.of(System.getProperty("pefa.repo.dir", "..")).toAbsolutePath().normalize();
+  }
+
+  static JsonNode regression() throws Exception {
+    return new JsonMapper().readTree(repo().resolve("regressions/scifact-minilm.json").toFile());
+  }
+
+  static Path seed(JsonNode reg) {
+    return repo().resolve(reg.path("dataset").asText()).resolve("vectors").resolve(reg.path("model_id").asText());
+  }
+
+  static void requireSeed(JsonNode reg) {
+    Path s = seed(reg);
+    boolean present = Files.isRegularFile(s.resolve("doc.vec.gz")) && Files.isRegularFile(s.resolve("query.vec.gz"));
+    if (reg.path("require_vectors").asBoolean(true)) {
+      assertTrue(present, "committed SciFact vectors missing at " + s + " (regenerate: ./pefa vectors)");
+    } else {
+      Assumptions.assumeTrue(present, "committed SciFact vectors missing at " + s + "; regression skipped");
+    }
+  }
+
+  @Test
+  void scifactMetricsWithinTolerance() throws Exception {
+    JsonNode reg = regression();
+    requireSeed(reg);
+    Path work = CliRunner.work("regression");
+    List<String> args = new ArrayList<>(List.of(
+        "eval", "--data", repo().resolve(reg.path("dataset").asText()).toString(),
+        "--cache", work.resolve("cache").toString(), "--index", work.resolve("index").toString(),
+        "--out", work.resolve("eval").toString(), "--no-sweep"));
+    for (JsonNode a : reg.path("eval_args")) {
+      args.add(a.asText());
+    }
+    long t0 = System.nanoTime();
+    CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
+    assertEquals(0, r.code(), r.err());
+    System.err.printf("regression: eval on SciFact in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+    JsonNode got = new JsonMapper().readTree(work.resolve("eval/metrics.json").toFile());
+    double defTol = reg.path("tolerance").asDouble(0.005);
+    List<String> failures = new ArrayList<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = reg.path("expected").fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> method = it.next();
+      for (Iterator<Map.Entry<String, JsonNode>> mt = method.getValue().fields(); mt.hasNext(); ) {
+        Map.Entry<String, JsonNode> metric = mt.next();
+        double want = metric.getValue().asDouble();
+        double tol = reg.path("tolerances").path(metric.getKey()).asDouble(defTol);
+        double have = got.path(method.getKey()).path(metric.getKey()).asDouble(Double.NaN);
+        String line = String.format(java.util.Locale.ROOT, "%s %s: expected %.4f ± %.4f, got %.4f",
+            method.getKey(), metric.getKey(), want, tol, have);
+        System.err.println("regression: " + line);
+        if (!(Math.abs(have - want) <= tol)) {
+          failures.add(line);
+        }
+      }
+    }
+    assertTrue(failures.isEmpty(), "SciFact regression failed:\n" + String.join("\n", failures));
+    // quality smoke of the encoder: plain ERM within 0.005 of MTEB's all-MiniLM-L6-v2 SciFact nDCG@10 (0.645)
+    double published = reg.path("published").path("ERM nDCG@10, MTEB all-MiniLM-L6-v2 on SciFact").asDouble();
+    double erm = got.path("ERM").path("nDCG@10").asDouble();
+    assertTrue(Math.abs(erm - published) <= 0.005, "ERM nDCG@10 " + erm + " vs published " + published);
+  }
+
+  @Test
+  void committedVectorsMatchTheEncoder() throws Exception {
+    JsonNode reg = regression();
+    requireSeed(reg);
+    Path data = repo().resolve(reg.path("dataset").asText());
+    BeirDataset ds = BeirDataset.load(data);
+    List<String> docTexts = new ArrayList<>();
+    for (int i = 0; i < ds.docs().size() && docTexts.size() < 20; i += 257) {
+      docTexts.add(ds.docs().get(i).titleAndText());
+    }
+    List<String> queryTexts = new ArrayList<>();
+    for (int i = 0; i < ds.queries().size() && queryTexts.size() < 20; i += 53) {
+      queryTexts.add(ds.queries().get(i).text());
+    }
+    List<MemoryRow> rows = Workbench.memory(ds, "train", Set.of(), 10, 64).build();
+    for (int i = 1000; i < rows.size() && queryTexts.size() < 40; i += 911) {
+      queryTexts.add(rows.get(i).text());
+    }
+    VectorCache seedOnly = Workbench.cache(null, data);
+    try (Embedder emb = new Embedder(Workbench.encoderConfig(reg.path("model").asText()), seedOnly)) {
+      check(emb, seedOnly, docTexts, "doc");
+      check(emb, seedOnly, queryTexts, "query");
+    }
+    assertTrue(docTexts.size() + queryTexts.size() >= 50);
+  }
+
+  private static void check(Embedder emb, VectorCache seed, List<String> texts, String kind) throws Exception {
+    Map<VectorCache.Key, float[]> cached = seed.vectors(emb.modelId(), kind);
+    float[][] fresh = emb.encodeUncached(texts, kind);
+    double worst = 1;
+    for (int i = 0; i < texts.size(); i++) {
+      float[] c = cached.get(VectorCache.key(texts.get(i)));
+      assertTrue(c != null, kind + " text " + i + " is not in the committed vectors");
+      double dot = 0, n1 = 0, n2 = 0;
+      for (int j = 0; j < c.length; j++) {
+        dot += (double) c[j] * fresh[i][j];
+        n1 += (double) c[j] * c[j];
+        n2 += (double) fresh[i][j] * fresh[i][j];
+      }
+      worst = Math.min(worst, dot / Math.sqrt(n1 * n2));
+    }
+    System.err.printf("regression: %d %s texts re-encoded, worst cosine to the committed vectors %.8f%n", texts.size(), kind, worst);
+    assertTrue(worst >= 0.99999, kind + ": worst cosine " + worst);
+  }
+}
