@@ -39,6 +39,39 @@ final class LeafVectorSearch {
 
   private LeafVectorSearch() {}
 
+  /**
+   * Searches one vector field in every segment (in parallel on the searcher's executor) and merges
+   * to the global top {@code want}, score descending then doc id ascending.
+   */
+  static org.apache.lucene.search.ScoreDoc[] searchAll(
+      org.apache.lucene.search.IndexSearcher searcher,
+      String field,
+      float[] target,
+      int want,
+      AnnEffort effort,
+      Weight filterWeight,
+      ExactScore score)
+      throws IOException {
+    List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+    List<java.util.concurrent.Callable<List<ScoreDoc>>> tasks = new ArrayList<>(leaves.size());
+    for (LeafReaderContext ctx : leaves) {
+      tasks.add(
+          () -> {
+            Result r = search(ctx, field, target, want, effort, filterWeight, score);
+            List<ScoreDoc> out = new ArrayList<>(r.hits().size());
+            for (Hit h : r.hits()) {
+              out.add(new ScoreDoc(ctx.docBase + h.doc(), h.score()));
+            }
+            return out;
+          });
+    }
+    List<ScoreDoc> all = new ArrayList<>();
+    for (List<ScoreDoc> part : searcher.getTaskExecutor().invokeAll(tasks)) {
+      all.addAll(part);
+    }
+    return PefaRescoringCollectorManager.topN(all, want, all.size()).scoreDocs;
+  }
+
   static Result search(
       LeafReaderContext ctx,
       String field,

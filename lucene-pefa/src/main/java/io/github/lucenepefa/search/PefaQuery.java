@@ -183,219 +183,31 @@ public final class PefaQuery extends Query {
     return PefaScoredDocsQuery.create(reader, hits, explainer, toString());
   }
 
-  /** Searches one vector field in every segment, merging to the global top {@code want}. */
-  private ScoreDoc[] searchField(
-      IndexSearcher searcher,
-      String field,
-      float[] target,
-      int want,
-      Weight filterWeight,
-      LeafVectorSearch.ExactScore score)
-      throws IOException {
-    List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
-    List<Callable<List<ScoreDoc>>> tasks = new ArrayList<>(leaves.size());
-    for (LeafReaderContext ctx : leaves) {
-      tasks.add(
-          () -> {
-            LeafVectorSearch.Result r =
-                LeafVectorSearch.search(ctx, field, target, want, effort, filterWeight, score);
-            List<ScoreDoc> out = new ArrayList<>(r.hits().size());
-            for (LeafVectorSearch.Hit h : r.hits()) {
-              out.add(new ScoreDoc(ctx.docBase + h.doc(), h.score()));
-            }
-            return out;
-          });
-    }
-    List<ScoreDoc> all = new ArrayList<>();
-    for (List<ScoreDoc> part : searcher.getTaskExecutor().invokeAll(tasks)) {
-      all.addAll(part);
-    }
-    return PefaRescoringCollectorManager.topN(all, want, all.size()).scoreDocs;
-  }
-
-  private List<Neighbour> neighbours(IndexSearcher searcher) throws IOException {
-    return neighbours != null
-        ? neighbours
-        : TrainingQueryMemory.nearest(searcher, schema, vector, k, effort);
-  }
-
   /** The outcome of a PEFA-XL search, kept for explanations. */
-  private record XlResult(ScoreDoc[] hits, List<Neighbour> neighbours, PefaRescoringCollectorManager rescorer) {}
+  private record XlResult(ScoreDoc[] hits, XlCandidates candidates) {}
 
   private XlResult searchXl(IndexSearcher searcher, Weight filterWeight) throws IOException {
-    List<Neighbour> nk = neighbours(searcher);
-    Map<String, Float> knn = PefaScoring.knnScores(nk, normalization, k);
-    ScoreDoc[] erm =
-        searchField(
-            searcher,
-            schema.ermField(),
-            vector,
-            topK,
-            filterWeight,
-            p -> PefaScoring.similarity(vector, p));
-    int[] ermDocs = new int[erm.length];
-    for (int i = 0; i < erm.length; i++) {
-      ermDocs[i] = erm[i].doc;
-    }
-    Arrays.sort(ermDocs);
-    BooleanQuery.Builder candidates = new BooleanQuery.Builder().setMinimumNumberShouldMatch(1);
-    if (erm.length > 0) {
-      candidates.add(
-          PefaScoredDocsQuery.create(searcher.getIndexReader(), erm, (c, d, s) -> null, "ERM top-K"),
-          BooleanClause.Occur.SHOULD);
-    }
-    if (knn.isEmpty() == false) {
-      List<BytesRef> keys = new ArrayList<>(knn.size());
-      for (String key : knn.keySet()) {
-        keys.add(new BytesRef(key));
-      }
-      candidates.add(new TermInSetQuery(schema.keyField(), keys), BooleanClause.Occur.SHOULD);
-    }
-    PefaRescoringCollectorManager rescorer =
-        new PefaRescoringCollectorManager(schema, vector, lambda, knn, ermScoreMode, ermDocs, n);
-    if (erm.length == 0 && knn.isEmpty()) {
-      return new XlResult(new ScoreDoc[0], nk, rescorer);
-    }
-    if (filter == null) {
-      // Direct path (same candidates and scores as the collector below, without a Boolean query,
-      // a TermInSetQuery and a per-candidate key lookup): ERM top-K hits already carry their exact
-      // <q,p_d>; labelled documents are found by key term and scored here.
-      return new XlResult(scoreCandidatesDirectly(searcher, erm, ermDocs, knn, rescorer), nk, rescorer);
-    }
-    if (filter != null) {
-      candidates.add(filter, BooleanClause.Occur.FILTER);
-    }
-    TopDocs top = searcher.search(candidates.build(), rescorer);
-    return new XlResult(top.scoreDocs, nk, rescorer);
-  }
-
-  /**
-   * Scores the PEFA-XL candidates of an unfiltered query: the ERM top-K (whose exact ERM scores
-   * {@code searchField} computed with the same formula) united with the live documents that have
-   * an ERM vector and are labelled by a neighbour, found by their key term. Equals collecting the
-   * candidate query with {@link PefaRescoringCollectorManager}: same candidates, same scores, same
-   * order (score descending, doc id ascending).
-   *
-   * @param ermDocs the doc ids of {@code erm}, ascending
-   */
-  private ScoreDoc[] scoreCandidatesDirectly(
-      IndexSearcher searcher,
-      ScoreDoc[] erm,
-      int[] ermDocs,
-      Map<String, Float> knn,
-      PefaRescoringCollectorManager rescorer)
-      throws IOException {
-    List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
-    // (global doc id << 32 | index into knnValues) of every live labelled document
-    long[] labelled = new long[knn.size()];
-    float[] knnValues = new float[knn.size()];
-    int count = 0;
-    int v = 0;
-    if (knn.isEmpty() == false) {
-      TermsEnum[] termsEnums = new TermsEnum[leaves.size()];
-      for (int l = 0; l < leaves.size(); l++) {
-        Terms terms = leaves.get(l).reader().terms(schema.keyField());
-        termsEnums[l] = terms == null ? null : terms.iterator();
-      }
-      PostingsEnum pe = null;
-      for (Map.Entry<String, Float> e : knn.entrySet()) {
-        BytesRef term = new BytesRef(e.getKey());
-        knnValues[v] = e.getValue();
-        for (int l = 0; l < leaves.size(); l++) {
-          TermsEnum te = termsEnums[l];
-          if (te == null || te.seekExact(term) == false) {
-            continue;
-          }
-          LeafReaderContext ctx = leaves.get(l);
-          Bits live = ctx.reader().getLiveDocs();
-          pe = te.postings(pe, PostingsEnum.NONE);
-          for (int doc = pe.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = pe.nextDoc()) {
-            if (live != null && live.get(doc) == false) {
-              continue;
-            }
-            if (count == labelled.length) {
-              labelled = ArrayUtil.grow(labelled, count + 1);
-            }
-            labelled[count++] = ((long) (ctx.docBase + doc) << 32) | v;
-          }
-        }
-        v++;
-      }
-      Arrays.sort(labelled, 0, count);
-    }
-    List<ScoreDoc> scored = new ArrayList<>(erm.length + count);
-    for (ScoreDoc sd : erm) {
-      int idx = findDoc(labelled, count, sd.doc);
-      float knnPart = idx >= 0 ? knnValues[(int) labelled[idx]] : 0f;
-      scored.add(new ScoreDoc(sd.doc, PefaScoring.xlScore(lambda, sd.score, knnPart)));
-    }
-    // labelled documents outside the ERM top-K: exact <q,p_d> from the ERM vector field
-    int leaf = -1;
-    int docBase = 0;
-    FloatVectorValues vectors = null;
-    KnnVectorValues.DocIndexIterator it = null;
-    for (int i = 0; i < count; i++) {
-      int doc = (int) (labelled[i] >>> 32);
-      if ((i > 0 && (int) (labelled[i - 1] >>> 32) == doc)
-          || Arrays.binarySearch(ermDocs, doc) >= 0) {
-        continue;
-      }
-      int l = ReaderUtil.subIndex(doc, leaves);
-      if (l != leaf) {
-        leaf = l;
-        docBase = leaves.get(l).docBase;
-        vectors = leaves.get(l).reader().getFloatVectorValues(schema.ermField());
-        it = vectors == null ? null : vectors.iterator();
-      }
-      if (it == null) {
-        continue;
-      }
-      int local = doc - docBase;
-      if (it.docID() < local) {
-        it.advance(local);
-      }
-      if (it.docID() != local) {
-        continue; // no ERM vector: never a PEFA result
-      }
-      float ermPart = rescorer.erm(doc, vectors.vectorValue(it.index()));
-      scored.add(
-          new ScoreDoc(doc, PefaScoring.xlScore(lambda, ermPart, knnValues[(int) labelled[i]])));
-    }
-    return PefaRescoringCollectorManager.topN(scored, n, scored.size()).scoreDocs;
-  }
-
-  /** Index of the entry of {@code doc} in the sorted packed array, or -1. */
-  private static int findDoc(long[] packed, int size, int doc) {
-    int lo = 0;
-    int hi = size - 1;
-    while (lo <= hi) {
-      int mid = (lo + hi) >>> 1;
-      int d = (int) (packed[mid] >>> 32);
-      if (d < doc) {
-        lo = mid + 1;
-      } else if (d > doc) {
-        hi = mid - 1;
-      } else {
-        return mid;
-      }
-    }
-    return -1;
+    XlCandidates candidates =
+        XlCandidates.search(searcher, schema, vector, neighbours, k, topK, effort, filterWeight);
+    TopDocs top = candidates.score(lambda, k, normalization, ermScoreMode, n);
+    return new XlResult(top.scoreDocs, candidates);
   }
 
   private ScoreDoc[] searchXs(IndexSearcher searcher, Weight filterWeight) throws IOException {
     float[] xsQuery = PefaScoring.xsQuery(vector, lambda);
-    return searchField(
+    return LeafVectorSearch.searchAll(
         searcher,
         schema.xsField(),
         xsQuery,
         n,
+        effort,
         filterWeight,
         pair -> PefaScoring.xsScore(xsQuery, pair));
   }
 
   private Explanation explainXl(XlResult xl, LeafReaderContext ctx, int doc, float score)
       throws IOException {
-    List<Neighbour> nk = xl.neighbours();
+    List<Neighbour> nk = xl.candidates().neighbours(k);
     String key = keyOf(ctx, doc);
     float[] p = vectorOf(ctx, schema.ermField(), doc);
     List<Explanation> contributions = new ArrayList<>();
@@ -413,7 +225,12 @@ public final class PefaQuery extends Query {
     }
     float factor = normalization.factor(k);
     float knnPart = factor * sum;
-    float ermPart = p == null ? 0f : xl.rescorer().erm(ctx.docBase + doc, p);
+    float ermPart =
+        p == null
+                || (ermScoreMode == ErmScoreMode.TOP_K_ONLY
+                    && xl.candidates().inErmTopK(ctx.docBase + doc) == false)
+            ? 0f
+            : PefaScoring.similarity(vector, p);
     String ermDesc =
         ermScoreMode == ErmScoreMode.TOP_K_ONLY && ermPart == 0f
             ? "ERM part s_erm (0: outside the ERM top-" + topK + ", TOP_K_ONLY)"

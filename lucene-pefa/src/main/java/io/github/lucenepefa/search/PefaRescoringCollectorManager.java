@@ -8,11 +8,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.SortedDocValues;
 import org.apache.lucene.search.Collector;
 import org.apache.lucene.search.CollectorManager;
 import org.apache.lucene.search.LeafCollector;
@@ -26,45 +24,55 @@ import org.apache.lucene.search.TotalHits;
  * The PEFA-XL rescoring collector: for every collected candidate document it computes {@code lam *
  * s_erm(q,d) + (1 - lam) * s_knn(q,d)} with {@link PefaScoring#xlScore}, where {@code s_erm} is the
  * exact {@code <q,p_d>} read from the ERM vector field (or 0 outside the ERM top-K in {@link
- * ErmScoreMode#TOP_K_ONLY}) and {@code s_knn} is looked up by the document's key; it keeps the top
- * {@code n} by score, ties broken by doc id. Documents without an ERM vector are skipped. Scores of
- * the query that feeds it are ignored, so it can collect any candidate query (the ERM top-K united
- * with the labelled documents, in {@link PefaQuery}).
+ * ErmScoreMode#TOP_K_ONLY}) and {@code s_knn} comes from a lookup by global doc id; it keeps the top
+ * {@code n} by score, ties broken by doc id. Documents without an ERM vector are skipped. The scores
+ * of whatever feeds it are ignored, so it can collect any candidate query; {@link XlCandidates}
+ * feeds it the ERM top-K united with the labelled documents.
  */
 public final class PefaRescoringCollectorManager
     implements CollectorManager<PefaRescoringCollectorManager.RescoringCollector, TopDocs> {
 
+  /** The kNN part of a document. */
+  @FunctionalInterface
+  public interface KnnByDoc {
+    /**
+     * @param globalDoc a global doc id
+     * @return {@code s_knn(q,d)}, 0 when no neighbour labels the document
+     */
+    float knn(int globalDoc);
+  }
+
   private final PefaSchema schema;
   private final float[] query;
   private final float lambda;
-  private final Map<String, Float> knnByKey;
   private final ErmScoreMode ermScoreMode;
   private final int[] ermTopKDocs;
+  private final KnnByDoc knnByDoc;
   private final int n;
 
   /**
    * @param schema the index layout
    * @param query the query vector {@code q}
    * @param lambda weight of the ERM part
-   * @param knnByKey {@code s_knn} by document key ({@link PefaScoring#knnScores})
    * @param ermScoreMode EXACT or TOP_K_ONLY
    * @param ermTopKDocs global doc ids of the ERM top-K, ascending (used by TOP_K_ONLY)
+   * @param knnByDoc {@code s_knn} by global doc id
    * @param n number of results to keep
    */
   public PefaRescoringCollectorManager(
       PefaSchema schema,
       float[] query,
       float lambda,
-      Map<String, Float> knnByKey,
       ErmScoreMode ermScoreMode,
       int[] ermTopKDocs,
+      KnnByDoc knnByDoc,
       int n) {
     this.schema = schema;
     this.query = query;
     this.lambda = lambda;
-    this.knnByKey = knnByKey;
     this.ermScoreMode = ermScoreMode;
     this.ermTopKDocs = ermTopKDocs;
+    this.knnByDoc = knnByDoc;
     this.n = n;
   }
 
@@ -100,27 +108,6 @@ public final class PefaRescoringCollectorManager
   }
 
   /**
-   * The kNN part of one document.
-   *
-   * @param key the document key
-   * @return {@code s_knn}, 0 when no neighbour labels it
-   */
-  float knn(String key) {
-    Float v = knnByKey.get(key);
-    return v == null ? 0f : v;
-  }
-
-  /**
-   * Whether a document is in the ERM top-K.
-   *
-   * @param globalDoc a global doc id
-   * @return true when it is
-   */
-  boolean inErmTopK(int globalDoc) {
-    return Arrays.binarySearch(ermTopKDocs, globalDoc) >= 0;
-  }
-
-  /**
    * The ERM part of one document.
    *
    * @param globalDoc its global doc id
@@ -128,7 +115,8 @@ public final class PefaRescoringCollectorManager
    * @return {@code <q,p>}, or 0 outside the ERM top-K in TOP_K_ONLY mode
    */
   float erm(int globalDoc, float[] p) {
-    if (ermScoreMode == ErmScoreMode.TOP_K_ONLY && inErmTopK(globalDoc) == false) {
+    if (ermScoreMode == ErmScoreMode.TOP_K_ONLY
+        && Arrays.binarySearch(ermTopKDocs, globalDoc) < 0) {
       return 0f;
     }
     return PefaScoring.similarity(query, p);
@@ -150,7 +138,6 @@ public final class PefaRescoringCollectorManager
     @Override
     public LeafCollector getLeafCollector(LeafReaderContext ctx) throws IOException {
       FloatVectorValues vectors = ctx.reader().getFloatVectorValues(schema.ermField());
-      SortedDocValues keys = ctx.reader().getSortedDocValues(schema.keyField());
       final KnnVectorValues.DocIndexIterator it = vectors == null ? null : vectors.iterator();
       final int docBase = ctx.docBase;
       return new LeafCollector() {
@@ -159,18 +146,19 @@ public final class PefaRescoringCollectorManager
 
         @Override
         public void collect(int doc) throws IOException {
-          if (it == null || keys == null) {
+          if (it == null) {
             return;
           }
           if (it.docID() < doc) {
             it.advance(doc);
           }
-          if (it.docID() != doc || keys.advanceExact(doc) == false) {
+          if (it.docID() != doc) {
             return; // no ERM vector: never a PEFA result
           }
-          String key = keys.lookupOrd(keys.ordValue()).utf8ToString();
+          int globalDoc = docBase + doc;
           float score =
-              PefaScoring.xlScore(lambda, erm(docBase + doc, vectors.vectorValue(it.index())), knn(key));
+              PefaScoring.xlScore(
+                  lambda, erm(globalDoc, vectors.vectorValue(it.index())), knnByDoc.knn(globalDoc));
           collected++;
           offer(new ScoreDoc(docBase + doc, score));
         }

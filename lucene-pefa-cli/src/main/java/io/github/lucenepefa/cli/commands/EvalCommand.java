@@ -162,15 +162,8 @@ public final class EvalCommand implements Callable<Integer> {
           sweep = new LinkedHashMap<>();
           double[] xsS = new double[11], xlS = new double[11], ermS = new double[11];
           double ermN = metrics.get(ERM).get("nDCG@10");
-          Map<String, float[]> docByKey = new java.util.HashMap<>();
-          Map<String, Integer> order = new java.util.HashMap<>();
-          float[][] dv = Workbench.docVectors(emb, ds);
-          for (BeirDataset.Doc d : ds.docs()) {
-            docByKey.put(d.id(), dv[d.position()]);
-            order.put(d.id(), d.position());
-          }
-          List<io.github.lucenepefa.cli.index.XlGrid> grids = Workbench.parallel(qids.size(), th,
-              j -> new io.github.lucenepefa.cli.index.XlGrid(ps, qv[j], nb.get(j), topK, docByKey, order));
+          List<io.github.lucenepefa.search.XlCandidates> grids = Workbench.parallel(qids.size(), th,
+              j -> ps.xlCandidates(qv[j], k, topK));
           for (int i = 0; i <= 10; i++) {
             float l = i / 10f;
             lams[i] = l;
@@ -178,7 +171,7 @@ public final class EvalCommand implements Callable<Integer> {
             xsS[i] = Workbench.metrics(Workbench.run(ps, qids, qv, null, (q, n) -> ps.xsTop(q, l, hits), th, ignoreIdenticalIds), qrels).get("nDCG@10");
             Map<String, List<ScoredDoc>> xlRun = new LinkedHashMap<>();
             for (int j = 0; j < qids.size(); j++) {
-              List<ScoredDoc> h = new ArrayList<>(grids.get(j).rank(p, hits));
+              List<ScoredDoc> h = new ArrayList<>(ps.xlRank(grids.get(j), p, hits));
               String qid = qids.get(j);
               if (ignoreIdenticalIds) {
                 h.removeIf(x -> x.docId().equals(qid));

@@ -167,14 +167,8 @@ public final class TuneCommand implements Callable<Integer> {
         for (float l : lams) {
           xsDev.put(fmt(l), score(Workbench.run(ps, devIds, devVecs, null, (q, n) -> ps.xsTop(q, l, hits), th, false), devQrels));
         }
-        Map<String, float[]> docByKey = new java.util.HashMap<>();
-        Map<String, Integer> order = new java.util.HashMap<>();
-        for (BeirDataset.Doc d : ds.docs()) {
-          docByKey.put(d.id(), docVecs[d.position()]);
-          order.put(d.id(), d.position());
-        }
-        List<io.github.lucenepefa.cli.index.XlGrid> grids = Workbench.parallel(devIds.size(), th,
-            i -> new io.github.lucenepefa.cli.index.XlGrid(ps, devVecs[i], nb.get(i), topK, docByKey, order));
+        List<io.github.lucenepefa.search.XlCandidates> grids = Workbench.parallel(devIds.size(), th,
+            i -> ps.xlCandidates(devVecs[i], kMax, topK));
         for (String normName : norms) {
           KnnNormalization norm = EvalCommand.norm(normName);
           for (int k : ks) {
@@ -182,7 +176,7 @@ public final class TuneCommand implements Callable<Integer> {
               PefaSearch.XlParams p = new PefaSearch.XlParams(l, k, topK, norm, ermMode);
               Map<String, List<ScoredDoc>> run = new LinkedHashMap<>();
               for (int i = 0; i < devIds.size(); i++) {
-                run.put(devIds.get(i), grids.get(i).rank(p, hits));
+                run.put(devIds.get(i), ps.xlRank(grids.get(i), p, hits));
               }
               xlDev.put(normName.toLowerCase(Locale.ROOT) + ",k=" + k + ",lam=" + fmt(l), score(run, devQrels));
             }

@@ -8,6 +8,7 @@ import io.github.lucenepefa.search.AnnEffort;
 import io.github.lucenepefa.search.Neighbour;
 import io.github.lucenepefa.search.PefaQuery;
 import io.github.lucenepefa.search.TrainingQueryMemory;
+import io.github.lucenepefa.search.XlCandidates;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -58,6 +59,32 @@ public final class PefaSearch implements Closeable {
         keys[ctx.docBase + d] = dv.lookupOrd(dv.ordValue()).utf8ToString();
       }
     }
+  }
+
+  /**
+   * Runs the search part of PEFA-XL once, so that many settings can be scored from it.
+   *
+   * @param q query vector
+   * @param maxK the largest k that will be scored
+   * @param topK ERM candidates K
+   * @return the candidates ({@link XlCandidates#score})
+   * @throws IOException on I/O errors
+   */
+  public XlCandidates xlCandidates(float[] q, int maxK, int topK) throws IOException {
+    return XlCandidates.search(searcher, schema, q, maxK, topK, effort, null);
+  }
+
+  /**
+   * Scores PEFA-XL candidates with one setting.
+   *
+   * @param candidates from {@link #xlCandidates}
+   * @param p the setting
+   * @param n hits
+   * @return the ranking PefaQuery returns for that setting
+   * @throws IOException on I/O errors
+   */
+  public List<ScoredDoc> xlRank(XlCandidates candidates, XlParams p, int n) throws IOException {
+    return toScored(candidates.score(p.lam(), p.k(), p.norm(), p.ermMode(), n));
   }
 
   /**

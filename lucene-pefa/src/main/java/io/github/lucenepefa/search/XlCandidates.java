@@ -1,0 +1,298 @@
+package io.github.lucenepefa.search;
+
+import io.github.lucenepefa.index.PefaSchema;
+import io.github.lucenepefa.scoring.ErmScoreMode;
+import io.github.lucenepefa.scoring.KnnNormalization;
+import io.github.lucenepefa.scoring.PefaScoring;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.PostingsEnum;
+import org.apache.lucene.index.Terms;
+import org.apache.lucene.index.TermsEnum;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.LeafCollector;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.MatchNoDocsQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.Scorer;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.Weight;
+import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.FixedBitSet;
+
+/**
+ * The search part of PEFA-XL, done once per query vector: {@code N_kmax(q)} (the nearest
+ * training-memory rows), the ERM top-K, and every live document a neighbour labels (accepted by the
+ * filter). {@link #score} then ranks the candidates for any lambda, {@code k <= kmax}, kNN
+ * normalisation and ERM-score mode with {@link PefaRescoringCollectorManager}. {@link PefaQuery}
+ * scores once; a tuner (such as {@code pefa tune}) scores many settings from one search.
+ *
+ * <p>Instances are bound to the searcher's reader: global doc ids refer to it.
+ */
+public final class XlCandidates {
+
+  private final IndexSearcher searcher;
+  private final PefaSchema schema;
+  private final float[] query;
+  private final List<Neighbour> neighbours;
+  private final int[] ermTopKDocs; // ascending
+  private final Map<String, int[]> docsByKey; // labelled key -> accepted live docs, ascending
+
+  private XlCandidates(
+      IndexSearcher searcher,
+      PefaSchema schema,
+      float[] query,
+      List<Neighbour> neighbours,
+      int[] ermTopKDocs,
+      Map<String, int[]> docsByKey) {
+    this.searcher = searcher;
+    this.schema = schema;
+    this.query = query;
+    this.neighbours = neighbours;
+    this.ermTopKDocs = ermTopKDocs;
+    this.docsByKey = docsByKey;
+  }
+
+  /**
+   * Searches the memory and the ERM side.
+   *
+   * @param searcher the searcher
+   * @param schema the index layout
+   * @param query {@code q}, unit length
+   * @param maxK the largest {@code k} that {@link #score} will be asked for
+   * @param topK the number of ERM candidates {@code K}
+   * @param effort ANN effort of both searches
+   * @param filter restricts the documents (not the memory rows), or {@code null}
+   * @return the candidates
+   * @throws IOException on I/O errors
+   */
+  public static XlCandidates search(
+      IndexSearcher searcher,
+      PefaSchema schema,
+      float[] query,
+      int maxK,
+      int topK,
+      AnnEffort effort,
+      Query filter)
+      throws IOException {
+    io.github.lucenepefa.index.PefaVectors.checkUnit("query vector", query, schema.dimension());
+    Weight filterWeight = null;
+    if (filter != null) {
+      Query rewritten = searcher.rewrite(filter);
+      if (rewritten instanceof MatchNoDocsQuery) {
+        return new XlCandidates(searcher, schema, query, List.of(), new int[0], Map.of());
+      }
+      if (rewritten instanceof MatchAllDocsQuery == false) {
+        filterWeight = searcher.createWeight(rewritten, ScoreMode.COMPLETE_NO_SCORES, 1f);
+      }
+    }
+    return search(searcher, schema, query, null, maxK, topK, effort, filterWeight);
+  }
+
+  static XlCandidates search(
+      IndexSearcher searcher,
+      PefaSchema schema,
+      float[] query,
+      List<Neighbour> givenNeighbours,
+      int maxK,
+      int topK,
+      AnnEffort effort,
+      Weight filterWeight)
+      throws IOException {
+    if (maxK <= 0) {
+      throw new IllegalArgumentException("k must be > 0, got " + maxK);
+    }
+    if (topK <= 0) {
+      throw new IllegalArgumentException("K (topK) must be > 0, got " + topK);
+    }
+    List<Neighbour> nk =
+        givenNeighbours != null
+            ? givenNeighbours
+            : TrainingQueryMemory.nearest(searcher, schema, query, maxK, effort);
+    ScoreDoc[] erm =
+        LeafVectorSearch.searchAll(
+            searcher,
+            schema.ermField(),
+            query,
+            topK,
+            effort,
+            filterWeight,
+            p -> PefaScoring.similarity(query, p));
+    int[] ermDocs = new int[erm.length];
+    for (int i = 0; i < erm.length; i++) {
+      ermDocs[i] = erm[i].doc;
+    }
+    Arrays.sort(ermDocs);
+    Set<String> keys = new LinkedHashSet<>();
+    for (Neighbour nb : nk) {
+      keys.addAll(nb.labels().keySet());
+    }
+    return new XlCandidates(
+        searcher, schema, query, nk, ermDocs, resolve(searcher, schema, keys, filterWeight));
+  }
+
+  /** Finds the live, filter-accepted documents of each key through the key field's terms. */
+  private static Map<String, int[]> resolve(
+      IndexSearcher searcher, PefaSchema schema, Set<String> keys, Weight filterWeight)
+      throws IOException {
+    Map<String, int[]> out = new HashMap<>();
+    if (keys.isEmpty()) {
+      return out;
+    }
+    List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+    Map<String, List<Integer>> found = new HashMap<>();
+    for (LeafReaderContext ctx : leaves) {
+      Terms terms = ctx.reader().terms(schema.keyField());
+      if (terms == null) {
+        continue;
+      }
+      TermsEnum te = terms.iterator();
+      Bits live = ctx.reader().getLiveDocs();
+      Bits accepted = null;
+      if (filterWeight != null) {
+        Scorer s = filterWeight.scorer(ctx);
+        if (s == null) {
+          continue;
+        }
+        FixedBitSet bits = new FixedBitSet(ctx.reader().maxDoc());
+        bits.or(s.iterator());
+        accepted = bits;
+      }
+      PostingsEnum pe = null;
+      for (String key : keys) {
+        if (te.seekExact(new BytesRef(key)) == false) {
+          continue;
+        }
+        pe = te.postings(pe, PostingsEnum.NONE);
+        for (int doc = pe.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = pe.nextDoc()) {
+          if ((live == null || live.get(doc)) && (accepted == null || accepted.get(doc))) {
+            found.computeIfAbsent(key, k -> new ArrayList<>()).add(ctx.docBase + doc);
+          }
+        }
+      }
+    }
+    for (Map.Entry<String, List<Integer>> e : found.entrySet()) {
+      out.put(e.getKey(), e.getValue().stream().mapToInt(Integer::intValue).sorted().toArray());
+    }
+    return out;
+  }
+
+  /**
+   * @return {@code N_kmax(q)} in {@link PefaScoring#NEIGHBOUR_ORDER}
+   */
+  public List<Neighbour> neighbours() {
+    return neighbours;
+  }
+
+  /**
+   * @param k a neighbour count {@code <= kmax}
+   * @return the first {@code k} neighbours ({@code N_k(q)})
+   */
+  public List<Neighbour> neighbours(int k) {
+    return neighbours.size() > k ? neighbours.subList(0, k) : neighbours;
+  }
+
+  /**
+   * @param globalDoc a global doc id
+   * @return whether it is in the ERM top-K
+   */
+  public boolean inErmTopK(int globalDoc) {
+    return Arrays.binarySearch(ermTopKDocs, globalDoc) >= 0;
+  }
+
+  /**
+   * Ranks the candidates: the ERM top-K plus every document labelled by one of the first {@code k}
+   * neighbours, scored {@code lambda * s_erm + (1 - lambda) * s_knn} by {@link
+   * PefaRescoringCollectorManager}.
+   *
+   * @param lambda weight of the ERM part, in [0,1]
+   * @param k neighbours used, {@code 1 <= k} (at most kmax are available)
+   * @param normalization SUM or MEAN
+   * @param mode EXACT or TOP_K_ONLY
+   * @param n number of results
+   * @return the top {@code n}, score descending then doc id ascending
+   * @throws IOException on I/O errors
+   */
+  public TopDocs score(
+      float lambda, int k, KnnNormalization normalization, ErmScoreMode mode, int n)
+      throws IOException {
+    Map<String, Float> knnByKey = PefaScoring.knnScores(neighbours(k), normalization, k);
+    // candidate docs: ERM top-K and the documents of labelled keys, with their kNN parts
+    int size = ermTopKDocs.length;
+    for (String key : knnByKey.keySet()) {
+      int[] docs = docsByKey.get(key);
+      size += docs == null ? 0 : docs.length;
+    }
+    long[] packed = new long[size]; // doc << 32 | index into knnValues (0 = none)
+    float[] knnValues = new float[knnByKey.size() + 1];
+    int count = 0;
+    for (int doc : ermTopKDocs) {
+      packed[count++] = (long) doc << 32;
+    }
+    int v = 1;
+    for (Map.Entry<String, Float> e : knnByKey.entrySet()) {
+      int[] docs = docsByKey.get(e.getKey());
+      if (docs == null) {
+        continue;
+      }
+      knnValues[v] = e.getValue();
+      for (int doc : docs) {
+        packed[count++] = ((long) doc << 32) | v;
+      }
+      v++;
+    }
+    Arrays.sort(packed, 0, count);
+    // unique docs, ascending; a doc in the top-K and labelled keeps its label's kNN part
+    int[] docs = new int[count];
+    float[] knn = new float[count];
+    int unique = 0;
+    for (int i = 0; i < count; i++) {
+      int doc = (int) (packed[i] >>> 32);
+      float value = knnValues[(int) packed[i]];
+      if (unique > 0 && docs[unique - 1] == doc) {
+        knn[unique - 1] = value; // the doc's top-K entry (no kNN part) sorts before its label entry
+      } else {
+        docs[unique] = doc;
+        knn[unique++] = value;
+      }
+    }
+    final int candidates = unique;
+    PefaRescoringCollectorManager rescorer =
+        new PefaRescoringCollectorManager(
+            schema,
+            query,
+            lambda,
+            mode,
+            ermTopKDocs,
+            doc -> {
+              int i = Arrays.binarySearch(docs, 0, candidates, doc);
+              return i >= 0 ? knn[i] : 0f;
+            },
+            n);
+    PefaRescoringCollectorManager.RescoringCollector collector = rescorer.newCollector();
+    List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+    int i = 0;
+    for (LeafReaderContext ctx : leaves) {
+      int end = ctx.docBase + ctx.reader().maxDoc();
+      if (i >= candidates || docs[i] >= end) {
+        continue;
+      }
+      LeafCollector lc = collector.getLeafCollector(ctx);
+      for (; i < candidates && docs[i] < end; i++) {
+        lc.collect(docs[i] - ctx.docBase);
+      }
+    }
+    return rescorer.reduce(List.of(collector));
+  }
+}
