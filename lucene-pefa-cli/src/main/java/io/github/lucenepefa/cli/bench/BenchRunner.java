@@ -11,11 +11,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -273,7 +270,7 @@ public final class BenchRunner {
       return run(data, work);
     } finally {
       if (config.keepIndexes() == false) {
-        deleteRecursively(work);
+        io.github.lucenepefa.cli.index.IndexBuilder.deleteTree(work);
       } else {
         log.println("indexes kept under " + work);
       }
@@ -971,26 +968,5 @@ public final class BenchRunner {
       }
     }
     return total;
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (Files.exists(dir) == false) {
-      return;
-    }
-    Files.walkFileTree(
-        dir,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-            Files.delete(file);
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-            Files.delete(d);
-            return FileVisitResult.CONTINUE;
-          }
-        });
   }
 }
