@@ -330,6 +330,25 @@ class TestPefaQueryBehaviour {
   }
 
   @Test
+  void samePairTwiceAddsUpAcrossCommits() throws Exception {
+    try (Directory dir = new ByteBuffersDirectory()) {
+      try (PefaIndexWriter w = PefaIndexWriter.open(dir, SCHEMA)) {
+        w.addTrainingPair("p", unit(0.5), "a");
+        w.commit();
+        w.addTrainingPair("p", unit(0.5), "a"); // again, after a commit: Y = 2
+        w.addTrainingPair("p", unit(0.5), "b", 3f);
+        w.addDocument("a", unit(0));
+      }
+      try (DirectoryReader reader = DirectoryReader.open(dir)) {
+        List<Neighbour> nk =
+            TrainingQueryMemory.nearest(new IndexSearcher(reader), SCHEMA, unit(0), 5, AnnEffort.EXHAUSTIVE);
+        assertEquals(1, nk.size());
+        assertEquals(Map.of("a", 2f, "b", 3f), nk.get(0).labels());
+      }
+    }
+  }
+
+  @Test
   void precomputedNeighboursEqualSearchedOnes() throws Exception {
     try (Directory dir = smallIndex();
         DirectoryReader reader = DirectoryReader.open(dir)) {

@@ -187,6 +187,17 @@ public final class PefaIndexWriter implements Closeable {
   }
 
   /**
+   * Adds one training pair with weight 1; adding the same pair again adds up (weight 2).
+   *
+   * @param rowId the row id
+   * @param vector the training-query vector
+   * @param docKey the relevant document's key
+   */
+  public void addTrainingPair(String rowId, float[] vector, String docKey) {
+    addTrainingPair(rowId, vector, docKey, 1f);
+  }
+
+  /**
    * Removes one label from a row (the row is deleted when it has no label left).
    *
    * @param rowId the row id
