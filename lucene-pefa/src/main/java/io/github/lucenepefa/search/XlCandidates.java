@@ -119,7 +119,8 @@ public final class XlCandidates {
     List<Neighbour> nk =
         givenNeighbours != null
             ? givenNeighbours
-            : TrainingQueryMemory.nearest(searcher, schema, query, maxK, effort);
+            : TrainingQueryMemory.nearest(
+                searcher, schema, query, maxK, effort.forMemory(maxK, topK));
     ScoreDoc[] erm =
         LeafVectorSearch.searchAll(
             searcher,
