@@ -553,7 +553,7 @@ public final class BenchRunner {
                 pefaMap,
                 xlExact,
                 q ->
-                    visited(pefa, schema.memoryField(), q, config.k(), effort)
+                    visited(pefa, schema.memoryField(), q, config.k(), effort.forMemory(config.k(), config.topK()))
                         + visited(pefa, schema.ermField(), q, config.topK(), effort)));
       }
     }
@@ -612,7 +612,7 @@ public final class BenchRunner {
                 pefaMap,
                 xlExact,
                 q ->
-                    visited(pefa, schema.memoryField(), q, config.k(), effort)
+                    visited(pefa, schema.memoryField(), q, config.k(), effort.forMemory(config.k(), kk))
                         + visited(pefa, schema.ermField(), q, kk, effort)));
       }
     }
