@@ -364,7 +364,19 @@ public final class BenchRunner {
       throws IOException {
     log.printf(Locale.ROOT, "building %s (%d vectors)...%n", name, vectors.length);
     long t0 = System.nanoTime();
-    try (IndexWriter w = new IndexWriter(dir, writerConfig())) {
+    // stock Lucene's own HNSW format, with the same graph parameters as the PEFA graphs
+    org.apache.lucene.codecs.KnnVectorsFormat hnsw =
+        new org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat(config.maxConn(), config.beamWidth());
+    IndexWriterConfig iwc =
+        writerConfig()
+            .setCodec(
+                new org.apache.lucene.codecs.lucene104.Lucene104Codec() {
+                  @Override
+                  public org.apache.lucene.codecs.KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+                    return hnsw;
+                  }
+                });
+    try (IndexWriter w = new IndexWriter(dir, iwc)) {
       for (int i = 0; i < vectors.length; i++) {
         Document d = new Document();
         d.add(new KnnFloatVectorField(STOCK_FIELD, vectors[i], VectorSimilarityFunction.DOT_PRODUCT));
