@@ -34,8 +34,6 @@ final class LeafVectorSearch {
   /** A segment-local hit. */
   record Hit(int doc, float score) {}
 
-  /** Result of one segment's search. */
-  record Result(List<Hit> hits, long visited, boolean exact) {}
 
   private LeafVectorSearch() {}
 
@@ -57,9 +55,9 @@ final class LeafVectorSearch {
     for (LeafReaderContext ctx : leaves) {
       tasks.add(
           () -> {
-            Result r = search(ctx, field, target, want, effort, filterWeight, score);
-            List<ScoreDoc> out = new ArrayList<>(r.hits().size());
-            for (Hit h : r.hits()) {
+            List<Hit> hits = search(ctx, field, target, want, effort, filterWeight, score);
+            List<ScoreDoc> out = new ArrayList<>(hits.size());
+            for (Hit h : hits) {
               out.add(new ScoreDoc(ctx.docBase + h.doc(), h.score()));
             }
             return out;
@@ -72,7 +70,7 @@ final class LeafVectorSearch {
     return PefaRescoringCollectorManager.topN(all, want, all.size()).scoreDocs;
   }
 
-  static Result search(
+  static List<Hit> search(
       LeafReaderContext ctx,
       String field,
       float[] target,
@@ -84,11 +82,11 @@ final class LeafVectorSearch {
     LeafReader reader = ctx.reader();
     FieldInfo fi = reader.getFieldInfos().fieldInfo(field);
     if (fi == null || fi.getVectorDimension() == 0) {
-      return new Result(List.of(), 0, true);
+      return List.of();
     }
     FloatVectorValues values = reader.getFloatVectorValues(field);
     if (values == null || values.size() == 0) {
-      return new Result(List.of(), 0, true);
+      return List.of();
     }
     Bits live = reader.getLiveDocs();
     AcceptDocs accept =
@@ -129,8 +127,7 @@ final class LeafVectorSearch {
           }
         }
         hits.sort(LeafVectorSearch::compare);
-        return new Result(
-            hits.size() > k ? new ArrayList<>(hits.subList(0, k)) : hits, collector.visitedCount(), false);
+        return hits.size() > k ? new ArrayList<>(hits.subList(0, k)) : hits;
       }
     }
     return exactScan(values, accept.bits(), k, exactScore);
@@ -141,18 +138,16 @@ final class LeafVectorSearch {
    * global order breaks ties by something other than doc id (the memory's row id) still sees every
    * tied row.
    */
-  private static Result exactScan(FloatVectorValues values, Bits accept, int k, ExactScore score)
+  private static List<Hit> exactScan(FloatVectorValues values, Bits accept, int k, ExactScore score)
       throws IOException {
     // min-heap on (score, -doc): the head is the worst kept hit
     PriorityQueue<Hit> heap = new PriorityQueue<>(k + 1, (a, b) -> compare(b, a));
     List<Hit> tiedWithMin = new ArrayList<>();
     KnnVectorValues.DocIndexIterator it = values.iterator();
-    long visited = 0;
     for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
       if (accept != null && accept.get(doc) == false) {
         continue;
       }
-      visited++;
       float s = score.score(values.vectorValue(it.index()));
       if (heap.size() < k) {
         heap.add(new Hit(doc, s));
@@ -178,7 +173,7 @@ final class LeafVectorSearch {
       }
     }
     hits.sort(LeafVectorSearch::compare);
-    return new Result(hits, visited, true);
+    return hits;
   }
 
   /** Score descending, then doc ascending. */

@@ -78,13 +78,6 @@ final class PefaScoredDocsQuery extends Query {
         docs, scores, starts, reader.getContext().id(), explainer, description);
   }
 
-  /**
-   * @return the matching global doc ids, ascending
-   */
-  int[] docs() {
-    return docs;
-  }
-
   @Override
   public Weight createWeight(IndexSearcher searcher, ScoreMode scoreMode, float boost) {
     if (searcher.getIndexReader().getContext().id() != contextIdentity) {

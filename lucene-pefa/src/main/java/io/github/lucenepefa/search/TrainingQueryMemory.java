@@ -58,7 +58,7 @@ public final class TrainingQueryMemory {
   private static List<Neighbour> searchLeaf(
       LeafReaderContext ctx, PefaSchema schema, float[] query, int k, AnnEffort effort)
       throws IOException {
-    LeafVectorSearch.Result result =
+    List<LeafVectorSearch.Hit> hits =
         LeafVectorSearch.search(
             ctx,
             schema.memoryField(),
@@ -67,10 +67,10 @@ public final class TrainingQueryMemory {
             effort,
             null,
             x -> PefaScoring.similarity(query, x));
-    if (result.hits().isEmpty()) {
+    if (hits.isEmpty()) {
       return List.of();
     }
-    List<LeafVectorSearch.Hit> byDoc = new ArrayList<>(result.hits());
+    List<LeafVectorSearch.Hit> byDoc = new ArrayList<>(hits);
     byDoc.sort((a, b) -> Integer.compare(a.doc(), b.doc()));
     BinaryDocValues labels = ctx.reader().getBinaryDocValues(schema.labelsField());
     List<Neighbour> out = new ArrayList<>(byDoc.size());
