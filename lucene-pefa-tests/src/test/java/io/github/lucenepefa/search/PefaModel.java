@@ -184,12 +184,11 @@ final class PefaModel {
   }
 
   ScoreDoc[] xs(Map<Integer, String> liveKeys, float[] q, float lambda, Predicate<Doc> filter, int n) {
-    float[] xq = PefaScoring.xsQuery(q, lambda);
     List<ScoreDoc> scored = new ArrayList<>();
     for (Map.Entry<Integer, String> e : liveKeys.entrySet()) {
       Doc d = docs.get(e.getValue());
       if (d != null && d.p != null && filter.test(d)) {
-        scored.add(new ScoreDoc(e.getKey(), PefaScoring.xsScore(xq, d.xsPair)));
+        scored.add(new ScoreDoc(e.getKey(), PefaScoring.xsScore(q, PefaScoring.xsDocumentVector(d.xsPair, lambda, new float[dim]))));
       }
     }
     scored.sort(PefaModel::compare);

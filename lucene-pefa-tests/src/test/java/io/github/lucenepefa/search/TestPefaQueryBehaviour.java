@@ -329,6 +329,65 @@ class TestPefaQueryBehaviour {
     assertTrue(e.getMessage().contains(fragment), "message '" + e.getMessage() + "' lacks '" + fragment + "'");
   }
 
+  /** The field a query visits, i.e. the vector field it searches. */
+  static String searchedField(Query query) {
+    List<String> fields = new ArrayList<>();
+    query.visit(
+        new QueryVisitor() {
+          @Override
+          public boolean acceptField(String field) {
+            fields.add(field);
+            return true;
+          }
+        });
+    assertEquals(1, fields.size(), fields.toString());
+    return fields.get(0);
+  }
+
+  @Test
+  void xsSearchesStoredVectorAtIndexLambdaAndPairOtherwise() throws Exception {
+    assertEquals("pefa.xs.e", SCHEMA.xsVectorField());
+    assertEquals(SCHEMA.xsVectorField(), searchedField(PefaQuery.xs(SCHEMA, unit(1)).build()));
+    assertEquals(SCHEMA.xsField(), searchedField(PefaQuery.xs(SCHEMA, unit(1)).lambda(0.3f).build()));
+    // an index written with layout 1 (no stored e_d): every XS query searches the pair field
+    PefaSchema legacy =
+        PefaSchema.fromCommitValue(SCHEMA.toCommitValue().replace("version=2", "version=1"));
+    assertEquals(null, legacy.xsVectorField());
+    assertEquals(legacy.xsField(), searchedField(PefaQuery.xs(legacy, unit(1)).build()));
+    try (Directory current = smallIndex();
+        Directory old = new ByteBuffersDirectory()) {
+      try (PefaIndexWriter w = PefaIndexWriter.open(old, legacy)) {
+        w.addTrainingQuery("t1", unit(3.0), Map.of("d0", 2f, "ghost", 2f));
+        for (int i = 0; i < 4; i++) {
+          w.addDocument("d" + i, unit(i));
+        }
+      }
+      try (DirectoryReader a = DirectoryReader.open(current);
+          DirectoryReader b = DirectoryReader.open(old)) {
+        assertEquals(legacy, PefaSchema.read(b));
+        assertTrue(a.leaves().stream().anyMatch(l -> l.reader().getFieldInfos().fieldInfo("pefa.xs.e") != null));
+        assertTrue(b.leaves().stream().allMatch(l -> l.reader().getFieldInfos().fieldInfo("pefa.xs.e") == null));
+        float[] q = unit(2.6);
+        for (float lambda : new float[] {0.5f, 0.3f}) {
+          TopDocs fromStored = new IndexSearcher(a).search(PefaQuery.xs(SCHEMA, q).lambda(lambda).build(), 4);
+          TopDocs fromPairs = new IndexSearcher(b).search(PefaQuery.xs(legacy, q).lambda(lambda).build(), 4);
+          assertEquals(4, fromStored.scoreDocs.length);
+          for (int i = 0; i < 4; i++) {
+            // same ranking and the same float score, whichever field served it
+            assertEquals(fromPairs.scoreDocs[i].score, fromStored.scoreDocs[i].score, 0f);
+            assertEquals(
+                b.storedFields().document(fromPairs.scoreDocs[i].doc).get("pefa.key"),
+                a.storedFields().document(fromStored.scoreDocs[i].doc).get("pefa.key"));
+          }
+          // d0 is labelled by t1 (u = x_t1), d1..d3 are not (u = 0)
+          float[] e0 = PefaScoring.xsDocumentVector(unit(0), unit(3.0), lambda);
+          float best = Math.max(PefaScoring.xsScore(q, e0), lambda * PefaScoring.similarity(q, unit(3)));
+          assertEquals(best, fromStored.scoreDocs[0].score, 0f);
+        }
+      }
+    }
+  }
+
   @Test
   void samePairTwiceAddsUpAcrossCommits() throws Exception {
     try (Directory dir = new ByteBuffersDirectory()) {

@@ -89,6 +89,10 @@ class TestPefaQueryRandomized {
             ScoreDoc[] expected = idx.model.xl(liveKeys, q, lambda, k, topK, norm, mode, pred, n);
             assertSameHits(ctx + " " + query, expected, searcher.search(query, n));
           } else {
+            // a third of the XS queries use the index-time lambda: they search the stored e_d
+            if (idx.random.nextInt(3) == 0) {
+              lambda = idx.schema.xsLambda();
+            }
             PefaQuery query =
                 PefaQuery.xs(idx.schema, q).lambda(lambda).n(n).filter(filter).effort(AnnEffort.EXHAUSTIVE).build();
             ScoreDoc[] expected = idx.model.xs(liveKeys, q, lambda, pred, n);

@@ -1,5 +1,6 @@
 package io.github.lucenepefa.codec;
 
+import io.github.lucenepefa.scoring.PefaScoring;
 import java.io.IOException;
 import org.apache.lucene.codecs.hnsw.FlatVectorsScorer;
 import org.apache.lucene.index.FloatVectorValues;
@@ -141,11 +142,7 @@ public final class MixedPairVectorScorer implements FlatVectorsScorer {
 
   /** Writes {@code lambda*v[0:d] + (1-lambda)*v[d:2d]} into {@code out} (length d). */
   static void mix(float[] pair, float lambda, float[] out) {
-    int d = out.length;
-    float mu = 1f - lambda;
-    for (int i = 0; i < d; i++) {
-      out[i] = lambda * pair[i] + mu * pair[d + i];
-    }
+    PefaScoring.xsDocumentVector(pair, lambda, out);
   }
 
   /**

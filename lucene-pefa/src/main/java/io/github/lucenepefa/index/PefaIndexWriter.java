@@ -239,14 +239,7 @@ public final class PefaIndexWriter implements Closeable {
     List<IndexableField> extra = new ArrayList<>();
     if (extraFields != null) {
       for (IndexableField f : extraFields) {
-        if (Set.of(
-                    schema.keyField(),
-                    schema.ermField(),
-                    schema.xsField(),
-                    schema.memoryField(),
-                    schema.rowIdField(),
-                    schema.labelsField())
-                .contains(f.name())) {
+        if (schema.reserves(f.name())) {
           throw new IllegalArgumentException(
               "document '" + key + "': field name '" + f.name() + "' is reserved by PEFA");
         }

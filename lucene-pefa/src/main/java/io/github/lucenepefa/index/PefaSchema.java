@@ -24,9 +24,12 @@ import org.apache.lucene.util.BytesRef;
  *
  * <ul>
  *   <li><b>documents</b>: an external key ({@link #keyField()}, indexed, stored and a sorted doc
- *       value), the ERM vector {@code p_d} ({@link #ermField()}, HNSW, dot product) and the PEFA-XS
- *       pair {@code [p_d, u_d]} ({@link #xsField()}, dimension {@code 2*dim}, HNSW built over
- *       {@code e_d = lam*p_d + (1-lam)*u_d}), next to any fields of the application;
+ *       value), the ERM vector {@code p_d} ({@link #ermField()}, HNSW, dot product), the PEFA-XS
+ *       document vector {@code e_d = lam*p_d + (1-lam)*u_d} at the index-time lambda ({@link
+ *       #xsVectorField()}, HNSW, maximum inner product: what a PEFA-XS query at that lambda
+ *       searches, at the cost of a stock kNN search) and the PEFA-XS pair {@code [p_d, u_d]}
+ *       ({@link #xsField()}, dimension {@code 2*dim}, HNSW built over {@code e_d}; what a PEFA-XS
+ *       query at any other lambda searches), next to any fields of the application;
  *   <li><b>training-memory rows</b>: a row id ({@link #rowIdField()}), the training-query vector
  *       {@code x_i} ({@link #memoryField()}, HNSW, dot product) and its labels ({@link
  *       #labelsField()}, a binary doc value, see {@link TrainingLabels}).
@@ -45,6 +48,9 @@ public final class PefaSchema {
   /** Default PEFA-XS index-time lambda (the paper's NQ320K setting). */
   public static final float DEFAULT_XS_LAMBDA = 0.5f;
 
+  /** The layout version written by this code: 2 added {@link #xsVectorField()}. */
+  static final int LAYOUT_VERSION = 2;
+
   /** Default HNSW max connections per node (Lucene's default). */
   public static final int DEFAULT_MAX_CONN = 16;
 
@@ -55,10 +61,12 @@ public final class PefaSchema {
   private final float xsLambda;
   private final String prefix;
   private final int ermMaxConn, ermBeamWidth, xsMaxConn, xsBeamWidth, memoryMaxConn, memoryBeamWidth;
-  private final FieldType ermType, xsType, memoryType;
+  private final int layoutVersion;
+  private final FieldType ermType, xsType, xsVectorType, memoryType;
 
   private PefaSchema(Builder b) {
     this.dimension = b.dimension;
+    this.layoutVersion = b.layoutVersion;
     this.xsLambda = b.xsLambda;
     this.prefix = b.prefix;
     this.ermMaxConn = b.ermMaxConn;
@@ -74,6 +82,9 @@ public final class PefaSchema {
         PefaVectorsFormat.vectorFieldType(
             dimension, VectorSimilarityFunction.DOT_PRODUCT, memoryMaxConn, memoryBeamWidth);
     this.xsType = PefaVectorsFormat.pairedFieldType(dimension, xsLambda, xsMaxConn, xsBeamWidth);
+    this.xsVectorType =
+        PefaVectorsFormat.vectorFieldType(
+            dimension, VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT, xsMaxConn, xsBeamWidth);
   }
 
   /**
@@ -122,6 +133,15 @@ public final class PefaSchema {
   }
 
   /**
+   * @return the PEFA-XS document vector field ({@code e_d} at the index-time lambda, dimension
+   *     {@code d}), or {@code null} for an index written before it existed (layout version 1),
+   *     whose PEFA-XS queries all search {@link #xsField()}
+   */
+  public String xsVectorField() {
+    return layoutVersion >= 2 ? prefix + "xs.e" : null;
+  }
+
+  /**
    * @return the training-query vector field of memory rows
    */
   public String memoryField() {
@@ -140,6 +160,20 @@ public final class PefaSchema {
    */
   public String labelsField() {
     return prefix + "labels";
+  }
+
+  /**
+   * @param fieldName a field name
+   * @return whether the name is one of this schema's PEFA fields (applications must not use it)
+   */
+  public boolean reserves(String fieldName) {
+    return fieldName.equals(keyField())
+        || fieldName.equals(ermField())
+        || fieldName.equals(xsField())
+        || fieldName.equals(xsVectorField())
+        || fieldName.equals(memoryField())
+        || fieldName.equals(rowIdField())
+        || fieldName.equals(labelsField());
   }
 
   /**
@@ -187,11 +221,14 @@ public final class PefaSchema {
     doc.add(new SortedDocValuesField(keyField(), new BytesRef(key)));
     if (ermVector != null) {
       doc.add(new KnnFloatVectorField(ermField(), ermVector, ermType));
-      doc.add(
-          new KnnFloatVectorField(
-              xsField(),
-              io.github.lucenepefa.scoring.PefaScoring.xsPair(ermVector, labelCentroid),
-              xsType));
+      float[] pair = io.github.lucenepefa.scoring.PefaScoring.xsPair(ermVector, labelCentroid);
+      doc.add(new KnnFloatVectorField(xsField(), pair, xsType));
+      if (xsVectorField() != null) {
+        float[] e =
+            io.github.lucenepefa.scoring.PefaScoring.xsDocumentVector(
+                pair, xsLambda, new float[dimension]);
+        doc.add(new KnnFloatVectorField(xsVectorField(), e, xsVectorType));
+      }
     }
     return doc;
   }
@@ -216,7 +253,7 @@ public final class PefaSchema {
    */
   public String toCommitValue() {
     Map<String, String> m = new LinkedHashMap<>();
-    m.put("version", "1");
+    m.put("version", Integer.toString(layoutVersion));
     m.put("dimension", Integer.toString(dimension));
     m.put("xsLambda", Float.toString(xsLambda));
     m.put("prefix", prefix);
@@ -252,11 +289,14 @@ public final class PefaSchema {
       }
       m.put(part.substring(0, eq), part.substring(eq + 1));
     }
-    if ("1".equals(m.get("version")) == false) {
-      throw new IllegalArgumentException("unsupported PEFA schema version: " + m.get("version"));
+    String version = m.get("version");
+    if ("1".equals(version) == false && "2".equals(version) == false) {
+      throw new IllegalArgumentException("unsupported PEFA schema version: " + version);
     }
     try {
-      return builder(Integer.parseInt(m.get("dimension")))
+      Builder b = builder(Integer.parseInt(m.get("dimension")));
+      b.layoutVersion = Integer.parseInt(version);
+      return b
           .xsLambda(Float.parseFloat(m.get("xsLambda")))
           .fieldPrefix(m.get("prefix"))
           .ermHnsw(Integer.parseInt(m.get("ermMaxConn")), Integer.parseInt(m.get("ermBeamWidth")))
@@ -311,6 +351,7 @@ public final class PefaSchema {
     private int ermMaxConn = DEFAULT_MAX_CONN, ermBeamWidth = DEFAULT_BEAM_WIDTH;
     private int xsMaxConn = DEFAULT_MAX_CONN, xsBeamWidth = DEFAULT_BEAM_WIDTH;
     private int memoryMaxConn = DEFAULT_MAX_CONN, memoryBeamWidth = DEFAULT_BEAM_WIDTH;
+    private int layoutVersion = LAYOUT_VERSION;
 
     private Builder(int dimension) {
       if (dimension <= 0) {

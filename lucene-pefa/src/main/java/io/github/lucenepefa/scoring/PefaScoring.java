@@ -15,9 +15,10 @@ import org.apache.lucene.util.VectorUtil;
  *   <li>PEFA-XL: {@code lam * s_erm + (1 - lam) * s_knn}, with {@code s_knn(q,d) = c * sum_{i in
  *       N_k(q)} <q,x_i> * Y[i,d]} accumulated over neighbours in {@link #NEIGHBOUR_ORDER};
  *   <li>PEFA-XS: {@code <q, e_d>} with {@code e_d = lam * p_d + (1 - lam) * u_d} and {@code u_d =
- *       normalize(sum_i Y[i,d] * x_i)} (zero when no row labels {@code d}). The index stores the
- *       pair {@code [p_d, u_d]}; the score is the inner product of that pair with {@code [lam*q,
- *       (1-lam)*q]}.
+ *       normalize(sum_i Y[i,d] * x_i)} (zero when no row labels {@code d}). {@code e_d} is
+ *       computed in float by {@link #xsDocumentVector} and the score is {@code <q, e_d>}, whether
+ *       {@code e_d} was stored at index time (the index-time lambda) or is mixed at search time
+ *       from the stored pair {@code [p_d, u_d]} (any other lambda): both give the same float.
  * </ul>
  */
 public final class PefaScoring {
@@ -179,8 +180,38 @@ public final class PefaScoring {
   }
 
   /**
-   * The PEFA-XS query {@code [lam*q, (1-lam)*q]} whose inner product with a stored pair is {@code
-   * <q, e_d>}.
+   * The PEFA-XS document vector {@code e_d = lam * p_d + (1 - lam) * u_d} of a stored pair.
+   *
+   * @param pair the document's {@link #xsPair} {@code [p_d, u_d]} (length {@code 2d})
+   * @param lambda the mixing weight of {@code p_d}, in [0,1]
+   * @param out receives {@code e_d} (length {@code d})
+   * @return {@code out}
+   */
+  public static float[] xsDocumentVector(float[] pair, float lambda, float[] out) {
+    int d = out.length;
+    float mu = 1f - lambda;
+    for (int j = 0; j < d; j++) {
+      out[j] = lambda * pair[j] + mu * pair[d + j];
+    }
+    return out;
+  }
+
+  /**
+   * The PEFA-XS document vector {@code e_d = lam * p_d + (1 - lam) * u_d}.
+   *
+   * @param p the ERM document vector
+   * @param u the label centroid ({@link #labelCentroid})
+   * @param lambda the mixing weight of {@code p}, in [0,1]
+   * @return a new array holding {@code e_d}
+   */
+  public static float[] xsDocumentVector(float[] p, float[] u, float lambda) {
+    return xsDocumentVector(xsPair(p, u), lambda, new float[p.length]);
+  }
+
+  /**
+   * The PEFA-XS query {@code [lam*q, (1-lam)*q]}, whose inner product with a stored pair equals
+   * {@code <q, e_d>} up to rounding; used to walk the pair field's graph at a search-time lambda
+   * other than the index-time one (scores are then taken with {@link #xsScore}).
    *
    * @param q the query vector
    * @param lambda the search-time lambda
@@ -198,11 +229,11 @@ public final class PefaScoring {
   /**
    * The PEFA-XS score {@code <q, e_d>}.
    *
-   * @param xsQuery {@link #xsQuery} of the query
-   * @param pair the document's stored {@link #xsPair}
+   * @param q the query vector
+   * @param documentVector the document's {@link #xsDocumentVector}
    * @return the score
    */
-  public static float xsScore(float[] xsQuery, float[] pair) {
-    return VectorUtil.dotProduct(xsQuery, pair);
+  public static float xsScore(float[] q, float[] documentVector) {
+    return VectorUtil.dotProduct(q, documentVector);
   }
 }

@@ -43,13 +43,15 @@ import org.apache.lucene.search.Weight;
  * ErmScoreMode#TOP_K_ONLY} gives 0 to candidates outside the ERM top-K, like the paper's code.
  *
  * <p><b>PEFA-XS</b> ({@link #xs}): scores {@code <q, e_d>} with {@code e_d = lam * p_d + (1 - lam) *
- * u_d} over one HNSW graph. The index stores both parts ({@code [p_d, u_d]}) and builds the graph
- * over {@code e_d} at the index-time lambda ({@link PefaSchema#xsLambda()}, the default here). A
- * different search-time lambda is exact, not approximate in its scores: the graph is walked with
- * the query {@code [lam*q, (1-lam)*q]}, whose inner product with the stored pair is {@code <q, e_d>}
- * at the new lambda, and every returned document is rescored exactly from the stored parts. Only
- * the graph's navigation is tuned for the index-time lambda, so recall at a far-away lambda may
- * need a larger {@code efSearch} (or {@link AnnEffort#EXHAUSTIVE}).
+ * u_d}. At the index-time lambda ({@link PefaSchema#xsLambda()}, the default here) the query
+ * searches the stored {@code e_d} ({@link PefaSchema#xsVectorField()}): one {@code d}-dimensional
+ * HNSW graph, the cost of a stock kNN search. Any other search-time lambda is exact, not
+ * approximate, in its scores: it walks the graph of the stored pairs {@code [p_d, u_d]} ({@link
+ * PefaSchema#xsField()}, built over {@code e_d} at the index-time lambda) with the query {@code
+ * [lam*q, (1-lam)*q]}, and every returned document is rescored from the stored parts. Only that
+ * graph's navigation is tuned for the index-time lambda, so recall at a far-away lambda may need a
+ * larger {@code efSearch} (or {@link AnnEffort#EXHAUSTIVE}); it also reads {@code 2d} floats per
+ * visited node, about 1.6x the time of the index-time search.
  *
  * <p>The optional filter restricts the ERM side and the documents reached through neighbours'
  * labels (XL), or the graph search (XS). Training-memory rows are never filtered.
@@ -182,15 +184,36 @@ public final class PefaQuery extends Query {
   }
 
   private ScoreDoc[] searchXs(IndexSearcher searcher, Weight filterWeight) throws IOException {
-    float[] xsQuery = PefaScoring.xsQuery(vector, lambda);
+    if (searchesXsVectorField()) {
+      // e_d at this lambda is stored: one d-dimensional graph, like a stock kNN search
+      return LeafVectorSearch.searchAll(
+          searcher,
+          schema.xsVectorField(),
+          vector,
+          n,
+          effort,
+          filterWeight,
+          e -> PefaScoring.xsScore(vector, e));
+    }
+    // another lambda: walk the pair field's graph with [lam*q, (1-lam)*q], score <q, e_d(lam)>
+    ThreadLocal<float[]> scratch = ThreadLocal.withInitial(() -> new float[schema.dimension()]);
     return LeafVectorSearch.searchAll(
         searcher,
         schema.xsField(),
-        xsQuery,
+        PefaScoring.xsQuery(vector, lambda),
         n,
         effort,
         filterWeight,
-        pair -> PefaScoring.xsScore(xsQuery, pair));
+        pair ->
+            PefaScoring.xsScore(
+                vector, PefaScoring.xsDocumentVector(pair, lambda, scratch.get())));
+  }
+
+  /** Whether this PEFA-XS query searches the stored {@code e_d} (lambda = index-time lambda). */
+  private boolean searchesXsVectorField() {
+    return mode == PefaMode.XS
+        && schema.xsVectorField() != null
+        && Float.floatToIntBits(lambda) == Float.floatToIntBits(schema.xsLambda());
   }
 
   private Explanation explainXl(XlResult xl, LeafReaderContext ctx, int doc, float score)
@@ -280,7 +303,10 @@ public final class PefaQuery extends Query {
 
   @Override
   public void visit(QueryVisitor visitor) {
-    String field = mode == PefaMode.XL ? schema.ermField() : schema.xsField();
+    String field =
+        mode == PefaMode.XL
+            ? schema.ermField()
+            : searchesXsVectorField() ? schema.xsVectorField() : schema.xsField();
     if (visitor.acceptField(field)) {
       visitor.visitLeaf(this);
     }

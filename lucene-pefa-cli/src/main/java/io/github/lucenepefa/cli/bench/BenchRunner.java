@@ -447,7 +447,12 @@ public final class BenchRunner {
             b.fieldBytes()
                 .putAll(
                     fieldBytes(
-                        pefa, List.of(schema.ermField(), schema.xsField(), schema.memoryField())));
+                        pefa,
+                        List.of(
+                            schema.ermField(),
+                            schema.xsVectorField(),
+                            schema.xsField(),
+                            schema.memoryField())));
         default -> {}
       }
     }
@@ -490,7 +495,6 @@ public final class BenchRunner {
     int[] identity = null;
     Search xsExact = q -> pefa.search(xs(schema, q, AnnEffort.EXHAUSTIVE), n).scoreDocs;
     Search xlExact = q -> pefa.search(xl(schema, q, AnnEffort.EXHAUSTIVE, config.topK()), n).scoreDocs;
-    float xsLambda = config.xsLambda();
     List<Method> out = new ArrayList<>();
     out.add(new Method("exact-scan-docs", 0, 0, ermExact, identity, ermExact, q -> docs.length));
     if (rowVectors.length > 0) {
@@ -516,7 +520,7 @@ public final class BenchRunner {
             xsExact,
             pefaMap,
             xsExact,
-            q -> fieldSize(pefa, schema.xsField())));
+            q -> fieldSize(pefa, schema.xsVectorField())));
     out.add(
         new Method(
             "pefa-xl-exhaustive",
@@ -555,7 +559,7 @@ public final class BenchRunner {
                 xsExact,
                 q ->
                     visited(
-                        pefa, schema.xsField(), PefaScoring.xsQuery(q, xsLambda), n, effort)));
+                        pefa, schema.xsVectorField(), q, n, effort)));
         out.add(
             new Method(
                 "pefa-xl" + suffix,
