@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.PriorityQueue;
+import java.util.concurrent.Callable;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.KnnVectorValues;
@@ -12,17 +12,24 @@ import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.search.AcceptDocs;
 import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.TopKnnCollector;
 import org.apache.lucene.search.TotalHits;
 import org.apache.lucene.search.Weight;
+import org.apache.lucene.util.ArrayUtil;
 import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.LongHeap;
+import org.apache.lucene.util.NumericUtils;
 
 /**
  * Top-k search of one segment's vector field, by HNSW or by exact scan, with every returned hit
  * rescored exactly by the caller's formula. Ties are broken by doc id.
+ *
+ * <p>Hits are ordered by a packed {@code long} ({@link #key}): sorting those keys ascending gives
+ * score descending, then doc ascending, with primitive sorts only.
  */
 final class LeafVectorSearch {
 
@@ -31,18 +38,56 @@ final class LeafVectorSearch {
     float score(float[] stored);
   }
 
-  /** A segment-local hit. */
-  record Hit(int doc, float score) {}
+  /**
+   * Segment-local hits, score descending then doc ascending.
+   *
+   * @param docs segment doc ids
+   * @param scores their exact scores
+   */
+  record Hits(int[] docs, float[] scores) {
+    static final Hits EMPTY = new Hits(new int[0], new float[0]);
 
+    int size() {
+      return docs.length;
+    }
+
+    /** The first {@code count} of ascending-sorted {@link #key keys}. */
+    static Hits ofKeys(long[] keys, int count) {
+      int[] docs = new int[count];
+      float[] scores = new float[count];
+      for (int i = 0; i < count; i++) {
+        docs[i] = docOf(keys[i]);
+        scores[i] = scoreOf(keys[i]);
+      }
+      return new Hits(docs, scores);
+    }
+  }
 
   private LeafVectorSearch() {}
+
+  /**
+   * A sort key whose ascending order is score descending, then doc ascending ({@code -0f} counts
+   * as {@code 0f}, as in a {@code ==} comparison).
+   */
+  static long key(float score, int doc) {
+    int sortable = NumericUtils.floatToSortableInt(score + 0f);
+    return ((long) ~sortable << 32) | (doc & 0xFFFFFFFFL);
+  }
+
+  static float scoreOf(long key) {
+    return NumericUtils.sortableIntToFloat(~(int) (key >> 32));
+  }
+
+  static int docOf(long key) {
+    return (int) key;
+  }
 
   /**
    * Searches one vector field in every segment (in parallel on the searcher's executor) and merges
    * to the global top {@code want}, score descending then doc id ascending.
    */
-  static org.apache.lucene.search.ScoreDoc[] searchAll(
-      org.apache.lucene.search.IndexSearcher searcher,
+  static ScoreDoc[] searchAll(
+      IndexSearcher searcher,
       String field,
       float[] target,
       int want,
@@ -51,26 +96,45 @@ final class LeafVectorSearch {
       ExactScore score)
       throws IOException {
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
-    List<java.util.concurrent.Callable<List<ScoreDoc>>> tasks = new ArrayList<>(leaves.size());
+    if (leaves.size() == 1) {
+      LeafReaderContext ctx = leaves.get(0);
+      return toScoreDocs(search(ctx, field, target, want, effort, filterWeight, score), ctx.docBase, want);
+    }
+    List<Callable<Hits>> tasks = new ArrayList<>(leaves.size());
     for (LeafReaderContext ctx : leaves) {
-      tasks.add(
-          () -> {
-            List<Hit> hits = search(ctx, field, target, want, effort, filterWeight, score);
-            List<ScoreDoc> out = new ArrayList<>(hits.size());
-            for (Hit h : hits) {
-              out.add(new ScoreDoc(ctx.docBase + h.doc(), h.score()));
-            }
-            return out;
-          });
+      tasks.add(() -> search(ctx, field, target, want, effort, filterWeight, score));
     }
-    List<ScoreDoc> all = new ArrayList<>();
-    for (List<ScoreDoc> part : searcher.getTaskExecutor().invokeAll(tasks)) {
-      all.addAll(part);
+    List<Hits> parts = searcher.getTaskExecutor().invokeAll(tasks);
+    int total = 0;
+    for (Hits h : parts) {
+      total += h.size();
     }
-    return PefaRescoringCollectorManager.topN(all, want, all.size()).scoreDocs;
+    long[] keys = new long[total];
+    int count = 0;
+    for (int i = 0; i < parts.size(); i++) {
+      Hits h = parts.get(i);
+      int docBase = leaves.get(i).docBase;
+      for (int j = 0; j < h.size(); j++) {
+        keys[count++] = key(h.scores()[j], docBase + h.docs()[j]);
+      }
+    }
+    Arrays.sort(keys);
+    ScoreDoc[] out = new ScoreDoc[Math.min(want, count)];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = new ScoreDoc(docOf(keys[i]), scoreOf(keys[i]));
+    }
+    return out;
   }
 
-  static List<Hit> search(
+  private static ScoreDoc[] toScoreDocs(Hits hits, int docBase, int want) {
+    ScoreDoc[] out = new ScoreDoc[Math.min(want, hits.size())];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = new ScoreDoc(docBase + hits.docs()[i], hits.scores()[i]);
+    }
+    return out;
+  }
+
+  static Hits search(
       LeafReaderContext ctx,
       String field,
       float[] target,
@@ -82,11 +146,11 @@ final class LeafVectorSearch {
     LeafReader reader = ctx.reader();
     FieldInfo fi = reader.getFieldInfos().fieldInfo(field);
     if (fi == null || fi.getVectorDimension() == 0) {
-      return List.of();
+      return Hits.EMPTY;
     }
     FloatVectorValues values = reader.getFloatVectorValues(field);
     if (values == null || values.size() == 0) {
-      return List.of();
+      return Hits.EMPTY;
     }
     Bits live = reader.getLiveDocs();
     AcceptDocs accept =
@@ -114,20 +178,20 @@ final class LeafVectorSearch {
               && (td.scoreDocs.length >= k || (filterWeight == null && live == null));
       if (complete) {
         int[] docs = new int[td.scoreDocs.length];
-        int i = 0;
-        for (ScoreDoc sd : td.scoreDocs) {
-          docs[i++] = sd.doc;
+        for (int i = 0; i < docs.length; i++) {
+          docs[i] = td.scoreDocs[i].doc;
         }
         Arrays.sort(docs);
-        List<Hit> hits = new ArrayList<>(docs.length);
+        long[] keys = new long[docs.length];
+        int count = 0;
         KnnVectorValues.DocIndexIterator it = values.iterator();
         for (int doc : docs) {
           if (it.advance(doc) == doc) {
-            hits.add(new Hit(doc, exactScore.score(values.vectorValue(it.index()))));
+            keys[count++] = key(exactScore.score(values.vectorValue(it.index())), doc);
           }
         }
-        hits.sort(LeafVectorSearch::compare);
-        return hits.size() > k ? new ArrayList<>(hits.subList(0, k)) : hits;
+        Arrays.sort(keys, 0, count);
+        return Hits.ofKeys(keys, Math.min(k, count));
       }
     }
     return exactScan(values, accept.bits(), k, exactScore);
@@ -138,49 +202,54 @@ final class LeafVectorSearch {
    * global order breaks ties by something other than doc id (the memory's row id) still sees every
    * tied row.
    */
-  private static List<Hit> exactScan(FloatVectorValues values, Bits accept, int k, ExactScore score)
+  private static Hits exactScan(FloatVectorValues values, Bits accept, int k, ExactScore score)
       throws IOException {
-    // min-heap on (score, -doc): the head is the worst kept hit
-    PriorityQueue<Hit> heap = new PriorityQueue<>(k + 1, (a, b) -> compare(b, a));
-    List<Hit> tiedWithMin = new ArrayList<>();
+    // min-heap of ~key: its top is the worst kept hit (the largest key)
+    LongHeap heap = new LongHeap(Math.max(1, Math.min(k, values.size())));
+    long[] tied = new long[8]; // rejected or evicted hits tied with the worst kept score
+    int tiedCount = 0;
     KnnVectorValues.DocIndexIterator it = values.iterator();
     for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
       if (accept != null && accept.get(doc) == false) {
         continue;
       }
-      float s = score.score(values.vectorValue(it.index()));
+      float s = score.score(values.vectorValue(it.index())) + 0f;
+      long key = key(s, doc);
       if (heap.size() < k) {
-        heap.add(new Hit(doc, s));
-      } else if (s > heap.peek().score()) {
-        Hit evicted = heap.poll();
-        heap.add(new Hit(doc, s));
-        if (heap.peek().score() == evicted.score()) {
-          tiedWithMin.add(evicted);
+        heap.push(~key);
+        continue;
+      }
+      long worst = ~heap.top();
+      float worstScore = scoreOf(worst);
+      if (s > worstScore) {
+        heap.updateTop(~key);
+        long evicted = worst;
+        if (scoreOf(~heap.top()) == worstScore) {
+          tied = ArrayUtil.grow(tied, tiedCount + 1);
+          tied[tiedCount++] = evicted;
         } else {
-          tiedWithMin.clear();
+          tiedCount = 0;
         }
-      } else if (s == heap.peek().score()) {
-        tiedWithMin.add(new Hit(doc, s));
+      } else if (s == worstScore) {
+        tied = ArrayUtil.grow(tied, tiedCount + 1);
+        tied[tiedCount++] = key;
       }
     }
-    List<Hit> hits = new ArrayList<>(heap);
-    if (heap.isEmpty() == false) {
-      float min = heap.peek().score();
-      for (Hit h : tiedWithMin) {
-        if (h.score() == min) {
-          hits.add(h);
+    int kept = heap.size();
+    long[] keys = new long[kept + tiedCount];
+    for (int i = 0; i < kept; i++) {
+      keys[i] = ~heap.pop();
+    }
+    int count = kept;
+    if (kept > 0) {
+      float min = scoreOf(keys[0]); // popped worst (largest key) first
+      for (int i = 0; i < tiedCount; i++) {
+        if (scoreOf(tied[i]) == min) {
+          keys[count++] = tied[i];
         }
       }
     }
-    hits.sort(LeafVectorSearch::compare);
-    return hits;
-  }
-
-  /** Score descending, then doc ascending. */
-  static int compare(Hit a, Hit b) {
-    if (a.score() != b.score()) {
-      return a.score() > b.score() ? -1 : 1;
-    }
-    return Integer.compare(a.doc(), b.doc());
+    Arrays.sort(keys, 0, count);
+    return Hits.ofKeys(keys, count);
   }
 }

@@ -170,7 +170,7 @@ public final class PefaQuery extends Query {
     if (hits.length == 0) {
       return new MatchNoDocsQuery("no PEFA results");
     }
-    return PefaScoredDocsQuery.create(reader, hits, explainer, toString());
+    return PefaScoredDocsQuery.create(reader, hits, explainer, this);
   }
 
   /** The outcome of a PEFA-XL search, kept for explanations. */

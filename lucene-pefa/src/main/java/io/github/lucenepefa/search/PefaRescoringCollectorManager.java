@@ -6,6 +6,7 @@ import io.github.lucenepefa.scoring.PefaScoring;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import org.apache.lucene.util.ArrayUtil;
 import java.util.Collection;
 import java.util.List;
 import org.apache.lucene.index.FloatVectorValues;
@@ -47,6 +48,7 @@ public final class PefaRescoringCollectorManager
   private final float lambda;
   private final ErmScoreMode ermScoreMode;
   private final int[] ermTopKDocs;
+  private final float[] ermTopKScores; // null: read every candidate's vector
   private final KnnByDoc knnByDoc;
   private final int n;
 
@@ -67,6 +69,40 @@ public final class PefaRescoringCollectorManager
       int[] ermTopKDocs,
       KnnByDoc knnByDoc,
       int n) {
+    this(schema, query, lambda, ermScoreMode, ermTopKDocs, null, knnByDoc, n);
+  }
+
+  /**
+   * A manager that takes the ERM part of the ERM top-K documents from {@code ermTopKScores}
+   * instead of reading their vectors again (the ERM search computed them with {@link
+   * PefaScoring#similarity}, so they are the same floats).
+   *
+   * @param schema the index layout
+   * @param query the query vector {@code q}
+   * @param lambda weight of the ERM part
+   * @param ermScoreMode EXACT or TOP_K_ONLY
+   * @param ermTopKDocs global doc ids of the ERM top-K, ascending
+   * @param ermTopKScores {@code <q,p_d>} of each of {@code ermTopKDocs}, or {@code null}
+   * @param knnByDoc {@code s_knn} by global doc id
+   * @param n number of results to keep
+   */
+  public PefaRescoringCollectorManager(
+      PefaSchema schema,
+      float[] query,
+      float lambda,
+      ErmScoreMode ermScoreMode,
+      int[] ermTopKDocs,
+      float[] ermTopKScores,
+      KnnByDoc knnByDoc,
+      int n) {
+    if (ermTopKScores != null && ermTopKScores.length != ermTopKDocs.length) {
+      throw new IllegalArgumentException(
+          "ermTopKScores must have one score per ERM top-K doc: "
+              + ermTopKScores.length
+              + " != "
+              + ermTopKDocs.length);
+    }
+    this.ermTopKScores = ermTopKScores;
     this.schema = schema;
     this.query = query;
     this.lambda = lambda;
@@ -83,28 +119,24 @@ public final class PefaRescoringCollectorManager
 
   @Override
   public TopDocs reduce(Collection<RescoringCollector> collectors) {
-    List<ScoreDoc> all = new ArrayList<>();
+    int size = 0;
     long total = 0;
     for (RescoringCollector c : collectors) {
-      all.addAll(c.hits);
+      size += c.size;
       total += c.collected;
     }
-    return topN(all, n, total);
-  }
-
-  static TopDocs topN(List<ScoreDoc> all, int n, long total) {
-    all.sort(PefaRescoringCollectorManager::compare);
-    List<ScoreDoc> top = all.size() > n ? all.subList(0, n) : all;
-    return new TopDocs(
-        new TotalHits(total, TotalHits.Relation.EQUAL_TO), top.toArray(ScoreDoc[]::new));
-  }
-
-  /** Score descending, then doc ascending. */
-  static int compare(ScoreDoc a, ScoreDoc b) {
-    if (a.score != b.score) {
-      return a.score > b.score ? -1 : 1;
+    long[] all = new long[size];
+    int at = 0;
+    for (RescoringCollector c : collectors) {
+      System.arraycopy(c.keys, 0, all, at, c.size);
+      at += c.size;
     }
-    return Integer.compare(a.doc, b.doc);
+    Arrays.sort(all);
+    ScoreDoc[] top = new ScoreDoc[Math.min(n, size)];
+    for (int i = 0; i < top.length; i++) {
+      top[i] = new ScoreDoc(LeafVectorSearch.docOf(all[i]), LeafVectorSearch.scoreOf(all[i]));
+    }
+    return new TopDocs(new TotalHits(total, TotalHits.Relation.EQUAL_TO), top);
   }
 
   /**
@@ -122,11 +154,21 @@ public final class PefaRescoringCollectorManager
     return PefaScoring.similarity(query, p);
   }
 
+  /** The already computed ERM part of a top-K document, or NaN. */
+  private float knownErm(int globalDoc) {
+    if (ermTopKScores == null) {
+      return Float.NaN;
+    }
+    int i = Arrays.binarySearch(ermTopKDocs, globalDoc);
+    return i >= 0 ? ermTopKScores[i] : Float.NaN;
+  }
+
   /** Collects candidates of one slice, keeping its top {@code n}. */
   public final class RescoringCollector implements Collector {
-    private final List<ScoreDoc> hits = new ArrayList<>();
+    private long[] keys = new long[16]; // LeafVectorSearch.key(score, global doc)
+    private int size;
     private long collected;
-    private float minKept = Float.NEGATIVE_INFINITY;
+    private long worstKept = Long.MAX_VALUE; // keys above it cannot enter the top n
 
     private RescoringCollector() {}
 
@@ -146,35 +188,37 @@ public final class PefaRescoringCollectorManager
 
         @Override
         public void collect(int doc) throws IOException {
-          if (it == null) {
-            return;
-          }
-          if (it.docID() < doc) {
-            it.advance(doc);
-          }
-          if (it.docID() != doc) {
-            return; // no ERM vector: never a PEFA result
-          }
           int globalDoc = docBase + doc;
-          float score =
-              PefaScoring.xlScore(
-                  lambda, erm(globalDoc, vectors.vectorValue(it.index())), knnByDoc.knn(globalDoc));
+          float erm = knownErm(globalDoc); // ERM top-K docs all have a vector
+          if (Float.isNaN(erm)) {
+            if (it == null) {
+              return;
+            }
+            if (it.docID() < doc) {
+              it.advance(doc);
+            }
+            if (it.docID() != doc) {
+              return; // no ERM vector: never a PEFA result
+            }
+            erm = erm(globalDoc, vectors.vectorValue(it.index()));
+          }
+          float score = PefaScoring.xlScore(lambda, erm, knnByDoc.knn(globalDoc));
           collected++;
-          offer(new ScoreDoc(docBase + doc, score));
+          offer(LeafVectorSearch.key(score, globalDoc));
         }
       };
     }
 
-    private void offer(ScoreDoc sd) {
-      if (hits.size() >= n && sd.score < minKept) {
+    private void offer(long key) {
+      if (key > worstKept) {
         return;
       }
-      hits.add(sd);
-      if (hits.size() >= 2 * n + 16) {
-        TopDocs top = topN(hits, n, 0);
-        hits.clear();
-        hits.addAll(Arrays.asList(top.scoreDocs));
-        minKept = hits.get(hits.size() - 1).score;
+      keys = ArrayUtil.grow(keys, size + 1);
+      keys[size++] = key;
+      if (size >= 2 * n + 16) {
+        Arrays.sort(keys, 0, size);
+        size = n;
+        worstKept = keys[n - 1];
       }
     }
   }

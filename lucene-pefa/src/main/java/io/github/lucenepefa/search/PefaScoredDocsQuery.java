@@ -34,7 +34,7 @@ final class PefaScoredDocsQuery extends Query {
   private final int[] segmentStarts;
   private final Object contextIdentity;
   private final Explainer explainer;
-  private final String description;
+  private final Query source; // described lazily: toString is not free
 
   private PefaScoredDocsQuery(
       int[] docs,
@@ -42,30 +42,33 @@ final class PefaScoredDocsQuery extends Query {
       int[] segmentStarts,
       Object contextIdentity,
       Explainer explainer,
-      String description) {
+      Query source) {
     this.docs = docs;
     this.scores = scores;
     this.segmentStarts = segmentStarts;
     this.contextIdentity = contextIdentity;
     this.explainer = explainer;
-    this.description = description;
+    this.source = source;
   }
 
   /**
    * @param reader the reader the hits were computed on
    * @param hits global doc ids with scores, any order
    * @param explainer explains a hit
-   * @param description for toString
+   * @param source the query that was rewritten (for toString)
    */
   static PefaScoredDocsQuery create(
-      IndexReader reader, ScoreDoc[] hits, Explainer explainer, String description) {
-    ScoreDoc[] sorted = hits.clone();
-    Arrays.sort(sorted, (a, b) -> Integer.compare(a.doc, b.doc));
-    int[] docs = new int[sorted.length];
-    float[] scores = new float[sorted.length];
-    for (int i = 0; i < sorted.length; i++) {
-      docs[i] = sorted[i].doc;
-      scores[i] = sorted[i].score;
+      IndexReader reader, ScoreDoc[] hits, Explainer explainer, Query source) {
+    long[] byDoc = new long[hits.length]; // doc << 32 | index: a primitive sort by doc
+    for (int i = 0; i < hits.length; i++) {
+      byDoc[i] = ((long) hits[i].doc << 32) | i;
+    }
+    Arrays.sort(byDoc);
+    int[] docs = new int[hits.length];
+    float[] scores = new float[hits.length];
+    for (int i = 0; i < hits.length; i++) {
+      docs[i] = (int) (byDoc[i] >>> 32);
+      scores[i] = hits[(int) byDoc[i]].score;
     }
     List<LeafReaderContext> leaves = reader.leaves();
     int[] starts = new int[leaves.size() + 1];
@@ -75,7 +78,7 @@ final class PefaScoredDocsQuery extends Query {
     }
     starts[leaves.size()] = docs.length;
     return new PefaScoredDocsQuery(
-        docs, scores, starts, reader.getContext().id(), explainer, description);
+        docs, scores, starts, reader.getContext().id(), explainer, source);
   }
 
   @Override
@@ -196,7 +199,7 @@ final class PefaScoredDocsQuery extends Query {
 
   @Override
   public String toString(String field) {
-    return "PefaScoredDocsQuery(" + description + ", " + docs.length + " docs)";
+    return "PefaScoredDocsQuery(" + source + ", " + docs.length + " docs)";
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.github.lucenepefa.index.TrainingLabels;
 import io.github.lucenepefa.scoring.PefaScoring;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.lucene.index.BinaryDocValues;
@@ -58,7 +59,7 @@ public final class TrainingQueryMemory {
   private static List<Neighbour> searchLeaf(
       LeafReaderContext ctx, PefaSchema schema, float[] query, int k, AnnEffort effort)
       throws IOException {
-    List<LeafVectorSearch.Hit> hits =
+    LeafVectorSearch.Hits hits =
         LeafVectorSearch.search(
             ctx,
             schema.memoryField(),
@@ -67,17 +68,22 @@ public final class TrainingQueryMemory {
             effort,
             null,
             x -> PefaScoring.similarity(query, x));
-    if (hits.isEmpty()) {
+    if (hits.size() == 0) {
       return List.of();
     }
-    List<LeafVectorSearch.Hit> byDoc = new ArrayList<>(hits);
-    byDoc.sort((a, b) -> Integer.compare(a.doc(), b.doc()));
+    // labels are read in doc order: sort (doc, index) pairs
+    long[] byDoc = new long[hits.size()];
+    for (int i = 0; i < byDoc.length; i++) {
+      byDoc[i] = ((long) hits.docs()[i] << 32) | i;
+    }
+    Arrays.sort(byDoc);
     BinaryDocValues labels = ctx.reader().getBinaryDocValues(schema.labelsField());
-    List<Neighbour> out = new ArrayList<>(byDoc.size());
-    for (LeafVectorSearch.Hit hit : byDoc) {
-      if (labels != null && labels.advanceExact(hit.doc())) {
+    List<Neighbour> out = new ArrayList<>(byDoc.length);
+    for (long packed : byDoc) {
+      int doc = (int) (packed >>> 32);
+      if (labels != null && labels.advanceExact(doc)) {
         TrainingLabels l = TrainingLabels.decode(labels.binaryValue());
-        out.add(new Neighbour(l.rowId(), hit.score(), l.weights()));
+        out.add(new Neighbour(l.rowId(), hits.scores()[(int) packed], l.weights()));
       }
     }
     return out;

@@ -27,6 +27,7 @@ import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.Weight;
+import org.apache.lucene.util.ArrayUtil;
 import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
 import org.apache.lucene.util.FixedBitSet;
@@ -47,6 +48,7 @@ public final class XlCandidates {
   private final float[] query;
   private final List<Neighbour> neighbours;
   private final int[] ermTopKDocs; // ascending
+  private final float[] ermTopKScores; // <q,p_d> of ermTopKDocs
   private final Map<String, int[]> docsByKey; // labelled key -> accepted live docs, ascending
 
   private XlCandidates(
@@ -55,8 +57,10 @@ public final class XlCandidates {
       float[] query,
       List<Neighbour> neighbours,
       int[] ermTopKDocs,
+      float[] ermTopKScores,
       Map<String, int[]> docsByKey) {
     this.searcher = searcher;
+    this.ermTopKScores = ermTopKScores;
     this.schema = schema;
     this.query = query;
     this.neighbours = neighbours;
@@ -91,7 +95,8 @@ public final class XlCandidates {
     if (filter != null) {
       Query rewritten = searcher.rewrite(filter);
       if (rewritten instanceof MatchNoDocsQuery) {
-        return new XlCandidates(searcher, schema, query, List.of(), new int[0], Map.of());
+        return new XlCandidates(
+            searcher, schema, query, List.of(), new int[0], new float[0], Map.of());
       }
       if (rewritten instanceof MatchAllDocsQuery == false) {
         filterWeight = searcher.createWeight(rewritten, ScoreMode.COMPLETE_NO_SCORES, 1f);
@@ -130,17 +135,29 @@ public final class XlCandidates {
             effort,
             filterWeight,
             p -> PefaScoring.similarity(query, p));
-    int[] ermDocs = new int[erm.length];
+    long[] byDoc = new long[erm.length]; // doc << 32 | index: a primitive sort by doc
     for (int i = 0; i < erm.length; i++) {
-      ermDocs[i] = erm[i].doc;
+      byDoc[i] = ((long) erm[i].doc << 32) | i;
     }
-    Arrays.sort(ermDocs);
+    Arrays.sort(byDoc);
+    int[] ermDocs = new int[erm.length];
+    float[] ermScores = new float[erm.length];
+    for (int i = 0; i < erm.length; i++) {
+      ermDocs[i] = (int) (byDoc[i] >>> 32);
+      ermScores[i] = erm[(int) byDoc[i]].score;
+    }
     Set<String> keys = new LinkedHashSet<>();
     for (Neighbour nb : nk) {
       keys.addAll(nb.labels().keySet());
     }
     return new XlCandidates(
-        searcher, schema, query, nk, ermDocs, resolve(searcher, schema, keys, filterWeight));
+        searcher,
+        schema,
+        query,
+        nk,
+        ermDocs,
+        ermScores,
+        resolve(searcher, schema, keys, filterWeight));
   }
 
   /** Finds the live, filter-accepted documents of each key through the key field's terms. */
@@ -152,7 +169,7 @@ public final class XlCandidates {
       return out;
     }
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
-    Map<String, List<Integer>> found = new HashMap<>();
+    Map<String, int[]> found = new HashMap<>(); // key -> [count, docs...] (grown)
     for (LeafReaderContext ctx : leaves) {
       Terms terms = ctx.reader().terms(schema.keyField());
       if (terms == null) {
@@ -178,13 +195,23 @@ public final class XlCandidates {
         pe = te.postings(pe, PostingsEnum.NONE);
         for (int doc = pe.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = pe.nextDoc()) {
           if ((live == null || live.get(doc)) && (accepted == null || accepted.get(doc))) {
-            found.computeIfAbsent(key, k -> new ArrayList<>()).add(ctx.docBase + doc);
+            int[] docs = found.get(key);
+            if (docs == null) {
+              docs = new int[2];
+            } else if (docs[0] + 1 == docs.length) {
+              docs = ArrayUtil.grow(docs, docs.length + 1);
+            }
+            docs[++docs[0]] = ctx.docBase + doc;
+            found.put(key, docs);
           }
         }
       }
     }
-    for (Map.Entry<String, List<Integer>> e : found.entrySet()) {
-      out.put(e.getKey(), e.getValue().stream().mapToInt(Integer::intValue).sorted().toArray());
+    for (Map.Entry<String, int[]> e : found.entrySet()) {
+      int[] counted = e.getValue();
+      int[] docs = Arrays.copyOfRange(counted, 1, 1 + counted[0]);
+      Arrays.sort(docs);
+      out.put(e.getKey(), docs);
     }
     return out;
   }
@@ -276,6 +303,7 @@ public final class XlCandidates {
             lambda,
             mode,
             ermTopKDocs,
+            ermTopKScores,
             doc -> {
               int i = Arrays.binarySearch(docs, 0, candidates, doc);
               return i >= 0 ? knn[i] : 0f;
