@@ -89,9 +89,10 @@ public record AnnEffort(int efSearch, boolean exhaustive, int exactBelow) {
   /**
    * The effort of PEFA-XL's training-memory search, which wants {@code k} neighbours where the ERM
    * side wants {@code topK} documents with this effort: the memory graph gets the same
-   * beam-to-wanted ratio as the ERM side, at least {@code 2k} and at most {@code efSearch}. (Without
+   * beam-to-wanted ratio as the ERM side, at least {@code k} and at most {@code efSearch}. (Without
    * this, a beam of 100 for 16 neighbours searched the memory six times as hard as the documents;
-   * measured in docs/performance.md.) Exhaustive effort stays exhaustive.
+   * a floor of {@code 2k} instead of {@code k} cost 10-20% of PEFA-XL's latency on SciFact for
+   * +0.001 top-100 overlap; measured in docs/performance.md.) Exhaustive effort stays exhaustive.
    *
    * @param k neighbours wanted
    * @param topK ERM candidates wanted
@@ -102,7 +103,7 @@ public record AnnEffort(int efSearch, boolean exhaustive, int exactBelow) {
       return this;
     }
     int proportional = (int) Math.ceil((double) efSearch * k / Math.max(1, topK));
-    int beam = Math.min(efSearch, Math.max(2 * k, proportional));
+    int beam = Math.min(efSearch, Math.max(k, proportional));
     return new AnnEffort(beam, false, exactBelow);
   }
 

@@ -169,6 +169,13 @@ public final class XlCandidates {
       return out;
     }
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+    // seek the terms in (about) increasing order: the terms enum then reuses loaded blocks
+    String[] sortedKeys = keys.toArray(new String[0]);
+    Arrays.sort(sortedKeys);
+    BytesRef[] keyTerms = new BytesRef[sortedKeys.length];
+    for (int i = 0; i < keyTerms.length; i++) {
+      keyTerms[i] = new BytesRef(sortedKeys[i]);
+    }
     Map<String, int[]> found = new HashMap<>(); // key -> [count, docs...] (grown)
     for (LeafReaderContext ctx : leaves) {
       Terms terms = ctx.reader().terms(schema.keyField());
@@ -188,10 +195,11 @@ public final class XlCandidates {
         accepted = bits;
       }
       PostingsEnum pe = null;
-      for (String key : keys) {
-        if (te.seekExact(new BytesRef(key)) == false) {
+      for (int t = 0; t < keyTerms.length; t++) {
+        if (te.seekExact(keyTerms[t]) == false) {
           continue;
         }
+        String key = sortedKeys[t];
         pe = te.postings(pe, PostingsEnum.NONE);
         for (int doc = pe.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = pe.nextDoc()) {
           if ((live == null || live.get(doc)) && (accepted == null || accepted.get(doc))) {

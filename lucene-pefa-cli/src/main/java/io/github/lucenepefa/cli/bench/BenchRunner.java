@@ -82,7 +82,7 @@ public final class BenchRunner {
   private static final String STOCK_ORD = "ord";
 
   /** Memory-side beams timed for PEFA-XL (graph only), below the main ef. */
-  static final int[] MEMORY_EFS = {32, 50};
+  static final int[] MEMORY_EFS = {16, 24, 32, 50};
 
   /**
    * Benchmark settings.
