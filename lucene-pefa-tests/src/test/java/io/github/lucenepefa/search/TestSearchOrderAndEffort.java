@@ -1,0 +1,57 @@
+package io.github.lucenepefa.search;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The packed sort keys of {@link LeafVectorSearch} and the memory-side effort of PEFA-XL. */
+class TestSearchOrderAndEffort {
+
+  /** (score, doc) pairs sorted by key equal the comparator order: score desc, then doc asc. */
+  @Test
+  void keysSortLikeScoreDescendingThenDoc() {
+    Random random = new Random(42);
+    float[] pool = {0f, -0f, 1f, -1f, 0.5f, -0.5f, Float.MIN_VALUE, -Float.MIN_VALUE, 3.25f, -7f};
+    for (int round = 0; round < 200; round++) {
+      int size = 1 + random.nextInt(60);
+      float[] scores = new float[size];
+      int[] docs = new int[size];
+      for (int i = 0; i < size; i++) {
+        scores[i] = random.nextBoolean() ? pool[random.nextInt(pool.length)] : random.nextFloat() * 4 - 2;
+        docs[i] = i * 7 + random.nextInt(7); // distinct
+      }
+      Integer[] expected = new Integer[size];
+      long[] keys = new long[size];
+      for (int i = 0; i < size; i++) {
+        expected[i] = i;
+        keys[i] = LeafVectorSearch.key(scores[i], docs[i]);
+      }
+      Arrays.sort(
+          expected,
+          (a, b) ->
+              scores[a] != scores[b]
+                  ? (scores[a] > scores[b] ? -1 : 1)
+                  : Integer.compare(docs[a], docs[b]));
+      Arrays.sort(keys);
+      for (int i = 0; i < size; i++) {
+        int e = expected[i];
+        assertEquals(docs[e], LeafVectorSearch.docOf(keys[i]), "round " + round + " rank " + i);
+        assertEquals(scores[e], LeafVectorSearch.scoreOf(keys[i]), 0f); // -0f comes back as 0f
+      }
+    }
+  }
+
+  @Test
+  void memoryBeamKeepsTheErmSidesRatioWithinKAndEf() {
+    assertEquals(16, AnnEffort.ef(100).forMemory(16, 100).efSearch()); // ratio 1: beam = k
+    assertEquals(32, AnnEffort.ef(200).forMemory(16, 100).efSearch()); // ratio 2
+    assertEquals(16, AnnEffort.ef(100).forMemory(16, 500).efSearch()); // floor k
+    assertEquals(10, AnnEffort.ef(10).forMemory(16, 5).efSearch()); // cap ef (the search still keeps k)
+    assertEquals(-1, AnnEffort.ef(100).forMemory(16, 100).exactBelow()); // keeps the automatic cut-off
+    assertEquals(0, AnnEffort.graphOnly(100).forMemory(4, 100).exactBelow());
+    assertSame(AnnEffort.EXHAUSTIVE, AnnEffort.EXHAUSTIVE.forMemory(16, 100));
+  }
+}
