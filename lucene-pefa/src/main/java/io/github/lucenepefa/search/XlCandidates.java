@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.PostingsEnum;
 import org.apache.lucene.index.Terms;
@@ -121,20 +122,29 @@ public final class XlCandidates {
     if (topK <= 0) {
       throw new IllegalArgumentException("K (topK) must be > 0, got " + topK);
     }
-    List<Neighbour> nk =
-        givenNeighbours != null
-            ? givenNeighbours
-            : TrainingQueryMemory.nearest(
-                searcher, schema, query, maxK, effort.forMemory(maxK, topK));
-    ScoreDoc[] erm =
-        LeafVectorSearch.searchAll(
-            searcher,
-            schema.ermField(),
-            query,
-            topK,
-            effort,
-            filterWeight,
-            p -> PefaScoring.similarity(query, p));
+    // the two searches are independent: with an executor they run at the same time (each also
+    // searches its segments in parallel); without one, TaskExecutor runs them in this thread
+    Callable<List<Neighbour>> memorySide =
+        () ->
+            givenNeighbours != null
+                ? givenNeighbours
+                : TrainingQueryMemory.nearest(
+                    searcher, schema, query, maxK, effort.forMemory(maxK, topK));
+    Callable<ScoreDoc[]> ermSide =
+        () ->
+            LeafVectorSearch.searchAll(
+                searcher,
+                schema.ermField(),
+                query,
+                topK,
+                effort,
+                filterWeight,
+                p -> PefaScoring.similarity(query, p));
+    List<Object> both =
+        searcher.getTaskExecutor().invokeAll(List.<Callable<Object>>of(memorySide::call, ermSide::call));
+    @SuppressWarnings("unchecked")
+    List<Neighbour> nk = (List<Neighbour>) both.get(0);
+    ScoreDoc[] erm = (ScoreDoc[]) both.get(1);
     long[] byDoc = new long[erm.length]; // doc << 32 | index: a primitive sort by doc
     for (int i = 0; i < erm.length; i++) {
       byDoc[i] = ((long) erm[i].doc << 32) | i;

@@ -239,6 +239,14 @@ public final class BenchReport {
           out.add(ratio("PEFA-XL auto / stock kNN latency, ef " + x.ef(), xl, x, 1.6));
         }
       }
+      if (x.method().equals("lucene-knn-executor")) {
+        Record xl = byKey.get("pefa-xl-executor@" + x.ef() + "/" + r.config().topK());
+        if (xl != null) {
+          out.add(
+              ratio(
+                  "PEFA-XL / stock kNN latency, both with an executor, ef " + x.ef(), xl, x, 1.6));
+        }
+      }
     }
     Record scan = byKey.get("exact-scan-docs+memory@0/0");
     if (scan != null) {

@@ -316,13 +316,25 @@ public final class BenchRunner {
         stock.setQueryCache(null);
         IndexSearcher pefa = new IndexSearcher(pefaReader);
         pefa.setQueryCache(null);
-        List<Method> methods = new ArrayList<>();
-        for (Method m : methods(data, schema, stock, pefa)) {
-          if (config.only() == null || m.name().matches(config.only())) {
-            methods.add(m);
+        // the same readers behind searchers with an executor (as concurrent segment search uses)
+        java.util.concurrent.ExecutorService pool =
+            java.util.concurrent.Executors.newFixedThreadPool(config.threads());
+        List<Record> records;
+        try {
+          IndexSearcher stockExec = new IndexSearcher(stockReader, pool);
+          stockExec.setQueryCache(null);
+          IndexSearcher pefaExec = new IndexSearcher(pefaReader, pool);
+          pefaExec.setQueryCache(null);
+          List<Method> methods = new ArrayList<>();
+          for (Method m : methods(data, schema, stock, pefa, stockExec, pefaExec)) {
+            if (config.only() == null || m.name().matches(config.only())) {
+              methods.add(m);
+            }
           }
+          records = measureAll(methods, data.queries());
+        } finally {
+          pool.shutdownNow();
         }
-        List<Record> records = measureAll(methods, data.queries());
         for (Record r : records) {
           log.printf(
               Locale.ROOT,
@@ -481,7 +493,13 @@ public final class BenchRunner {
 
   // ---------------------------------------------------------------- methods
 
-  private List<Method> methods(BenchData data, PefaSchema schema, IndexSearcher stock, IndexSearcher pefa)
+  private List<Method> methods(
+      BenchData data,
+      PefaSchema schema,
+      IndexSearcher stock,
+      IndexSearcher pefa,
+      IndexSearcher stockExec,
+      IndexSearcher pefaExec)
       throws IOException {
     int n = config.n();
     int[] stockMap = stockDocMap(stock.getIndexReader());
@@ -575,6 +593,35 @@ public final class BenchRunner {
     }
     // PEFA-XL with a smaller beam on the memory side (N_k needs only k rows): neighbours found with
     // graphOnly(memEf), passed to the query; the ERM side keeps graphOnly(ef)
+    // with an executor: PEFA-XL searches the memory and the documents at the same time
+    for (int ef : config.efs()) {
+      int fanout = Math.max(ef, n);
+      AnnEffort effort = AnnEffort.ef(ef);
+      out.add(
+          new Method(
+              "lucene-knn-executor",
+              ef,
+              0,
+              q -> stockExec.search(new KnnFloatVectorQuery(STOCK_FIELD, q, fanout), n).scoreDocs,
+              stockMap,
+              ermExact,
+              q -> {
+                LongAdder c = new LongAdder();
+                stock.search(new CountingKnnQuery(STOCK_FIELD, q, fanout, c), n);
+                return c.sum();
+              }));
+      out.add(
+          new Method(
+              "pefa-xl-executor",
+              ef,
+              config.topK(),
+              q -> pefaExec.search(xl(schema, q, effort, config.topK()), n).scoreDocs,
+              pefaMap,
+              xlExact,
+              q ->
+                  visited(pefa, schema.memoryField(), q, config.k(), effort.forMemory(config.k(), config.topK()))
+                      + visited(pefa, schema.ermField(), q, config.topK(), effort)));
+    }
     for (int ef : config.efs()) {
       for (int memEf : MEMORY_EFS) {
         if (memEf >= ef || memEf < config.k()) {
