@@ -45,13 +45,14 @@ class TestSearchOrderAndEffort {
   }
 
   @Test
-  void memoryBeamKeepsTheErmSidesRatioWithinKAndEf() {
-    assertEquals(16, AnnEffort.ef(100).forMemory(16, 100).efSearch()); // ratio 1: beam = k
-    assertEquals(32, AnnEffort.ef(200).forMemory(16, 100).efSearch()); // ratio 2
-    assertEquals(16, AnnEffort.ef(100).forMemory(16, 500).efSearch()); // floor k
-    assertEquals(10, AnnEffort.ef(10).forMemory(16, 5).efSearch()); // cap ef (the search still keeps k)
-    assertEquals(-1, AnnEffort.ef(100).forMemory(16, 100).exactBelow()); // keeps the automatic cut-off
-    assertEquals(0, AnnEffort.graphOnly(100).forMemory(4, 100).exactBelow());
-    assertSame(AnnEffort.EXHAUSTIVE, AnnEffort.EXHAUSTIVE.forMemory(16, 100));
+  void memoryBeamIsHalfTheErmBeamAtLeastTwoKAtMostEf() {
+    assertEquals(50, AnnEffort.ef(100).forMemory(16).efSearch()); // half of ef
+    assertEquals(100, AnnEffort.ef(200).forMemory(16).efSearch());
+    assertEquals(51, AnnEffort.ef(101).forMemory(16).efSearch()); // rounded up
+    assertEquals(32, AnnEffort.ef(40).forMemory(16).efSearch()); // floor 2k
+    assertEquals(10, AnnEffort.ef(10).forMemory(16).efSearch()); // cap ef (the search still keeps k)
+    assertEquals(-1, AnnEffort.ef(100).forMemory(16).exactBelow()); // keeps the automatic cut-off
+    assertEquals(0, AnnEffort.graphOnly(100).forMemory(4).exactBelow());
+    assertSame(AnnEffort.EXHAUSTIVE, AnnEffort.EXHAUSTIVE.forMemory(16));
   }
 }

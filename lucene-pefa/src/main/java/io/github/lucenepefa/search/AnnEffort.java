@@ -87,23 +87,25 @@ public record AnnEffort(int efSearch, boolean exhaustive, int exactBelow) {
   }
 
   /**
-   * The effort of PEFA-XL's training-memory search, which wants {@code k} neighbours where the ERM
-   * side wants {@code topK} documents with this effort: the memory graph gets the same
-   * beam-to-wanted ratio as the ERM side, at least {@code k} and at most {@code efSearch}. (Without
-   * this, a beam of 100 for 16 neighbours searched the memory six times as hard as the documents;
-   * a floor of {@code 2k} instead of {@code k} cost 10-20% of PEFA-XL's latency on SciFact for
-   * +0.001 top-100 overlap; measured in docs/performance.md.) Exhaustive effort stays exhaustive.
+   * The effort of PEFA-XL's training-memory search for {@code k} neighbours: a beam of half the
+   * ERM side's, at least {@code 2k} and at most {@code efSearch}. Exhaustive effort stays
+   * exhaustive.
+   *
+   * <p>Measured with {@code pefa bench} (docs/performance.md): the full beam (100 for 16
+   * neighbours) made PEFA-XL cost 3.8x stock kNN on SciFact; a beam proportional to {@code k}
+   * (16 at ef 100) was cheapest on SciFact but lost neighbours on a 100k-row memory (top-100
+   * overlap with exact 0.958 at ef 100, against 0.985 at beam 32 and 0.992 at beam 50, for 3-12%
+   * more latency): HNSW recall at {@code k} depends on the beam itself, not on its ratio to
+   * {@code k}.
    *
    * @param k neighbours wanted
-   * @param topK ERM candidates wanted
    * @return the memory-side effort
    */
-  public AnnEffort forMemory(int k, int topK) {
+  public AnnEffort forMemory(int k) {
     if (exhaustive) {
       return this;
     }
-    int proportional = (int) Math.ceil((double) efSearch * k / Math.max(1, topK));
-    int beam = Math.min(efSearch, Math.max(k, proportional));
+    int beam = Math.min(efSearch, Math.max(2 * k, (efSearch + 1) / 2));
     return new AnnEffort(beam, false, exactBelow);
   }
 

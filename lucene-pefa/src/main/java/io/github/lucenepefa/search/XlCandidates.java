@@ -129,7 +129,7 @@ public final class XlCandidates {
             givenNeighbours != null
                 ? givenNeighbours
                 : TrainingQueryMemory.nearest(
-                    searcher, schema, query, maxK, effort.forMemory(maxK, topK));
+                    searcher, schema, query, maxK, effort.forMemory(maxK));
     Callable<ScoreDoc[]> ermSide =
         () ->
             LeafVectorSearch.searchAll(

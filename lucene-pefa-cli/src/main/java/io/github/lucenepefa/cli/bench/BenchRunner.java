@@ -587,7 +587,7 @@ public final class BenchRunner {
                 pefaMap,
                 xlExact,
                 q ->
-                    visited(pefa, schema.memoryField(), q, config.k(), effort.forMemory(config.k(), config.topK()))
+                    visited(pefa, schema.memoryField(), q, config.k(), effort.forMemory(config.k()))
                         + visited(pefa, schema.ermField(), q, config.topK(), effort)));
       }
     }
@@ -619,7 +619,7 @@ public final class BenchRunner {
               pefaMap,
               xlExact,
               q ->
-                  visited(pefa, schema.memoryField(), q, config.k(), effort.forMemory(config.k(), config.topK()))
+                  visited(pefa, schema.memoryField(), q, config.k(), effort.forMemory(config.k()))
                       + visited(pefa, schema.ermField(), q, config.topK(), effort)));
     }
     for (int ef : config.efs()) {
@@ -675,7 +675,7 @@ public final class BenchRunner {
                 pefaMap,
                 xlExact,
                 q ->
-                    visited(pefa, schema.memoryField(), q, config.k(), effort.forMemory(config.k(), kk))
+                    visited(pefa, schema.memoryField(), q, config.k(), effort.forMemory(config.k()))
                         + visited(pefa, schema.ermField(), q, kk, effort)));
       }
     }
