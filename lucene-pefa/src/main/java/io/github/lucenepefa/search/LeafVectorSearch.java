@@ -63,6 +63,42 @@ final class LeafVectorSearch {
     }
   }
 
+  /**
+   * Docs with their scores in ascending doc order (for doc-ordered iterators and lookups).
+   *
+   * @param docs doc ids, ascending
+   * @param scores their scores
+   */
+  record DocScores(int[] docs, float[] scores) {
+
+    /** Sorts {@code docs}/{@code scores} pairs by doc (a primitive sort of packed keys). */
+    static DocScores of(int[] docs, float[] scores) {
+      long[] byDoc = new long[docs.length]; // doc << 32 | position
+      for (int i = 0; i < byDoc.length; i++) {
+        byDoc[i] = ((long) docs[i] << 32) | i;
+      }
+      Arrays.sort(byDoc);
+      int[] sortedDocs = new int[byDoc.length];
+      float[] sortedScores = new float[byDoc.length];
+      for (int i = 0; i < byDoc.length; i++) {
+        sortedDocs[i] = (int) (byDoc[i] >>> 32);
+        sortedScores[i] = scores[(int) byDoc[i]];
+      }
+      return new DocScores(sortedDocs, sortedScores);
+    }
+
+    /** Sorts hits by doc. */
+    static DocScores of(ScoreDoc[] hits) {
+      int[] docs = new int[hits.length];
+      float[] scores = new float[hits.length];
+      for (int i = 0; i < hits.length; i++) {
+        docs[i] = hits[i].doc;
+        scores[i] = hits[i].score;
+      }
+      return of(docs, scores);
+    }
+  }
+
   private LeafVectorSearch() {}
 
   /**

@@ -4,11 +4,9 @@ import io.github.lucenepefa.index.PefaSchema;
 import io.github.lucenepefa.scoring.ErmScoreMode;
 import io.github.lucenepefa.scoring.PefaScoring;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import org.apache.lucene.util.ArrayUtil;
 import java.util.Collection;
-import java.util.List;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReaderContext;
@@ -53,35 +51,16 @@ public final class PefaRescoringCollectorManager
   private final int n;
 
   /**
-   * @param schema the index layout
-   * @param query the query vector {@code q}
-   * @param lambda weight of the ERM part
-   * @param ermScoreMode EXACT or TOP_K_ONLY
-   * @param ermTopKDocs global doc ids of the ERM top-K, ascending (used by TOP_K_ONLY)
-   * @param knnByDoc {@code s_knn} by global doc id
-   * @param n number of results to keep
-   */
-  public PefaRescoringCollectorManager(
-      PefaSchema schema,
-      float[] query,
-      float lambda,
-      ErmScoreMode ermScoreMode,
-      int[] ermTopKDocs,
-      KnnByDoc knnByDoc,
-      int n) {
-    this(schema, query, lambda, ermScoreMode, ermTopKDocs, null, knnByDoc, n);
-  }
-
-  /**
-   * A manager that takes the ERM part of the ERM top-K documents from {@code ermTopKScores}
-   * instead of reading their vectors again (the ERM search computed them with {@link
-   * PefaScoring#similarity}, so they are the same floats).
+   * Creates the manager. When {@code ermTopKScores} is given, the ERM part of the ERM top-K
+   * documents is taken from it instead of reading their vectors again (the ERM search computed them
+   * with {@link PefaScoring#similarity}, so they are the same floats); other candidates' vectors are
+   * read.
    *
    * @param schema the index layout
    * @param query the query vector {@code q}
    * @param lambda weight of the ERM part
    * @param ermScoreMode EXACT or TOP_K_ONLY
-   * @param ermTopKDocs global doc ids of the ERM top-K, ascending
+   * @param ermTopKDocs global doc ids of the ERM top-K, ascending (used by TOP_K_ONLY)
    * @param ermTopKScores {@code <q,p_d>} of each of {@code ermTopKDocs}, or {@code null}
    * @param knnByDoc {@code s_knn} by global doc id
    * @param n number of results to keep

@@ -59,17 +59,9 @@ final class PefaScoredDocsQuery extends Query {
    */
   static PefaScoredDocsQuery create(
       IndexReader reader, ScoreDoc[] hits, Explainer explainer, Query source) {
-    long[] byDoc = new long[hits.length]; // doc << 32 | index: a primitive sort by doc
-    for (int i = 0; i < hits.length; i++) {
-      byDoc[i] = ((long) hits[i].doc << 32) | i;
-    }
-    Arrays.sort(byDoc);
-    int[] docs = new int[hits.length];
-    float[] scores = new float[hits.length];
-    for (int i = 0; i < hits.length; i++) {
-      docs[i] = (int) (byDoc[i] >>> 32);
-      scores[i] = hits[(int) byDoc[i]].score;
-    }
+    LeafVectorSearch.DocScores byDoc = LeafVectorSearch.DocScores.of(hits);
+    int[] docs = byDoc.docs();
+    float[] scores = byDoc.scores();
     List<LeafReaderContext> leaves = reader.leaves();
     int[] starts = new int[leaves.size() + 1];
     for (int i = 0; i < leaves.size(); i++) {

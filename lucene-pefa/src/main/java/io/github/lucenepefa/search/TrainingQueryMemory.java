@@ -5,7 +5,6 @@ import io.github.lucenepefa.index.TrainingLabels;
 import io.github.lucenepefa.scoring.PefaScoring;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.lucene.index.BinaryDocValues;
@@ -71,19 +70,15 @@ public final class TrainingQueryMemory {
     if (hits.size() == 0) {
       return List.of();
     }
-    // labels are read in doc order: sort (doc, index) pairs
-    long[] byDoc = new long[hits.size()];
-    for (int i = 0; i < byDoc.length; i++) {
-      byDoc[i] = ((long) hits.docs()[i] << 32) | i;
-    }
-    Arrays.sort(byDoc);
+    // labels are read in doc order
+    LeafVectorSearch.DocScores byDoc = LeafVectorSearch.DocScores.of(hits.docs(), hits.scores());
     BinaryDocValues labels = ctx.reader().getBinaryDocValues(schema.labelsField());
-    List<Neighbour> out = new ArrayList<>(byDoc.length);
-    for (long packed : byDoc) {
-      int doc = (int) (packed >>> 32);
+    List<Neighbour> out = new ArrayList<>(byDoc.docs().length);
+    for (int i = 0; i < byDoc.docs().length; i++) {
+      int doc = byDoc.docs()[i];
       if (labels != null && labels.advanceExact(doc)) {
         TrainingLabels l = TrainingLabels.decode(labels.binaryValue());
-        out.add(new Neighbour(l.rowId(), hits.scores()[(int) packed], l.weights()));
+        out.add(new Neighbour(l.rowId(), byDoc.scores()[i], l.weights()));
       }
     }
     return out;

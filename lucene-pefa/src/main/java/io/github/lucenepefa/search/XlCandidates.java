@@ -5,7 +5,6 @@ import io.github.lucenepefa.scoring.ErmScoreMode;
 import io.github.lucenepefa.scoring.KnnNormalization;
 import io.github.lucenepefa.scoring.PefaScoring;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -145,17 +144,9 @@ public final class XlCandidates {
     @SuppressWarnings("unchecked")
     List<Neighbour> nk = (List<Neighbour>) both.get(0);
     ScoreDoc[] erm = (ScoreDoc[]) both.get(1);
-    long[] byDoc = new long[erm.length]; // doc << 32 | index: a primitive sort by doc
-    for (int i = 0; i < erm.length; i++) {
-      byDoc[i] = ((long) erm[i].doc << 32) | i;
-    }
-    Arrays.sort(byDoc);
-    int[] ermDocs = new int[erm.length];
-    float[] ermScores = new float[erm.length];
-    for (int i = 0; i < erm.length; i++) {
-      ermDocs[i] = (int) (byDoc[i] >>> 32);
-      ermScores[i] = erm[(int) byDoc[i]].score;
-    }
+    LeafVectorSearch.DocScores ermByDoc = LeafVectorSearch.DocScores.of(erm);
+    int[] ermDocs = ermByDoc.docs();
+    float[] ermScores = ermByDoc.scores();
     Set<String> keys = new LinkedHashSet<>();
     for (Neighbour nb : nk) {
       keys.addAll(nb.labels().keySet());

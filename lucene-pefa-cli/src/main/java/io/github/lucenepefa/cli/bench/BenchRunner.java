@@ -4,12 +4,10 @@ import io.github.lucenepefa.codec.PefaCodec;
 import io.github.lucenepefa.index.PefaIndexWriter;
 import io.github.lucenepefa.index.PefaSchema;
 import io.github.lucenepefa.scoring.KnnNormalization;
-import io.github.lucenepefa.scoring.PefaScoring;
 import io.github.lucenepefa.search.AnnEffort;
 import io.github.lucenepefa.search.PefaQuery;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -559,11 +557,7 @@ public final class BenchRunner {
               q -> stock.search(new CountingKnnQuery(STOCK_FIELD, q, fanout, sink), n).scoreDocs,
               stockMap,
               ermExact,
-              q -> {
-                LongAdder c = new LongAdder();
-                stock.search(new CountingKnnQuery(STOCK_FIELD, q, fanout, c), n);
-                return c.sum();
-              }));
+              q -> stockVisited(stock, q, fanout)));
       for (boolean graph : config.graphOnly() ? new boolean[] {false, true} : new boolean[] {false}) {
         AnnEffort effort = graph ? AnnEffort.graphOnly(ef) : AnnEffort.ef(ef);
         String suffix = graph ? "-graph" : "";
@@ -586,13 +580,9 @@ public final class BenchRunner {
                 q -> pefa.search(xl(schema, q, effort, config.topK()), n).scoreDocs,
                 pefaMap,
                 xlExact,
-                q ->
-                    visited(pefa, schema.memoryField(), q, config.k(), effort.forMemory(config.k()))
-                        + visited(pefa, schema.ermField(), q, config.topK(), effort)));
+                q -> xlVisited(pefa, schema, q, effort, config.topK())));
       }
     }
-    // PEFA-XL with a smaller beam on the memory side (N_k needs only k rows): neighbours found with
-    // graphOnly(memEf), passed to the query; the ERM side keeps graphOnly(ef)
     // with an executor: PEFA-XL searches the memory and the documents at the same time
     for (int ef : config.efs()) {
       int fanout = Math.max(ef, n);
@@ -605,11 +595,7 @@ public final class BenchRunner {
               q -> stockExec.search(new KnnFloatVectorQuery(STOCK_FIELD, q, fanout), n).scoreDocs,
               stockMap,
               ermExact,
-              q -> {
-                LongAdder c = new LongAdder();
-                stock.search(new CountingKnnQuery(STOCK_FIELD, q, fanout, c), n);
-                return c.sum();
-              }));
+              q -> stockVisited(stock, q, fanout)));
       out.add(
           new Method(
               "pefa-xl-executor",
@@ -618,10 +604,10 @@ public final class BenchRunner {
               q -> pefaExec.search(xl(schema, q, effort, config.topK()), n).scoreDocs,
               pefaMap,
               xlExact,
-              q ->
-                  visited(pefa, schema.memoryField(), q, config.k(), effort.forMemory(config.k()))
-                      + visited(pefa, schema.ermField(), q, config.topK(), effort)));
+              q -> xlVisited(pefa, schema, q, effort, config.topK())));
     }
+    // PEFA-XL with a given beam on the memory side: neighbours found with graphOnly(memEf), passed
+    // to the query; the ERM side keeps graphOnly(ef)
     for (int ef : config.efs()) {
       for (int memEf : MEMORY_EFS) {
         if (memEf >= ef || memEf < config.k()) {
@@ -674,9 +660,7 @@ public final class BenchRunner {
                 q -> pefa.search(xl(schema, q, effort, kk), n).scoreDocs,
                 pefaMap,
                 xlExact,
-                q ->
-                    visited(pefa, schema.memoryField(), q, config.k(), effort.forMemory(config.k()))
-                        + visited(pefa, schema.ermField(), q, kk, effort)));
+                q -> xlVisited(pefa, schema, q, effort, kk)));
       }
     }
     return out;
@@ -684,6 +668,21 @@ public final class BenchRunner {
 
   private Query xs(PefaSchema schema, float[] q, AnnEffort effort) {
     return PefaQuery.xs(schema, q).lambda(config.xsLambda()).n(config.n()).effort(effort).build();
+  }
+
+  /** Graph nodes (or vectors) a stock kNN query with this fanout scores. */
+  private long stockVisited(IndexSearcher stock, float[] q, int fanout) throws IOException {
+    LongAdder c = new LongAdder();
+    stock.search(new CountingKnnQuery(STOCK_FIELD, q, fanout, c), config.n());
+    return c.sum();
+  }
+
+  /** Nodes (or vectors) a PEFA-XL query scores on both sides. */
+  private long xlVisited(
+      IndexSearcher pefa, PefaSchema schema, float[] q, AnnEffort effort, int topK)
+      throws IOException {
+    return visited(pefa, schema.memoryField(), q, config.k(), effort.forMemory(config.k()))
+        + visited(pefa, schema.ermField(), q, topK, effort);
   }
 
   private Query xl(PefaSchema schema, float[] q, AnnEffort effort, int topK) {
