@@ -134,7 +134,8 @@ final class LeafVectorSearch {
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
     if (leaves.size() == 1) {
       LeafReaderContext ctx = leaves.get(0);
-      return toScoreDocs(search(ctx, field, target, want, effort, filterWeight, score), ctx.docBase, want);
+      Hits hits = search(ctx, field, target, want, effort, filterWeight, score);
+      return toScoreDocs(hits, ctx.docBase, want);
     }
     List<Callable<Hits>> tasks = new ArrayList<>(leaves.size());
     for (LeafReaderContext ctx : leaves) {

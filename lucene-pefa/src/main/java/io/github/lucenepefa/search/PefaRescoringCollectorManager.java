@@ -5,7 +5,6 @@ import io.github.lucenepefa.scoring.ErmScoreMode;
 import io.github.lucenepefa.scoring.PefaScoring;
 import java.io.IOException;
 import java.util.Arrays;
-import org.apache.lucene.util.ArrayUtil;
 import java.util.Collection;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.KnnVectorValues;
@@ -18,6 +17,7 @@ import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.TotalHits;
+import org.apache.lucene.util.ArrayUtil;
 
 /**
  * The PEFA-XL rescoring collector: for every collected candidate document it computes {@code lam *

@@ -140,7 +140,9 @@ public final class XlCandidates {
                 filterWeight,
                 p -> PefaScoring.similarity(query, p));
     List<Object> both =
-        searcher.getTaskExecutor().invokeAll(List.<Callable<Object>>of(memorySide::call, ermSide::call));
+        searcher
+            .getTaskExecutor()
+            .invokeAll(List.<Callable<Object>>of(memorySide::call, ermSide::call));
     @SuppressWarnings("unchecked")
     List<Neighbour> nk = (List<Neighbour>) both.get(0);
     ScoreDoc[] erm = (ScoreDoc[]) both.get(1);
