@@ -41,7 +41,12 @@ final class RandomPefaIndex implements AutoCloseable {
     random = new Random(seed);
     dim = 2 + random.nextInt(15);
     float xsLambda = random.nextInt(11) / 10f;
-    schema = PefaSchema.builder(dim).xsLambda(xsLambda).hnsw(4 + random.nextInt(12), 10 + random.nextInt(40)).build();
+    schema =
+        PefaSchema.builder(dim)
+            .xsLambda(xsLambda)
+            .xsAnyLambda(random.nextInt(4) != 0) // a quarter store e_d only
+            .hnsw(4 + random.nextInt(12), 10 + random.nextInt(40))
+            .build();
     model = new PefaModel(dim);
     IndexWriterConfig config =
         new IndexWriterConfig()

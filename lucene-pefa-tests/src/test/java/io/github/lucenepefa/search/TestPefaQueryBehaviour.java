@@ -389,6 +389,42 @@ class TestPefaQueryBehaviour {
   }
 
   @Test
+  void xsAtTheIndexLambdaOnlyStoresNoPair() throws Exception {
+    PefaSchema fixed = PefaSchema.builder(2).xsLambda(0.5f).xsAnyLambda(false).build();
+    assertEquals(null, fixed.xsField());
+    assertFalse(fixed.xsAnyLambda());
+    assertEquals(fixed, PefaSchema.fromCommitValue(fixed.toCommitValue()));
+    assertBad(
+        "PEFA-XS lambda=0.3: this index stores e_d at its index-time lambda 0.5 only",
+        () -> PefaQuery.xs(fixed, unit(1)).lambda(0.3f).build());
+    try (Directory full = smallIndex();
+        Directory small = new ByteBuffersDirectory()) {
+      try (PefaIndexWriter w = PefaIndexWriter.open(small, fixed)) {
+        w.addTrainingQuery("t1", unit(3.0), Map.of("d0", 2f, "ghost", 2f));
+        for (int i = 0; i < 4; i++) {
+          w.addDocument("d" + i, unit(i));
+        }
+      }
+      try (DirectoryReader a = DirectoryReader.open(full);
+          DirectoryReader b = DirectoryReader.open(small)) {
+        assertEquals(fixed, PefaSchema.read(b));
+        assertTrue(b.leaves().stream().allMatch(l -> l.reader().getFieldInfos().fieldInfo("pefa.xs") == null));
+        IndexSearcher sb = new IndexSearcher(b);
+        TopDocs withPair = new IndexSearcher(a).search(PefaQuery.xs(SCHEMA, unit(2.6)).build(), 4);
+        Query q = PefaQuery.xs(fixed, unit(2.6)).build();
+        TopDocs withoutPair = sb.search(q, 4);
+        assertEquals(4, withoutPair.scoreDocs.length);
+        for (int i = 0; i < 4; i++) {
+          assertEquals(withPair.scoreDocs[i].score, withoutPair.scoreDocs[i].score, 0f);
+        }
+        Explanation e = sb.explain(q, withoutPair.scoreDocs[0].doc);
+        assertEquals(withoutPair.scoreDocs[0].score, e.getValue().floatValue(), 0f);
+        assertTrue(e.toString().contains("stored e_d"), e.toString());
+      }
+    }
+  }
+
+  @Test
   void samePairTwiceAddsUpAcrossCommits() throws Exception {
     try (Directory dir = new ByteBuffersDirectory()) {
       try (PefaIndexWriter w = PefaIndexWriter.open(dir, SCHEMA)) {

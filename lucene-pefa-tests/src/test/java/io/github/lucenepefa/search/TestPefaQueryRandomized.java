@@ -89,8 +89,9 @@ class TestPefaQueryRandomized {
             ScoreDoc[] expected = idx.model.xl(liveKeys, q, lambda, k, topK, norm, mode, pred, n);
             assertSameHits(ctx + " " + query, expected, searcher.search(query, n));
           } else {
-            // a third of the XS queries use the index-time lambda: they search the stored e_d
-            if (idx.random.nextInt(3) == 0) {
+            // a third of the XS queries use the index-time lambda: they search the stored e_d (all of
+            // them when the schema stores e_d only)
+            if (idx.random.nextInt(3) == 0 || idx.schema.xsAnyLambda() == false) {
               lambda = idx.schema.xsLambda();
             }
             PefaQuery query =

@@ -62,11 +62,16 @@ public final class PefaSchema {
   private final String prefix;
   private final int ermMaxConn, ermBeamWidth, xsMaxConn, xsBeamWidth, memoryMaxConn, memoryBeamWidth;
   private final int layoutVersion;
+  private final boolean xsAnyLambda;
   private final FieldType ermType, xsType, xsVectorType, memoryType;
 
   private PefaSchema(Builder b) {
     this.dimension = b.dimension;
     this.layoutVersion = b.layoutVersion;
+    this.xsAnyLambda = b.xsAnyLambda;
+    if (xsAnyLambda == false && layoutVersion < 2) {
+      throw new IllegalArgumentException("xsAnyLambda=false needs schema layout 2 or later");
+    }
     this.xsLambda = b.xsLambda;
     this.prefix = b.prefix;
     this.ermMaxConn = b.ermMaxConn;
@@ -126,10 +131,19 @@ public final class PefaSchema {
   }
 
   /**
-   * @return the PEFA-XS pair field (dimension {@code 2*d})
+   * @return the PEFA-XS pair field (dimension {@code 2*d}), or {@code null} when the schema stores
+   *     PEFA-XS at its index-time lambda only ({@link Builder#xsAnyLambda(boolean) xsAnyLambda(false)})
    */
   public String xsField() {
-    return prefix + "xs";
+    return xsAnyLambda ? prefix + "xs" : null;
+  }
+
+  /**
+   * @return whether PEFA-XS can be searched at any lambda (the pair {@code [p_d, u_d]} is stored),
+   *     or only at {@link #xsLambda()}
+   */
+  public boolean xsAnyLambda() {
+    return xsAnyLambda;
   }
 
   /**
@@ -222,7 +236,9 @@ public final class PefaSchema {
     if (ermVector != null) {
       doc.add(new KnnFloatVectorField(ermField(), ermVector, ermType));
       float[] pair = io.github.lucenepefa.scoring.PefaScoring.xsPair(ermVector, labelCentroid);
-      doc.add(new KnnFloatVectorField(xsField(), pair, xsType));
+      if (xsField() != null) {
+        doc.add(new KnnFloatVectorField(xsField(), pair, xsType));
+      }
       if (xsVectorField() != null) {
         float[] e =
             io.github.lucenepefa.scoring.PefaScoring.xsDocumentVector(
@@ -263,6 +279,9 @@ public final class PefaSchema {
     m.put("xsBeamWidth", Integer.toString(xsBeamWidth));
     m.put("memoryMaxConn", Integer.toString(memoryMaxConn));
     m.put("memoryBeamWidth", Integer.toString(memoryBeamWidth));
+    if (xsAnyLambda == false) {
+      m.put("xsAnyLambda", "false");
+    }
     StringBuilder sb = new StringBuilder();
     for (Map.Entry<String, String> e : m.entrySet()) {
       if (sb.length() > 0) {
@@ -296,6 +315,7 @@ public final class PefaSchema {
     try {
       Builder b = builder(Integer.parseInt(m.get("dimension")));
       b.layoutVersion = Integer.parseInt(version);
+      b.xsAnyLambda = Boolean.parseBoolean(m.getOrDefault("xsAnyLambda", "true"));
       return b
           .xsLambda(Float.parseFloat(m.get("xsLambda")))
           .fieldPrefix(m.get("prefix"))
@@ -352,6 +372,7 @@ public final class PefaSchema {
     private int xsMaxConn = DEFAULT_MAX_CONN, xsBeamWidth = DEFAULT_BEAM_WIDTH;
     private int memoryMaxConn = DEFAULT_MAX_CONN, memoryBeamWidth = DEFAULT_BEAM_WIDTH;
     private int layoutVersion = LAYOUT_VERSION;
+    private boolean xsAnyLambda = true;
 
     private Builder(int dimension) {
       if (dimension <= 0) {
@@ -366,6 +387,18 @@ public final class PefaSchema {
      */
     public Builder xsLambda(float lambda) {
       this.xsLambda = checkLambda("xsLambda", lambda);
+      return this;
+    }
+
+    /**
+     * @param anyLambda {@code true} (the default) also stores the PEFA-XS pair {@code [p_d, u_d]}
+     *     ({@code 2d} floats and a second graph per document) so that PEFA-XS can be searched at any
+     *     lambda; {@code false} stores only {@code e_d} at the index-time lambda ({@code d} floats,
+     *     like the paper's PEFA-XS index), and PEFA-XS queries at another lambda are rejected
+     * @return this
+     */
+    public Builder xsAnyLambda(boolean anyLambda) {
+      this.xsAnyLambda = anyLambda;
       return this;
     }
 

@@ -269,7 +269,19 @@ public final class PefaQuery extends Query {
 
   private Explanation explainXs(LeafReaderContext ctx, int doc, float score) throws IOException {
     String key = keyOf(ctx, doc);
-    float[] pair = vectorOf(ctx, schema.xsField(), doc);
+    float[] pair = schema.xsField() == null ? null : vectorOf(ctx, schema.xsField(), doc);
+    if (pair == null && schema.xsVectorField() != null) {
+      // only e_d is stored: the ERM part comes from p_d, the rest is (1 - lambda) * <q,u_d>
+      float[] p = vectorOf(ctx, schema.ermField(), doc);
+      float pq = p == null ? 0f : PefaScoring.similarity(vector, p);
+      return Explanation.match(
+          score,
+          "PEFA-XS score of doc '"
+              + key
+              + "' = <q,e_d> with the stored e_d = lambda * p_d + (1 - lambda) * u_d",
+          Explanation.match(lambda, "lambda (index-time " + schema.xsLambda() + ")"),
+          Explanation.match(pq, "ERM part <q,p_d>"));
+    }
     int d = schema.dimension();
     float pq = 0, uq = 0;
     if (pair != null) {
@@ -493,6 +505,16 @@ public final class PefaQuery extends Query {
      * @return the query
      */
     public PefaQuery build() {
+      if (mode == PefaMode.XS
+          && schema.xsAnyLambda() == false
+          && Float.floatToIntBits(lambda) != Float.floatToIntBits(schema.xsLambda())) {
+        throw new IllegalArgumentException(
+            "PEFA-XS lambda="
+                + lambda
+                + ": this index stores e_d at its index-time lambda "
+                + schema.xsLambda()
+                + " only (PefaSchema xsAnyLambda=false)");
+      }
       if (neighbours != null && neighbours.size() > k) {
         throw new IllegalArgumentException(
             "got " + neighbours.size() + " neighbours for k = " + k);

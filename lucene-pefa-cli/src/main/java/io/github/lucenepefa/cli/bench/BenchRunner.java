@@ -458,11 +458,13 @@ public final class BenchRunner {
                 .putAll(
                     fieldBytes(
                         pefa,
-                        List.of(
-                            schema.ermField(),
-                            schema.xsVectorField(),
-                            schema.xsField(),
-                            schema.memoryField())));
+                        java.util.stream.Stream.of(
+                                schema.ermField(),
+                                schema.xsVectorField(),
+                                schema.xsField(),
+                                schema.memoryField())
+                            .filter(java.util.Objects::nonNull)
+                            .toList()));
         default -> {}
       }
     }
