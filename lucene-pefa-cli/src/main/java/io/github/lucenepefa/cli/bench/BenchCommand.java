@@ -116,6 +116,11 @@ public class BenchCommand implements Callable<Integer> {
   @Option(names = "--no-graph-only", description = "Skip the graph-only PEFA variants.")
   boolean noGraphOnly;
 
+  @Option(
+      names = "--xs-index-lambda-only",
+      description = "Build the PEFA index with PEFA-XS at its index-time lambda only (e_d, no [p_d, u_d] pair).")
+  boolean xsIndexLambdaOnly;
+
   @Option(names = "--ram-buffer-mb", defaultValue = "1024", description = "IndexWriter RAM buffer (default: ${DEFAULT-VALUE}).")
   double ramBufferMb;
 
@@ -159,7 +164,8 @@ public class BenchCommand implements Callable<Integer> {
             work != null ? work : Path.of(System.getProperty("java.io.tmpdir")),
             keepIndexes,
             noGraphOnly == false,
-            only);
+            only,
+            xsIndexLambdaOnly == false);
     BenchData data;
     if (synthetic) {
       long t0 = System.nanoTime();

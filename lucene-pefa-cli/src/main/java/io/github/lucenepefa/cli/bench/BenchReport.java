@@ -63,7 +63,7 @@ public final class BenchReport {
     sb.append(
         String.format(
             Locale.ROOT,
-            "settings: n=%d, HNSW M=%d beamWidth=%d (all graphs), XL lambda=%s k=%d K=%d %s, XS lambda=%s, warm-up %.1f s/method, >= %d timed queries/method%n",
+            "settings: n=%d, HNSW M=%d beamWidth=%d (all graphs), XL lambda=%s k=%d K=%d %s, XS lambda=%s%s, warm-up %.1f s/method, >= %d timed queries/method%n",
             c.n(),
             c.maxConn(),
             c.beamWidth(),
@@ -72,6 +72,7 @@ public final class BenchReport {
             c.topK(),
             c.normalization(),
             c.xsLambda(),
+            c.xsAnyLambda() ? "" : " (e_d only)",
             c.warmupSeconds(),
             c.minTimedQueries()));
     return sb.toString();

@@ -103,6 +103,8 @@ public final class BenchRunner {
    * @param keepIndexes keep the indexes after the run
    * @param graphOnly also time the graph-only variants
    * @param only a regular expression: time only the methods whose name matches it (null: all)
+   * @param xsAnyLambda store the PEFA-XS pair too (false: e_d only, see {@link
+   *     PefaSchema.Builder#xsAnyLambda})
    */
   public record Config(
       int[] efs,
@@ -122,7 +124,8 @@ public final class BenchRunner {
       Path workDir,
       boolean keepIndexes,
       boolean graphOnly,
-      String only) {
+      String only,
+      boolean xsAnyLambda) {
 
     /**
      * @return the defaults
@@ -146,7 +149,8 @@ public final class BenchRunner {
           Path.of(System.getProperty("java.io.tmpdir")),
           false,
           true,
-          null);
+          null,
+          true);
     }
   }
 
@@ -291,6 +295,7 @@ public final class BenchRunner {
         PefaSchema.builder(data.dim())
             .xsLambda(config.xsLambda())
             .hnsw(config.maxConn(), config.beamWidth())
+            .xsAnyLambda(config.xsAnyLambda())
             .build();
     try (Directory stockDocsDir = FSDirectory.open(work.resolve("stock-docs"));
         Directory stockMemDir = FSDirectory.open(work.resolve("stock-memory"));

@@ -42,7 +42,8 @@ class BenchRunnerTest {
             tmp,
             false,
             true,
-            null);
+            null,
+            false); // e_d only: the bench must not need the pair field
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     BenchRunner.Report r =
         new BenchRunner(config, new PrintStream(log, true, StandardCharsets.UTF_8)).run(data);
