@@ -329,6 +329,18 @@ class TestPefaQueryBehaviour {
     assertTrue(e.getMessage().contains(fragment), "message '" + e.getMessage() + "' lacks '" + fragment + "'");
   }
 
+  /** {@link #smallIndex()}'s training query and vectors (no application fields) under another schema. */
+  static Directory vectorsOnlyIndex(PefaSchema schema) throws Exception {
+    Directory dir = new ByteBuffersDirectory();
+    try (PefaIndexWriter w = PefaIndexWriter.open(dir, schema)) {
+      w.addTrainingQuery("t1", unit(3.0), Map.of("d0", 2f, "ghost", 2f));
+      for (int i = 0; i < 4; i++) {
+        w.addDocument("d" + i, unit(i));
+      }
+    }
+    return dir;
+  }
+
   /** The field a query visits, i.e. the vector field it searches. */
   static String searchedField(Query query) {
     List<String> fields = new ArrayList<>();
@@ -355,13 +367,7 @@ class TestPefaQueryBehaviour {
     assertEquals(null, legacy.xsVectorField());
     assertEquals(legacy.xsField(), searchedField(PefaQuery.xs(legacy, unit(1)).build()));
     try (Directory current = smallIndex();
-        Directory old = new ByteBuffersDirectory()) {
-      try (PefaIndexWriter w = PefaIndexWriter.open(old, legacy)) {
-        w.addTrainingQuery("t1", unit(3.0), Map.of("d0", 2f, "ghost", 2f));
-        for (int i = 0; i < 4; i++) {
-          w.addDocument("d" + i, unit(i));
-        }
-      }
+        Directory old = vectorsOnlyIndex(legacy)) {
       try (DirectoryReader a = DirectoryReader.open(current);
           DirectoryReader b = DirectoryReader.open(old)) {
         assertEquals(legacy, PefaSchema.read(b));
@@ -398,13 +404,7 @@ class TestPefaQueryBehaviour {
         "PEFA-XS lambda=0.3: this index stores e_d at its index-time lambda 0.5 only",
         () -> PefaQuery.xs(fixed, unit(1)).lambda(0.3f).build());
     try (Directory full = smallIndex();
-        Directory small = new ByteBuffersDirectory()) {
-      try (PefaIndexWriter w = PefaIndexWriter.open(small, fixed)) {
-        w.addTrainingQuery("t1", unit(3.0), Map.of("d0", 2f, "ghost", 2f));
-        for (int i = 0; i < 4; i++) {
-          w.addDocument("d" + i, unit(i));
-        }
-      }
+        Directory small = vectorsOnlyIndex(fixed)) {
       try (DirectoryReader a = DirectoryReader.open(full);
           DirectoryReader b = DirectoryReader.open(small)) {
         assertEquals(fixed, PefaSchema.read(b));
