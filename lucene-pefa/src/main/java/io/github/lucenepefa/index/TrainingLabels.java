@@ -30,12 +30,27 @@ public record TrainingLabels(String rowId, Map<String, Float> weights) {
     if (rowId == null || rowId.isEmpty()) {
       throw new IllegalArgumentException("training query id must not be null or empty");
     }
-    LinkedHashMap<String, Float> copy = new LinkedHashMap<>();
-    for (Map.Entry<String, Float> e : weights.entrySet()) {
-      checkLabel(rowId, e.getKey(), e.getValue());
-      copy.put(e.getKey(), e.getValue());
+    if (weights instanceof Decoded decoded) {
+      // built by decode and never handed out: check it, no copy
+      for (Map.Entry<String, Float> e : decoded.entrySet()) {
+        checkLabel(rowId, e.getKey(), e.getValue());
+      }
+      weights = Collections.unmodifiableMap(decoded);
+    } else {
+      LinkedHashMap<String, Float> copy = new LinkedHashMap<>();
+      for (Map.Entry<String, Float> e : weights.entrySet()) {
+        checkLabel(rowId, e.getKey(), e.getValue());
+        copy.put(e.getKey(), e.getValue());
+      }
+      weights = Collections.unmodifiableMap(copy);
     }
-    weights = Collections.unmodifiableMap(copy);
+  }
+
+  /** The map {@link #decode} fills; only ever exposed wrapped as unmodifiable. */
+  private static final class Decoded extends LinkedHashMap<String, Float> {
+    Decoded(int expected) {
+      super(Math.max(4, (int) (expected / 0.75f) + 1));
+    }
   }
 
   static void checkLabel(String rowId, String key, Float weight) {
@@ -117,7 +132,7 @@ public record TrainingLabels(String rowId, Map<String, Float> weights) {
     }
     String rowId = in.readString();
     int n = in.readVInt();
-    LinkedHashMap<String, Float> weights = new LinkedHashMap<>();
+    Decoded weights = new Decoded(n);
     for (int i = 0; i < n; i++) {
       String key = in.readString();
       weights.put(key, Float.intBitsToFloat(in.readInt()));

@@ -7,7 +7,7 @@ import io.github.lucenepefa.scoring.PefaScoring;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -149,7 +149,7 @@ public final class XlCandidates {
     LeafVectorSearch.DocScores ermByDoc = LeafVectorSearch.DocScores.of(erm);
     int[] ermDocs = ermByDoc.docs();
     float[] ermScores = ermByDoc.scores();
-    Set<String> keys = new LinkedHashSet<>();
+    Set<String> keys = new HashSet<>();
     for (Neighbour nb : nk) {
       keys.addAll(nb.labels().keySet());
     }

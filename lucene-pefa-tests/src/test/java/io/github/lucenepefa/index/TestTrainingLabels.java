@@ -1,0 +1,61 @@
+package io.github.lucenepefa.index;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.lucene.store.ByteArrayDataOutput;
+import org.apache.lucene.util.BytesRef;
+import org.junit.jupiter.api.Test;
+
+/** The binary layout of a memory row's labels, and the checks on decoding. */
+class TestTrainingLabels {
+
+  @Test
+  void encodeDecodeKeepsIdKeysWeightsAndOrder() {
+    Map<String, Float> weights = new LinkedHashMap<>();
+    weights.put("zeta", 2f);
+    weights.put("älpha", 0.5f); // non-ASCII key
+    weights.put("m", 1f);
+    TrainingLabels labels = new TrainingLabels("q-17", weights);
+    TrainingLabels decoded = TrainingLabels.decode(labels.encode());
+    assertEquals(labels, decoded);
+    assertEquals(List.of("zeta", "älpha", "m"), List.copyOf(decoded.weights().keySet()));
+    assertThrows(UnsupportedOperationException.class, () -> decoded.weights().put("x", 1f));
+    // the union adds weights of shared keys and keeps the first order
+    assertEquals(
+        Map.of("zeta", 5f, "älpha", 0.5f, "m", 1f, "new", 1f),
+        decoded.union(Map.of("zeta", 3f, "new", 1f)).weights());
+  }
+
+  @Test
+  void decodingRejectsBadWeightsAndUnknownLayouts() throws Exception {
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> TrainingLabels.decode(raw(1, "r", "d", Float.NaN)))
+            .getMessage()
+            .contains("weight for document 'd' must be finite and > 0, got NaN"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> TrainingLabels.decode(raw(1, "r", "d", -1f)))
+            .getMessage()
+            .contains("got -1.0"));
+    assertTrue(
+        assertThrows(IllegalStateException.class, () -> TrainingLabels.decode(raw(9, "r", "d", 1f)))
+            .getMessage()
+            .contains("unknown training labels format version 9"));
+  }
+
+  /** Hand-written bytes in the labels layout: version, row id, count, (key, weight bits). */
+  private static BytesRef raw(int version, String rowId, String key, float weight) throws Exception {
+    byte[] buf = new byte[64];
+    ByteArrayDataOutput out = new ByteArrayDataOutput(buf);
+    out.writeVInt(version);
+    out.writeString(rowId);
+    out.writeVInt(1);
+    out.writeString(key);
+    out.writeInt(Float.floatToIntBits(weight));
+    return new BytesRef(buf, 0, out.getPosition());
+  }
+}
