@@ -143,6 +143,10 @@ class TestPefaQueryBehaviour {
       }
       assertEquals(Set.of("d0", "d1", "d2", "d3"), keys); // not "novec", not "ghost"
       assertEquals(4, s.search(PefaQuery.xs(SCHEMA, unit(1)).n(100).build(), 100).scoreDocs.length);
+      // n near Integer.MAX_VALUE: no overflow in the buffers sized from n
+      int huge = Integer.MAX_VALUE - 1;
+      assertEquals(4, s.search(PefaQuery.xl(SCHEMA, unit(1)).n(huge).build(), 10).scoreDocs.length);
+      assertEquals(4, s.search(PefaQuery.xs(SCHEMA, unit(1)).n(huge).build(), 10).scoreDocs.length);
     }
   }
 

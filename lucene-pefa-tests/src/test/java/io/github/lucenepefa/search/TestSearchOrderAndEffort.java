@@ -1,7 +1,9 @@
 package io.github.lucenepefa.search;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.Random;
@@ -54,5 +56,13 @@ class TestSearchOrderAndEffort {
     assertEquals(-1, AnnEffort.ef(100).forMemory(16).exactBelow()); // keeps the automatic cut-off
     assertEquals(0, AnnEffort.graphOnly(100).forMemory(4).exactBelow());
     assertSame(AnnEffort.EXHAUSTIVE, AnnEffort.EXHAUSTIVE.forMemory(16));
+  }
+
+  @Test
+  void exactCutoffDoesNotOverflowForHugeWants() {
+    // 10 * (Integer.MAX_VALUE - 1) overflowed to a negative cut-off, sending a huge n to the graph
+    assertTrue(AnnEffort.ef(100).scansExactly(Integer.MAX_VALUE, Integer.MAX_VALUE - 1));
+    assertTrue(AnnEffort.ef(100).scansExactly(1000, 100));
+    assertFalse(AnnEffort.ef(100).scansExactly(1001, 100));
   }
 }

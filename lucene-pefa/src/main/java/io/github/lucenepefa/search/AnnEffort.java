@@ -114,6 +114,10 @@ public record AnnEffort(int efSearch, boolean exhaustive, int exactBelow) {
    * @return the largest segment size that is scanned exactly
    */
   int exactCutoff(int wanted) {
-    return exactBelow >= 0 ? exactBelow : DEFAULT_EXACT_FACTOR * Math.max(efSearch, wanted);
+    if (exactBelow >= 0) {
+      return exactBelow;
+    }
+    long cutoff = (long) DEFAULT_EXACT_FACTOR * Math.max(efSearch, wanted);
+    return (int) Math.min(Integer.MAX_VALUE, cutoff);
   }
 }

@@ -200,7 +200,8 @@ final class LeafVectorSearch {
                 },
                 live,
                 reader.maxDoc());
-    int beam = Math.max(k, effort.efSearch());
+    // a beam wider than the segment finds nothing more (and Lucene's queues reject huge sizes)
+    int beam = Math.min(Math.max(k, effort.efSearch()), values.size());
     boolean exhaustive = effort.scansExactly(values.size(), k);
     if (exhaustive == false && filterWeight != null && accept.cost() <= beam) {
       exhaustive = true;

@@ -144,7 +144,9 @@ public final class PefaRescoringCollectorManager
 
   /** Collects candidates of one slice, keeping its top {@code n}. */
   public final class RescoringCollector implements Collector {
-    private long[] keys = new long[16]; // LeafVectorSearch.key(score, global doc)
+    // LeafVectorSearch.key(score, global doc); sized for the 2n + 16 kept before a compaction, so that
+    // it is not regrown step by step (ArrayUtil grows by 1/8: ~9x the final size in garbage)
+    private long[] keys = new long[(int) Math.min(2L * n + 16, 4096)];
     private int size;
     private long collected;
     private long worstKept = Long.MAX_VALUE; // keys above it cannot enter the top n
@@ -194,7 +196,7 @@ public final class PefaRescoringCollectorManager
       }
       keys = ArrayUtil.grow(keys, size + 1);
       keys[size++] = key;
-      if (size >= 2 * n + 16) {
+      if (size >= 2L * n + 16) {
         Arrays.sort(keys, 0, size);
         size = n;
         worstKept = keys[n - 1];
