@@ -64,5 +64,6 @@ class TestSearchOrderAndEffort {
     assertTrue(AnnEffort.ef(100).scansExactly(Integer.MAX_VALUE, Integer.MAX_VALUE - 1));
     assertTrue(AnnEffort.ef(100).scansExactly(1000, 100));
     assertFalse(AnnEffort.ef(100).scansExactly(1001, 100));
+    assertEquals(100, AnnEffort.ef(100).forMemory(Integer.MAX_VALUE - 1).efSearch());
   }
 }

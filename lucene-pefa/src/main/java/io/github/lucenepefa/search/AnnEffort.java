@@ -105,7 +105,7 @@ public record AnnEffort(int efSearch, boolean exhaustive, int exactBelow) {
     if (exhaustive) {
       return this;
     }
-    int beam = Math.min(efSearch, Math.max(2 * k, (efSearch + 1) / 2));
+    int beam = (int) Math.min(efSearch, Math.max(2L * k, (efSearch + 1) / 2));
     return new AnnEffort(beam, false, exactBelow);
   }
 
