@@ -100,6 +100,21 @@ public final class BenchReport {
     return sb.toString();
   }
 
+  /** One measurement row's values, in the column order of both tables. */
+  private static Object[] cells(Record x) {
+    return new Object[] {
+      x.method(),
+      x.ef() == 0 ? "-" : Integer.toString(x.ef()),
+      x.topK() == 0 ? "-" : Integer.toString(x.topK()),
+      x.latencyMsMean(),
+      x.latencyMsP99(),
+      x.qps(),
+      x.overlapAtN(),
+      x.nodesVisited(),
+      x.allocBytesPerQuery()
+    };
+  }
+
   private static String fmtMap(Map<String, ? extends Number> m, int decimals, double div) {
     if (m.isEmpty()) {
       return "";
@@ -136,15 +151,7 @@ public final class BenchReport {
           String.format(
               Locale.ROOT,
               "%-24s %5s %5s %10.3f %10.3f %10.1f %10.4f %11.0f %12.0f%n",
-              x.method(),
-              x.ef() == 0 ? "-" : Integer.toString(x.ef()),
-              x.topK() == 0 ? "-" : Integer.toString(x.topK()),
-              x.latencyMsMean(),
-              x.latencyMsP99(),
-              x.qps(),
-              x.overlapAtN(),
-              x.nodesVisited(),
-              x.allocBytesPerQuery()));
+              cells(x)));
     }
     return sb.toString();
   }
@@ -183,15 +190,7 @@ public final class BenchReport {
           String.format(
               Locale.ROOT,
               "| %s | %s | %s | %.3f | %.3f | %.1f | %.4f | %.0f | %.0f |%n",
-              x.method(),
-              x.ef() == 0 ? "-" : Integer.toString(x.ef()),
-              x.topK() == 0 ? "-" : Integer.toString(x.topK()),
-              x.latencyMsMean(),
-              x.latencyMsP99(),
-              x.qps(),
-              x.overlapAtN(),
-              x.nodesVisited(),
-              x.allocBytesPerQuery()));
+              cells(x)));
     }
     sb.append("\n| target | measured | limit | met |\n|---|---:|---:|---|\n");
     for (Target t : targets(r)) {

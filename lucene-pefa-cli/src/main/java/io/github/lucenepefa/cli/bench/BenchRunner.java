@@ -579,15 +579,7 @@ public final class BenchRunner {
                 q ->
                     visited(
                         pefa, schema.xsVectorField(), q, n, effort)));
-        out.add(
-            new Method(
-                "pefa-xl" + suffix,
-                ef,
-                config.topK(),
-                q -> pefa.search(xl(schema, q, effort, config.topK()), n).scoreDocs,
-                pefaMap,
-                xlExact,
-                q -> xlVisited(pefa, schema, q, effort, config.topK())));
+        out.add(xlMethod("pefa-xl" + suffix, ef, effort, pefa, pefa, schema, pefaMap, xlExact));
       }
     }
     // with an executor: PEFA-XL searches the memory and the documents at the same time
@@ -603,15 +595,7 @@ public final class BenchRunner {
               stockMap,
               ermExact,
               q -> stockVisited(stock, q, fanout)));
-      out.add(
-          new Method(
-              "pefa-xl-executor",
-              ef,
-              config.topK(),
-              q -> pefaExec.search(xl(schema, q, effort, config.topK()), n).scoreDocs,
-              pefaMap,
-              xlExact,
-              q -> xlVisited(pefa, schema, q, effort, config.topK())));
+      out.add(xlMethod("pefa-xl-executor", ef, effort, pefaExec, pefa, schema, pefaMap, xlExact));
     }
     // PEFA-XL with a given beam on the memory side: neighbours found with graphOnly(memEf), passed
     // to the query; the ERM side keeps graphOnly(ef)
@@ -675,6 +659,26 @@ public final class BenchRunner {
 
   private Query xs(PefaSchema schema, float[] q, AnnEffort effort) {
     return PefaQuery.xs(schema, q).lambda(config.xsLambda()).n(config.n()).effort(effort).build();
+  }
+
+  /** PEFA-XL at the configured K through {@code searcher}; visits counted on {@code plain}. */
+  private Method xlMethod(
+      String name,
+      int ef,
+      AnnEffort effort,
+      IndexSearcher searcher,
+      IndexSearcher plain,
+      PefaSchema schema,
+      int[] pefaMap,
+      Search xlExact) {
+    return new Method(
+        name,
+        ef,
+        config.topK(),
+        q -> searcher.search(xl(schema, q, effort, config.topK()), config.n()).scoreDocs,
+        pefaMap,
+        xlExact,
+        q -> xlVisited(plain, schema, q, effort, config.topK()));
   }
 
   /** Graph nodes (or vectors) a stock kNN query with this fanout scores. */
