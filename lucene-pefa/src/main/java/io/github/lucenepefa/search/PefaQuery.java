@@ -211,9 +211,12 @@ public final class PefaQuery extends Query {
 
   /** Whether this PEFA-XS query searches the stored {@code e_d} (lambda = index-time lambda). */
   private boolean searchesXsVectorField() {
-    return mode == PefaMode.XS
-        && schema.xsVectorField() != null
-        && Float.floatToIntBits(lambda) == Float.floatToIntBits(schema.xsLambda());
+    return mode == PefaMode.XS && schema.xsVectorField() != null && isIndexLambda(schema, lambda);
+  }
+
+  /** Whether {@code lambda} is the schema's PEFA-XS index-time lambda (the stored e_d's). */
+  private static boolean isIndexLambda(PefaSchema schema, float lambda) {
+    return Float.floatToIntBits(lambda) == Float.floatToIntBits(schema.xsLambda());
   }
 
   private Explanation explainXl(XlResult xl, LeafReaderContext ctx, int doc, float score)
@@ -507,7 +510,7 @@ public final class PefaQuery extends Query {
     public PefaQuery build() {
       if (mode == PefaMode.XS
           && schema.xsAnyLambda() == false
-          && Float.floatToIntBits(lambda) != Float.floatToIntBits(schema.xsLambda())) {
+          && isIndexLambda(schema, lambda) == false) {
         throw new IllegalArgumentException(
             "PEFA-XS lambda="
                 + lambda
