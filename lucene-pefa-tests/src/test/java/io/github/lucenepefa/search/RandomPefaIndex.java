@@ -34,6 +34,7 @@ final class RandomPefaIndex implements AutoCloseable {
   final Directory dir = new ByteBuffersDirectory();
   final IndexWriter lucene;
   final PefaIndexWriter writer;
+  final int maxBufferedDocs;
   final List<float[]> centres = new ArrayList<>();
   int nextRowId;
 
@@ -59,7 +60,14 @@ final class RandomPefaIndex implements AutoCloseable {
                   default -> new TieredMergePolicy();
                 });
     lucene = new IndexWriter(dir, config);
-    writer = new PefaIndexWriter(lucene, schema);
+    if (random.nextInt(3) == 0) {
+      // a small buffer (flushes while documents are added) written by up to 3 threads
+      maxBufferedDocs = 1 + random.nextInt(30);
+      writer = new PefaIndexWriter(lucene, schema, maxBufferedDocs, 1 + random.nextInt(3));
+    } else {
+      maxBufferedDocs = PefaIndexWriter.DEFAULT_MAX_BUFFERED_DOCS;
+      writer = new PefaIndexWriter(lucene, schema);
+    }
     int clusters = 1 + random.nextInt(6);
     for (int c = 0; c < clusters; c++) {
       centres.add(randomUnit());
@@ -117,6 +125,9 @@ final class RandomPefaIndex implements AutoCloseable {
     String color = random.nextBoolean() ? "red" : "blue";
     writer.addDocument(key, p, List.of(new StringField("color", color, Field.Store.NO)));
     model.addDoc(key, p, color);
+    if (model.unflushed.size() >= maxBufferedDocs) {
+      model.flush(); // the writer flushed its full buffer
+    }
   }
 
   void flush() throws IOException {

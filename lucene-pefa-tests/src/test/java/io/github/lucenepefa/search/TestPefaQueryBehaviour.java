@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.lucenepefa.codec.PefaCodec;
 import io.github.lucenepefa.index.PefaIndexWriter;
 import io.github.lucenepefa.index.PefaSchema;
 import io.github.lucenepefa.scoring.ErmScoreMode;
@@ -20,6 +21,8 @@ import java.util.Set;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
@@ -304,6 +307,10 @@ class TestPefaQueryBehaviour {
         assertBad("'t1' exists in the index with a different vector", w::commit);
       }
       assertBad("written with schema", () -> PefaIndexWriter.open(dir, PefaSchema.builder(2).xsLambda(0.9f).build()));
+      try (IndexWriter iw = new IndexWriter(dir, new IndexWriterConfig().setCodec(new PefaCodec()))) {
+        assertBad("maxBufferedDocs must be at least 1, got 0", () -> new PefaIndexWriter(iw, SCHEMA, 0, 1));
+        assertBad("writeThreads must be at least 1, got 0", () -> new PefaIndexWriter(iw, SCHEMA, 10, 0));
+      }
       try (DirectoryReader reader = DirectoryReader.open(dir)) {
         assertEquals(SCHEMA, PefaSchema.read(reader));
         IndexSearcher s = new IndexSearcher(reader);

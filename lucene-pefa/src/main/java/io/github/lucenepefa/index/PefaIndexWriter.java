@@ -67,6 +67,7 @@ public final class PefaIndexWriter implements Closeable {
   private final PefaSchema schema;
   private final boolean ownsWriter;
   private final int maxBufferedDocs;
+  private final int writeThreads;
   private final Map<String, RowOp> pendingRows = new LinkedHashMap<>();
   private final Map<String, PendingDoc> pendingDocs = new LinkedHashMap<>();
 
@@ -91,15 +92,46 @@ public final class PefaIndexWriter implements Closeable {
    * @throws IllegalArgumentException when the index was committed with a different schema
    */
   public PefaIndexWriter(IndexWriter writer, PefaSchema schema) throws IOException {
-    this(writer, schema, false, DEFAULT_MAX_BUFFERED_DOCS);
+    this(writer, schema, false, DEFAULT_MAX_BUFFERED_DOCS, 1);
   }
 
-  private PefaIndexWriter(IndexWriter writer, PefaSchema schema, boolean owns, int maxBuffered)
+  /**
+   * Wraps an existing writer, with a buffer size and a number of writing threads for bulk loads.
+   *
+   * <p>Every flush of buffered documents opens a near-real-time reader and reads the whole
+   * training memory once (to compute the documents' PEFA-XS vectors), and Lucene flushes a segment
+   * for it: a bigger buffer means fewer of both (it holds {@code maxBufferedDocs} copies of the
+   * document vectors on the heap). With {@code writeThreads > 1} a flush hands its memory rows and
+   * documents to Lucene from that many threads, so that Lucene builds that many segments' HNSW
+   * graphs at once (Lucene indexes each thread's documents into a segment of its own).
+   *
+   * @param writer the Lucene writer (not closed by {@link #close()})
+   * @param schema the index layout
+   * @param maxBufferedDocs buffered documents that trigger a {@link #flush()} (at least 1)
+   * @param writeThreads threads that hand a flush's rows and documents to Lucene (at least 1)
+   * @throws IOException on I/O errors
+   * @throws IllegalArgumentException when the index was committed with a different schema, or a
+   *     count is below 1
+   */
+  public PefaIndexWriter(IndexWriter writer, PefaSchema schema, int maxBufferedDocs, int writeThreads)
+      throws IOException {
+    this(writer, schema, false, maxBufferedDocs, writeThreads);
+  }
+
+  private PefaIndexWriter(
+      IndexWriter writer, PefaSchema schema, boolean owns, int maxBuffered, int writeThreads)
       throws IOException {
     this.writer = Objects.requireNonNull(writer, "writer");
     this.schema = Objects.requireNonNull(schema, "schema");
+    if (maxBuffered < 1) {
+      throw new IllegalArgumentException("maxBufferedDocs must be at least 1, got " + maxBuffered);
+    }
+    if (writeThreads < 1) {
+      throw new IllegalArgumentException("writeThreads must be at least 1, got " + writeThreads);
+    }
     this.ownsWriter = owns;
     this.maxBufferedDocs = maxBuffered;
+    this.writeThreads = writeThreads;
     Iterable<Map.Entry<String, String>> commitData = writer.getLiveCommitData();
     if (commitData != null) {
       for (Map.Entry<String, String> e : commitData) {
@@ -127,7 +159,7 @@ public final class PefaIndexWriter implements Closeable {
     IndexWriterConfig config = new IndexWriterConfig().setCodec(new PefaCodec());
     IndexWriter w = new IndexWriter(dir, config);
     try {
-      return new PefaIndexWriter(w, schema, true, DEFAULT_MAX_BUFFERED_DOCS);
+      return new PefaIndexWriter(w, schema, true, DEFAULT_MAX_BUFFERED_DOCS, 1);
     } catch (RuntimeException | IOException e) {
       w.rollback();
       throw e;
@@ -345,9 +377,7 @@ public final class PefaIndexWriter implements Closeable {
         writes.add(() -> io(() -> writer.updateDocument(schema.rowTerm(rowId), doc)));
       }
     }
-    for (Runnable w : writes) {
-      w.run();
-    }
+    runAll(writes);
     pendingRows.clear();
   }
 
@@ -434,18 +464,73 @@ public final class PefaIndexWriter implements Closeable {
       }
     }
     int dim = schema.dimension();
+    List<Runnable> writes = new ArrayList<>(pendingDocs.size());
     for (Map.Entry<String, PendingDoc> e : pendingDocs.entrySet()) {
       String key = e.getKey();
       PendingDoc pending = e.getValue();
-      Document doc = new Document();
-      for (IndexableField f : pending.extra()) {
-        doc.add(f);
-      }
-      float[] u = PefaScoring.labelCentroid(rowsByKey.getOrDefault(key, List.of()), dim);
-      schema.addDocumentFields(doc, key, pending.vector(), u);
-      writer.updateDocument(schema.keyTerm(key), doc);
+      List<WeightedRow> rows = rowsByKey.getOrDefault(key, List.of());
+      writes.add(
+          () -> {
+            Document doc = new Document();
+            for (IndexableField f : pending.extra()) {
+              doc.add(f);
+            }
+            float[] u = PefaScoring.labelCentroid(rows, dim);
+            schema.addDocumentFields(doc, key, pending.vector(), u);
+            io(() -> writer.updateDocument(schema.keyTerm(key), doc));
+          });
     }
+    runAll(writes);
     pendingDocs.clear();
+  }
+
+  /**
+   * Runs the writes in order on this thread, or split into contiguous runs over {@link
+   * #writeThreads} threads; rethrows the first failure (as the {@link IOException} it wraps).
+   */
+  private void runAll(List<Runnable> writes) throws IOException {
+    int threads = Math.min(writeThreads, writes.size());
+    try {
+      if (threads <= 1) {
+        for (Runnable w : writes) {
+          w.run();
+        }
+        return;
+      }
+      Thread[] workers = new Thread[threads];
+      RuntimeException[] failures = new RuntimeException[threads];
+      for (int t = 0; t < threads; t++) {
+        int from = (int) ((long) writes.size() * t / threads);
+        int to = (int) ((long) writes.size() * (t + 1) / threads);
+        int slot = t;
+        workers[t] =
+            new Thread(
+                () -> {
+                  try {
+                    for (int i = from; i < to; i++) {
+                      writes.get(i).run();
+                    }
+                  } catch (RuntimeException e) {
+                    failures[slot] = e;
+                  }
+                },
+                "pefa-write-" + t);
+        workers[t].start();
+      }
+      for (Thread w : workers) {
+        w.join();
+      }
+      for (RuntimeException f : failures) {
+        if (f != null) {
+          throw f;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while writing to the index");
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
+    }
   }
 
   /**
