@@ -124,6 +124,22 @@ public class BenchCommand implements Callable<Integer> {
   @Option(names = "--ram-buffer-mb", defaultValue = "1024", description = "IndexWriter RAM buffer (default: ${DEFAULT-VALUE}).")
   double ramBufferMb;
 
+  @Option(
+      names = "--index-threads",
+      defaultValue = "1",
+      description = "Threads that add vectors to every index; each builds its own segments' graphs (default: ${DEFAULT-VALUE}).")
+  int indexThreads;
+
+  @Option(
+      names = "--no-force-merge",
+      description = "Search the indexes as written (several segments) instead of force-merging each to one segment.")
+  boolean noForceMerge;
+
+  @Option(
+      names = "--no-stock-memory",
+      description = "Do not build the stock index of the memory vectors (only the memory graph's build-time reference).")
+  boolean noStockMemory;
+
   @Option(names = "--work", paramLabel = "DIR", description = "Folder for the temporary indexes (default: java.io.tmpdir).")
   Path work;
 
@@ -145,6 +161,19 @@ public class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
+    for (int ef : efs) {
+      positive("--ef", ef);
+    }
+    positive("-n", n);
+    positive("-k", k);
+    positive("-K", topK);
+    positive("--index-threads", indexThreads);
+    positive("--min-timed", minTimed);
+    if (synthetic) {
+      positive("--docs", docs);
+      positive("--queries", queries);
+      positive("--dim", dim);
+    }
     BenchRunner.Config config =
         new BenchRunner.Config(
             efs,
@@ -165,7 +194,10 @@ public class BenchCommand implements Callable<Integer> {
             keepIndexes,
             noGraphOnly == false,
             only,
-            xsIndexLambdaOnly == false);
+            xsIndexLambdaOnly == false,
+            indexThreads,
+            noForceMerge == false,
+            noStockMemory == false);
     BenchData data;
     if (synthetic) {
       long t0 = System.nanoTime();
@@ -201,6 +233,13 @@ public class BenchCommand implements Callable<Integer> {
       out.println("wrote " + markdown);
     }
     return 0;
+  }
+
+  private void positive(String option, int value) {
+    if (value < 1) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), option + " must be at least 1, got " + value);
+    }
   }
 
   private int commonThreads() {

@@ -105,6 +105,11 @@ public final class BenchRunner {
    * @param only a regular expression: time only the methods whose name matches it (null: all)
    * @param xsAnyLambda store the PEFA-XS pair too (false: e_d only, see {@link
    *     PefaSchema.Builder#xsAnyLambda})
+   * @param indexThreads threads that add vectors to every index (each builds its own segments'
+   *     graphs)
+   * @param forceMerge force-merge every index to one segment before searching
+   * @param stockMemory also build a stock index of the memory vectors (the reference for the
+   *     memory graph's build time)
    */
   public record Config(
       int[] efs,
@@ -125,7 +130,10 @@ public final class BenchRunner {
       boolean keepIndexes,
       boolean graphOnly,
       String only,
-      boolean xsAnyLambda) {
+      boolean xsAnyLambda,
+      int indexThreads,
+      boolean forceMerge,
+      boolean stockMemory) {
 
     /**
      * @return the defaults
@@ -150,6 +158,9 @@ public final class BenchRunner {
           false,
           true,
           null,
+          true,
+          1,
+          true,
           true);
     }
   }
@@ -301,7 +312,7 @@ public final class BenchRunner {
         Directory stockMemDir = FSDirectory.open(work.resolve("stock-memory"));
         Directory pefaDir = FSDirectory.open(work.resolve("pefa"))) {
       builds.add(buildStock("stock-docs", stockDocsDir, data.docs(), work.resolve("stock-docs")));
-      if (data.rows().isEmpty() == false) {
+      if (data.rows().isEmpty() == false && config.stockMemory()) {
         float[][] rowVectors = new float[data.rows().size()][];
         for (int i = 0; i < rowVectors.length; i++) {
           rowVectors[i] = data.rows().get(i).vector();
@@ -392,20 +403,26 @@ public final class BenchRunner {
                   }
                 });
     try (IndexWriter w = new IndexWriter(dir, iwc)) {
-      for (int i = 0; i < vectors.length; i++) {
-        Document d = new Document();
-        d.add(new KnnFloatVectorField(STOCK_FIELD, vectors[i], VectorSimilarityFunction.DOT_PRODUCT));
-        d.add(new NumericDocValuesField(STOCK_ORD, i));
-        w.addDocument(d);
-      }
+      forEachInThreads(
+          vectors.length,
+          i -> {
+            Document d = new Document();
+            d.add(new KnnFloatVectorField(STOCK_FIELD, vectors[i], VectorSimilarityFunction.DOT_PRODUCT));
+            d.add(new NumericDocValuesField(STOCK_ORD, i));
+            w.addDocument(d);
+          });
       long t1 = System.nanoTime();
-      w.forceMerge(1);
+      if (config.forceMerge()) {
+        w.forceMerge(1);
+      }
       long t2 = System.nanoTime();
       w.commit();
       long t3 = System.nanoTime();
       Map<String, Double> phases = new LinkedHashMap<>();
       phases.put("add", secs(t1 - t0));
-      phases.put("force_merge", secs(t2 - t1));
+      if (config.forceMerge()) {
+        phases.put("force_merge", secs(t2 - t1));
+      }
       phases.put("commit", secs(t3 - t2));
       double total = secs(t3 - t0);
       log.printf(Locale.ROOT, "  %s built in %.2f s %s%n", name, total, phases);
@@ -419,7 +436,9 @@ public final class BenchRunner {
     IndexWriterConfig iwc = writerConfig().setCodec(new PefaCodec());
     long t0 = System.nanoTime();
     try (IndexWriter iw = new IndexWriter(dir, iwc)) {
-      PefaIndexWriter pw = new PefaIndexWriter(iw, schema);
+      // one buffer for all documents: one read of the memory for their XS vectors
+      PefaIndexWriter pw =
+          new PefaIndexWriter(iw, schema, Math.max(1, data.docs().length), config.indexThreads());
       for (BenchData.Row row : data.rows()) {
         Map<String, Float> labels = new LinkedHashMap<>();
         for (int j = 0; j < row.docs().length; j++) {
@@ -436,7 +455,9 @@ public final class BenchRunner {
       pw.flush();
       iw.flush();
       long t2 = System.nanoTime();
-      iw.forceMerge(1);
+      if (config.forceMerge()) {
+        iw.forceMerge(1);
+      }
       long t3 = System.nanoTime();
       pw.commit();
       pw.close();
@@ -444,11 +465,51 @@ public final class BenchRunner {
       Map<String, Double> phases = new LinkedHashMap<>();
       phases.put("memory_rows", secs(t1 - t0));
       phases.put("docs", secs(t2 - t1));
-      phases.put("force_merge", secs(t3 - t2));
+      if (config.forceMerge()) {
+        phases.put("force_merge", secs(t3 - t2));
+      }
       phases.put("commit", secs(t4 - t3));
       double total = secs(t4 - t0);
       log.printf(Locale.ROOT, "  pefa built in %.2f s %s%n", total, phases);
       return new Build("pefa", total, phases, dirBytes(path), new LinkedHashMap<>());
+    }
+  }
+
+  private interface IndexAction {
+    void run(int i) throws IOException;
+  }
+
+  /** Runs {@code action(0..count-1)} split into contiguous runs over the index threads. */
+  private void forEachInThreads(int count, IndexAction action) throws IOException {
+    int threads = Math.max(1, Math.min(config.indexThreads(), count));
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      List<java.util.concurrent.Future<?>> parts = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int from = (int) ((long) count * t / threads);
+        int to = (int) ((long) count * (t + 1) / threads);
+        parts.add(
+            pool.submit(
+                () -> {
+                  for (int i = from; i < to; i++) {
+                    action.run(i);
+                  }
+                  return null;
+                }));
+      }
+      for (java.util.concurrent.Future<?> f : parts) {
+        f.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while indexing");
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new RuntimeException(e.getCause());
+    } finally {
+      pool.shutdownNow();
     }
   }
 

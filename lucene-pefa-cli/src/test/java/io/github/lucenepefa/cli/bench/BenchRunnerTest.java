@@ -43,7 +43,10 @@ class BenchRunnerTest {
             false,
             true,
             null,
-            false); // e_d only: the bench must not need the pair field
+            false, // e_d only: the bench must not need the pair field
+            2,
+            true,
+            true);
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     BenchRunner.Report r =
         new BenchRunner(config, new PrintStream(log, true, StandardCharsets.UTF_8)).run(data);
