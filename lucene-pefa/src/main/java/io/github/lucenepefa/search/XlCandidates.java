@@ -121,14 +121,22 @@ public final class XlCandidates {
     if (topK <= 0) {
       throw new IllegalArgumentException("K (topK) must be > 0, got " + topK);
     }
-    // the two searches are independent: with an executor they run at the same time (each also
-    // searches its segments in parallel); without one, TaskExecutor runs them in this thread
-    Callable<List<Neighbour>> memorySide =
-        () ->
-            givenNeighbours != null
-                ? givenNeighbours
-                : TrainingQueryMemory.nearest(
-                    searcher, schema, query, maxK, effort.forMemory(maxK));
+    // the two sides are independent: with an executor they run at the same time (each also
+    // searches its segments in parallel); without one, TaskExecutor runs them in this thread. The
+    // memory side also resolves its neighbours' labels to documents.
+    Callable<MemorySide> memorySide =
+        () -> {
+          List<Neighbour> nk =
+              givenNeighbours != null
+                  ? givenNeighbours
+                  : TrainingQueryMemory.nearest(
+                      searcher, schema, query, maxK, effort.forMemory(maxK));
+          Set<String> keys = new HashSet<>();
+          for (Neighbour nb : nk) {
+            keys.addAll(nb.labels().keySet());
+          }
+          return new MemorySide(nk, resolve(searcher, schema, keys, filterWeight));
+        };
     Callable<ScoreDoc[]> ermSide =
         () ->
             LeafVectorSearch.searchAll(
@@ -143,25 +151,21 @@ public final class XlCandidates {
         searcher
             .getTaskExecutor()
             .invokeAll(List.<Callable<Object>>of(memorySide::call, ermSide::call));
-    @SuppressWarnings("unchecked")
-    List<Neighbour> nk = (List<Neighbour>) both.get(0);
+    MemorySide memory = (MemorySide) both.get(0);
     ScoreDoc[] erm = (ScoreDoc[]) both.get(1);
     LeafVectorSearch.DocScores ermByDoc = LeafVectorSearch.DocScores.of(erm);
-    int[] ermDocs = ermByDoc.docs();
-    float[] ermScores = ermByDoc.scores();
-    Set<String> keys = new HashSet<>();
-    for (Neighbour nb : nk) {
-      keys.addAll(nb.labels().keySet());
-    }
     return new XlCandidates(
         searcher,
         schema,
         query,
-        nk,
-        ermDocs,
-        ermScores,
-        resolve(searcher, schema, keys, filterWeight));
+        memory.neighbours(),
+        ermByDoc.docs(),
+        ermByDoc.scores(),
+        memory.docsByKey());
   }
+
+  /** The memory side's result: {@code N_kmax(q)} and the documents their labels point at. */
+  private record MemorySide(List<Neighbour> neighbours, Map<String, int[]> docsByKey) {}
 
   /** Finds the live, filter-accepted documents of each key through the key field's terms. */
   private static Map<String, int[]> resolve(
