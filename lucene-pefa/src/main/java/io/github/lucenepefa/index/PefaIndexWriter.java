@@ -68,6 +68,23 @@ public final class PefaIndexWriter implements Closeable {
   private final boolean ownsWriter;
   private final int maxBufferedDocs;
   private final int writeThreads;
+  private volatile WriteListener listener = WriteListener.NONE;
+
+  /**
+   * Told about every memory row and document a flush hands to Lucene (for progress reports of
+   * bulk loads; Lucene builds the HNSW graphs as they arrive). Called from the writing threads:
+   * implementations must be thread-safe and cheap.
+   */
+  public interface WriteListener {
+    /** Does nothing. */
+    WriteListener NONE = new WriteListener() {};
+
+    /** A memory row (or a row deletion) was handed to Lucene. */
+    default void rowWritten() {}
+
+    /** A document was handed to Lucene. */
+    default void documentWritten() {}
+  }
   private final Map<String, RowOp> pendingRows = new LinkedHashMap<>();
   private final Map<String, PendingDoc> pendingDocs = new LinkedHashMap<>();
 
@@ -164,6 +181,15 @@ public final class PefaIndexWriter implements Closeable {
       w.rollback();
       throw e;
     }
+  }
+
+  /**
+   * Sets the listener told about rows and documents as flushes write them.
+   *
+   * @param listener the listener, or {@code null} for none
+   */
+  public void setWriteListener(WriteListener listener) {
+    this.listener = listener == null ? WriteListener.NONE : listener;
   }
 
   /**
@@ -371,10 +397,18 @@ public final class PefaIndexWriter implements Closeable {
       labels.keySet().removeAll(op.remove);
       op.add.forEach((k, w) -> labels.merge(k, w, Float::sum));
       if (vector == null || labels.isEmpty()) {
-        writes.add(() -> io(() -> writer.deleteDocuments(schema.rowTerm(rowId))));
+        writes.add(
+            () -> {
+              io(() -> writer.deleteDocuments(schema.rowTerm(rowId)));
+              listener.rowWritten();
+            });
       } else {
         Document doc = schema.memoryRowDocument(vector, new TrainingLabels(rowId, labels));
-        writes.add(() -> io(() -> writer.updateDocument(schema.rowTerm(rowId), doc)));
+        writes.add(
+            () -> {
+              io(() -> writer.updateDocument(schema.rowTerm(rowId), doc));
+              listener.rowWritten();
+            });
       }
     }
     runAll(writes);
@@ -478,6 +512,7 @@ public final class PefaIndexWriter implements Closeable {
             float[] u = PefaScoring.labelCentroid(rows, dim);
             schema.addDocumentFields(doc, key, pending.vector(), u);
             io(() -> writer.updateDocument(schema.keyTerm(key), doc));
+            listener.documentWritten();
           });
     }
     runAll(writes);

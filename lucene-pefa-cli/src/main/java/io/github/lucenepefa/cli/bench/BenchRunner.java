@@ -1,6 +1,7 @@
 package io.github.lucenepefa.cli.bench;
 
 import io.github.lucenepefa.codec.PefaCodec;
+import io.github.lucenepefa.cli.progress.ProgressBar;
 import io.github.lucenepefa.index.PefaIndexWriter;
 import io.github.lucenepefa.index.PefaSchema;
 import io.github.lucenepefa.scoring.KnnNormalization;
@@ -403,14 +404,17 @@ public final class BenchRunner {
                   }
                 });
     try (IndexWriter w = new IndexWriter(dir, iwc)) {
-      forEachInThreads(
-          vectors.length,
-          i -> {
-            Document d = new Document();
-            d.add(new KnnFloatVectorField(STOCK_FIELD, vectors[i], VectorSimilarityFunction.DOT_PRODUCT));
-            d.add(new NumericDocValuesField(STOCK_ORD, i));
-            w.addDocument(d);
-          });
+      try (ProgressBar bar = new ProgressBar(name, vectors.length, "vectors")) {
+        forEachInThreads(
+            vectors.length,
+            i -> {
+              Document d = new Document();
+              d.add(new KnnFloatVectorField(STOCK_FIELD, vectors[i], VectorSimilarityFunction.DOT_PRODUCT));
+              d.add(new NumericDocValuesField(STOCK_ORD, i));
+              w.addDocument(d);
+              bar.step();
+            });
+      }
       long t1 = System.nanoTime();
       if (config.forceMerge()) {
         w.forceMerge(1);
@@ -436,9 +440,9 @@ public final class BenchRunner {
     IndexWriterConfig iwc = writerConfig().setCodec(new PefaCodec());
     long t0 = System.nanoTime();
     try (IndexWriter iw = new IndexWriter(dir, iwc)) {
-      // one buffer for all documents: one read of the memory for their XS vectors
-      PefaIndexWriter pw =
-          new PefaIndexWriter(iw, schema, Math.max(1, data.docs().length), config.indexThreads());
+      // one buffer for all documents (flushed below, not by the last add): one read of the memory
+      // for their XS vectors
+      PefaIndexWriter pw = new PefaIndexWriter(iw, schema, data.docs().length + 1, config.indexThreads());
       for (BenchData.Row row : data.rows()) {
         Map<String, Float> labels = new LinkedHashMap<>();
         for (int j = 0; j < row.docs().length; j++) {
@@ -446,14 +450,33 @@ public final class BenchRunner {
         }
         pw.addTrainingQuery(row.rowId(), row.vector(), labels);
       }
-      pw.flush();
-      iw.flush();
+      try (ProgressBar bar = new ProgressBar("pefa memory rows", data.rows().size(), "rows")) {
+        pw.setWriteListener(
+            new PefaIndexWriter.WriteListener() {
+              @Override
+              public void rowWritten() {
+                bar.step();
+              }
+            });
+        pw.flush();
+        iw.flush();
+      }
       long t1 = System.nanoTime();
       for (int i = 0; i < data.docs().length; i++) {
         pw.addDocument(data.keys()[i], data.docs()[i]);
       }
-      pw.flush();
-      iw.flush();
+      try (ProgressBar bar = new ProgressBar("pefa docs", data.docs().length, "docs")) {
+        pw.setWriteListener(
+            new PefaIndexWriter.WriteListener() {
+              @Override
+              public void documentWritten() {
+                bar.step();
+              }
+            });
+        pw.flush();
+        iw.flush();
+      }
+      pw.setWriteListener(null);
       long t2 = System.nanoTime();
       if (config.forceMerge()) {
         iw.forceMerge(1);
@@ -962,7 +985,7 @@ public final class BenchRunner {
     java.util.concurrent.ExecutorService pool =
         java.util.concurrent.Executors.newFixedThreadPool(config.threads());
     log.printf(Locale.ROOT, "timing %d queries per method in blocks of %d...%n", total, block);
-    try {
+    try (ProgressBar bar = new ProgressBar("timing", (long) total * methods.size(), "queries")) {
       for (int from = 0; from < total; from += block) {
         int to = Math.min(total, from + block);
         for (int mi = 0; mi < methods.size(); mi++) {
@@ -1008,6 +1031,7 @@ public final class BenchRunner {
           }
           a.mtNanos += System.nanoTime() - t0;
           a.mtQueries += mtTo - mtFrom;
+          bar.advance(to - from);
         }
       }
     } finally {
@@ -1022,8 +1046,11 @@ public final class BenchRunner {
       int[][] exact = exactCache.get(m.exact());
       if (exact == null) {
         exact = new int[nq][];
-        for (int i = 0; i < nq; i++) {
-          exact[i] = map(m.exact().run(queries[i]), exactMap(m));
+        try (ProgressBar bar = new ProgressBar("exact reference of " + m.name(), nq, "queries")) {
+          for (int i = 0; i < nq; i++) {
+            exact[i] = map(m.exact().run(queries[i]), exactMap(m));
+            bar.step();
+          }
         }
         exactCache.put(m.exact(), exact);
       }
