@@ -256,15 +256,19 @@ public final class BenchReport {
         }
       }
     }
+    // issue 5: >= 0.99 on SciFact, >= 0.95 at 1M docs + 1M training queries (0.99 elsewhere)
+    boolean million = r.docs() >= 1_000_000 && r.memoryRows() >= 1_000_000;
+    double overlapLimit = million ? 0.95 : 0.99;
+    String overlapDetail = million ? "target at 1M docs + 1M rows" : "SciFact target; 0.95 at 1M + 1M";
     for (Record x : r.records()) {
       if (x.method().startsWith("pefa-x") && x.ef() != 0 && x.method().contains("-K") == false) {
         out.add(
             new Target(
                 x.method() + " overlap@" + r.config().n() + " with exact, ef " + x.ef(),
                 x.overlapAtN(),
-                0.99,
+                overlapLimit,
                 false,
-                "SciFact target 0.99, 1M target 0.95"));
+                overlapDetail));
       }
     }
     Build stockMem = null;
