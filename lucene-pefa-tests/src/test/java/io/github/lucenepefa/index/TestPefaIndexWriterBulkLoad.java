@@ -2,6 +2,7 @@ package io.github.lucenepefa.index;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.github.lucenepefa.codec.PefaCodec;
 import java.io.IOException;
@@ -64,6 +65,50 @@ class TestPefaIndexWriterBulkLoad {
         assertArrayEquals(e.getValue(), got.get(e.getKey()), 0f, e.getKey());
       }
       assertEquals(vectorsByKey(one, schema, schema.ermField()).keySet(), vectorsByKey(many, schema, schema.ermField()).keySet());
+    }
+  }
+
+  /** An Error, not an Exception: a write thread must hand those back too. */
+  private static final class ListenerError extends Error {
+    ListenerError(String message) {
+      super(message);
+    }
+  }
+
+  @Test
+  void aFailingWriteThreadFailsTheFlushAndKeepsTheBuffer() throws IOException {
+    for (boolean error : new boolean[] {false, true}) {
+      PefaSchema schema = PefaSchema.builder(DIM).hnsw(8, 20).build();
+      Random random = new Random(7);
+      try (Directory dir = new ByteBuffersDirectory();
+          IndexWriter iw = new IndexWriter(dir, new IndexWriterConfig().setCodec(new PefaCodec()))) {
+        PefaIndexWriter w = new PefaIndexWriter(iw, schema, 1000, 3);
+        for (int d = 0; d < 30; d++) {
+          w.addDocument("d" + d, unit(random));
+        }
+        AtomicInteger written = new AtomicInteger();
+        w.setWriteListener(
+            new PefaIndexWriter.WriteListener() {
+              @Override
+              public void documentWritten() {
+                if (written.incrementAndGet() == 20) {
+                  if (error) {
+                    throw new ListenerError("listener failed");
+                  }
+                  throw new IllegalStateException("listener failed");
+                }
+              }
+            });
+        Class<? extends Throwable> expected = error ? ListenerError.class : IllegalStateException.class;
+        Throwable e = assertThrows(expected, w::flush);
+        assertEquals("listener failed", e.getMessage());
+        w.setWriteListener(null);
+        w.commit(); // the buffer was kept: all 30 documents are written (again), once each
+        assertEquals(30, vectorsByKey(dir, schema, schema.ermField()).size());
+        try (DirectoryReader reader = DirectoryReader.open(dir)) {
+          assertEquals(30, reader.numDocs());
+        }
+      }
     }
   }
 

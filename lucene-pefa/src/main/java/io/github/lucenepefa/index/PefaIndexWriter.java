@@ -521,7 +521,8 @@ public final class PefaIndexWriter implements Closeable {
 
   /**
    * Runs the writes in order on this thread, or split into contiguous runs over {@link
-   * #writeThreads} threads; rethrows the first failure (as the {@link IOException} it wraps).
+   * #writeThreads} threads; rethrows the first failure of any thread, Errors included (an {@link
+   * IOException} as itself), so that a failed flush keeps its buffer.
    */
   private void runAll(List<Runnable> writes) throws IOException {
     int threads = Math.min(writeThreads, writes.size());
@@ -533,7 +534,7 @@ public final class PefaIndexWriter implements Closeable {
         return;
       }
       Thread[] workers = new Thread[threads];
-      RuntimeException[] failures = new RuntimeException[threads];
+      Throwable[] failures = new Throwable[threads];
       for (int t = 0; t < threads; t++) {
         int from = (int) ((long) writes.size() * t / threads);
         int to = (int) ((long) writes.size() * (t + 1) / threads);
@@ -545,7 +546,7 @@ public final class PefaIndexWriter implements Closeable {
                     for (int i = from; i < to; i++) {
                       writes.get(i).run();
                     }
-                  } catch (RuntimeException e) {
+                  } catch (Throwable e) { // rethrown by the flushing thread, Errors included
                     failures[slot] = e;
                   }
                 },
@@ -555,9 +556,13 @@ public final class PefaIndexWriter implements Closeable {
       for (Thread w : workers) {
         w.join();
       }
-      for (RuntimeException f : failures) {
-        if (f != null) {
-          throw f;
+      for (Throwable f : failures) {
+        if (f instanceof RuntimeException re) {
+          throw re;
+        } else if (f instanceof Error err) {
+          throw err;
+        } else if (f != null) {
+          throw new IllegalStateException(f);
         }
       }
     } catch (InterruptedException e) {
