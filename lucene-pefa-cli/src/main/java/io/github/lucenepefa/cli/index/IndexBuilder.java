@@ -67,34 +67,44 @@ public final class IndexBuilder {
     List<BeirDataset.Doc> docs = dataset.docs();
     try (IndexWriter iw = new IndexWriter(dir, cfg)) {
       PefaIndexWriter w = new PefaIndexWriter(iw, schema);
+      // the bar counts rows and documents as they reach Lucene, which builds the HNSW graphs then
       ProgressBar bar =
           progress ? new ProgressBar("index", rows.size() + docs.size(), "items") : null;
+      if (bar != null) {
+        w.setWriteListener(
+            new PefaIndexWriter.WriteListener() {
+              @Override
+              public void rowWritten() {
+                bar.step();
+              }
+
+              @Override
+              public void documentWritten() {
+                bar.step();
+              }
+            });
+      }
       try {
         for (int i = 0; i < rows.size(); i++) {
           MemoryRow r = rows.get(i);
           w.addTrainingQuery(r.rowId(), rowVectors[i], r.labels());
-          if (bar != null) {
-            bar.step();
-          }
         }
         w.flush();
         for (int i = 0; i < docs.size(); i++) {
           BeirDataset.Doc d = docs.get(i);
           w.addDocument(d.id(), docVectors[i], List.of(new StoredField(TITLE_FIELD, d.title())));
-          if (bar != null) {
-            bar.step();
-          }
         }
+        w.commit();
+        w.setWriteListener(null);
         if (bar != null) {
           bar.finish();
-          System.err.println("index: writing the HNSW graphs (ERM, PEFA-XS, memory) and merging to one segment ...");
+          System.err.println("index: merging to one segment (the HNSW graphs are merged) ...");
         }
         long t0 = System.nanoTime();
-        w.commit();
         iw.forceMerge(1);
         w.commit();
         if (bar != null) {
-          System.err.printf("index: graphs written and merged in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+          System.err.printf("index: merged in %.1f s%n", (System.nanoTime() - t0) / 1e9);
         }
       } finally {
         if (bar != null) {
