@@ -8,23 +8,36 @@ import io.github.lucenepefa.index.PefaIndexWriter;
 import io.github.lucenepefa.index.PefaSchema;
 import io.github.lucenepefa.index.PefaVectors;
 import io.github.lucenepefa.scoring.KnnNormalization;
+import io.github.lucenepefa.scoring.PefaScoring;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.SortedDocValues;
+import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.VectorScorer;
 import org.apache.lucene.store.ByteBuffersDirectory;
 import org.apache.lucene.store.Directory;
 import org.junit.jupiter.api.Test;
 
 /**
- * The graph path rescores only the beam hits that can reach the exact top k ({@link
- * LeafVectorSearch#rescoreCount}). With a beam as wide as the segment the graph search finds every
+ * Both search paths score with the field's own vector scorer first and rescore by the formulas
+ * only what can reach the exact top k: the graph path its beam hits within the margin ({@link
+ * LeafVectorSearch#rescoreCount}), the exact scan the vectors within the margin ({@link
+ * LeafVectorSearch#scanCandidates}); the exact scan must equal brute force. With a beam as wide as the segment the graph search finds every
  * vector, so the results must equal the exhaustive ones, also among ties and near-ties:
  * the vectors here are a few directions, repeated exactly or slightly perturbed, so that many
  * scores tie (memory rows tied at the k-th score must be chosen by row id, as the exhaustive
@@ -34,28 +47,218 @@ class TestGraphRescoring {
 
   private static final int DIM = 24;
 
-  @Test
-  void completeGraphSearchEqualsExhaustiveAmongNearTies() throws Exception {
-    Random random = new Random(17);
-    List<float[]> bases = new ArrayList<>();
-    for (int b = 0; b < 4; b++) {
-      bases.add(unit(random, null, 0));
-    }
-    PefaSchema schema = PefaSchema.builder(DIM).xsLambda(0.4f).hnsw(16, 100).build();
-    try (Directory dir = new ByteBuffersDirectory()) {
+  /**
+   * The near-tie index: 300 memory rows, then 400 documents, one segment.
+   *
+   * @param rowVectors the memory rows' vectors, by row id
+   */
+  private record NearTieIndex(
+      Random random,
+      List<float[]> bases,
+      PefaSchema schema,
+      List<float[]> docs,
+      Map<String, float[]> rowVectors,
+      Map<String, Map<String, Float>> rowLabels) {
+
+    static NearTieIndex write(Directory dir, long seed) throws Exception {
+      Random random = new Random(seed);
+      List<float[]> bases = new ArrayList<>();
+      for (int b = 0; b < 4; b++) {
+        bases.add(unit(random, null, 0));
+      }
+      PefaSchema schema = PefaSchema.builder(DIM).xsLambda(0.4f).hnsw(16, 100).build();
+      List<float[]> docs = new ArrayList<>();
+      Map<String, float[]> rowVectors = new LinkedHashMap<>();
+      Map<String, Map<String, Float>> rowLabels = new LinkedHashMap<>();
       try (IndexWriter iw = new IndexWriter(dir, new IndexWriterConfig().setCodec(new PefaCodec()))) {
         PefaIndexWriter w = new PefaIndexWriter(iw, schema);
         for (int r = 0; r < 300; r++) {
-          w.addTrainingQuery(
-              "q" + r, near(random, bases, 0.5f), Map.of("d" + random.nextInt(400), 1f + random.nextInt(2)));
+          float[] x = near(random, bases, 0.5f);
+          Map<String, Float> labels = Map.of("d" + random.nextInt(400), 1f + random.nextInt(2));
+          w.addTrainingQuery("q" + r, x, labels);
+          rowVectors.put("q" + r, x);
+          rowLabels.put("q" + r, labels);
         }
         for (int d = 0; d < 400; d++) {
-          w.addDocument("d" + d, near(random, bases, 0f));
+          float[] p = near(random, bases, 0f);
+          w.addDocument("d" + d, p);
+          docs.add(p);
         }
         w.commit();
         iw.forceMerge(1);
         w.commit();
       }
+      return new NearTieIndex(random, bases, schema, docs, rowVectors, rowLabels);
+    }
+  }
+
+  /**
+   * The exact scan scores every vector with the field's own (SIMD) scorer first and reads only
+   * those within the rescoring margin of its k-th score ({@link LeafVectorSearch#scanCandidates}):
+   * its results must equal brute force by the formulas, among ties and near-ties too.
+   */
+  @Test
+  void exhaustiveSearchEqualsBruteForceAmongNearTies() throws Exception {
+    try (Directory dir = new ByteBuffersDirectory()) {
+      NearTieIndex idx = NearTieIndex.write(dir, 23);
+      try (DirectoryReader reader = DirectoryReader.open(dir)) {
+        IndexSearcher searcher = new IndexSearcher(reader);
+        int[] docIds = docIdsByKey(reader, idx.schema(), idx.docs().size());
+        for (int t = 0; t < 40; t++) {
+          float[] q = near(idx.random(), idx.bases(), 0f);
+          int k = 1 + idx.random().nextInt(8);
+          List<Neighbour> all = new ArrayList<>();
+          idx.rowVectors()
+              .forEach(
+                  (id, x) ->
+                      all.add(new Neighbour(id, PefaScoring.similarity(q, x), idx.rowLabels().get(id))));
+          List<Neighbour> expected = PefaScoring.topNeighbours(all, k);
+          List<Neighbour> got =
+              TrainingQueryMemory.nearest(searcher, idx.schema(), q, k, AnnEffort.EXHAUSTIVE);
+          assertSame("memory query " + t, rowHits(expected), rowHits(got));
+
+          int n = 1 + idx.random().nextInt(30);
+          ScoreDoc[] bruteForce = new ScoreDoc[idx.docs().size()];
+          for (int d = 0; d < bruteForce.length; d++) {
+            bruteForce[d] = new ScoreDoc(docIds[d], PefaScoring.similarity(q, idx.docs().get(d)));
+          }
+          Arrays.sort(
+              bruteForce,
+              (a, b) -> a.score != b.score ? Float.compare(b.score, a.score) : Integer.compare(a.doc, b.doc));
+          Query erm =
+              PefaQuery.xl(idx.schema(), q).lambda(1f).k(1).topK(n).n(n).effort(AnnEffort.EXHAUSTIVE).build();
+          assertSame("ERM query " + t, Arrays.copyOf(bruteForce, n), searcher.search(erm, n).scoreDocs);
+        }
+      }
+    }
+  }
+
+  /**
+   * {@link LeafVectorSearch#scanCandidates} keeps every vector of the exact top k when the field's
+   * scorer is off by up to half the margin either way (the bound the margin is built on), and
+   * drops the vectors it can: here the scorer adds a fixed error of -m/2, 0 or +m/2 per vector.
+   */
+  @Test
+  void scanCandidatesHoldTheExactTopKUnderScorerErrorsWithinTheMargin() throws Exception {
+    Random random = new Random(5);
+    int dim = 24;
+    float margin = LeafVectorSearch.rescoreMargin(dim);
+    List<float[]> vectors = new ArrayList<>();
+    float[] base = unit(random, null, 0);
+    for (int i = 0; i < 2000; i++) {
+      vectors.add(unit(random, base, 2e-3f)); // scores a few 1e-6 apart, margin 1.2e-5
+    }
+    float[] q = unit(random, base, 1e-3f);
+    float[] error = new float[vectors.size()];
+    for (int i = 0; i < error.length; i++) {
+      error[i] = (random.nextInt(3) - 1) * margin / 2;
+    }
+    FloatVectorValues values = perturbedValues(vectors, dim, error);
+    for (int k : new int[] {1, 5, 50}) {
+      Integer[] byExact = new Integer[vectors.size()];
+      for (int i = 0; i < byExact.length; i++) {
+        byExact[i] = i;
+      }
+      Arrays.sort(byExact, (a, b) -> Float.compare(dot(q, vectors.get(b)), dot(q, vectors.get(a))));
+      int[] candidates = LeafVectorSearch.scanCandidates(values, q, null, k, dim);
+      Set<Integer> kept = new HashSet<>();
+      for (int c : candidates) {
+        kept.add(c);
+      }
+      for (int r = 0; r < k; r++) {
+        assertTrue(kept.contains(byExact[r]), "k=" + k + ": exact rank " + r + " dropped");
+      }
+      assertTrue(candidates.length < vectors.size() / 2, "k=" + k + ": kept " + candidates.length);
+      for (int i = 1; i < candidates.length; i++) {
+        assertTrue(candidates[i - 1] < candidates[i], "ascending docs");
+      }
+    }
+  }
+
+  private static float dot(float[] a, float[] b) {
+    return PefaScoring.similarity(a, b);
+  }
+
+  /** Dense values whose scorer returns the inner product plus {@code error[doc]}. */
+  private static FloatVectorValues perturbedValues(List<float[]> vectors, int dim, float[] error) {
+    FloatVectorValues plain = FloatVectorValues.fromFloats(vectors, dim);
+    return new FloatVectorValues() {
+      @Override
+      public int size() {
+        return plain.size();
+      }
+
+      @Override
+      public int dimension() {
+        return dim;
+      }
+
+      @Override
+      public float[] vectorValue(int ord) throws IOException {
+        return plain.vectorValue(ord);
+      }
+
+      @Override
+      public FloatVectorValues copy() {
+        return this;
+      }
+
+      @Override
+      public DocIndexIterator iterator() {
+        return createDenseIterator();
+      }
+
+      @Override
+      public VectorScorer scorer(float[] target) {
+        DocIndexIterator it = iterator();
+        return new VectorScorer() {
+          @Override
+          public float score() {
+            return dot(target, vectors.get(it.index())) + error[it.index()];
+          }
+
+          @Override
+          public DocIdSetIterator iterator() {
+            return it;
+          }
+        };
+      }
+    };
+  }
+
+  /** Neighbours as hits whose doc is the row number, for {@link #assertSame}. */
+  private static ScoreDoc[] rowHits(List<Neighbour> neighbours) {
+    ScoreDoc[] hits = new ScoreDoc[neighbours.size()];
+    for (int i = 0; i < hits.length; i++) {
+      Neighbour nb = neighbours.get(i);
+      hits[i] = new ScoreDoc(Integer.parseInt(nb.rowId().substring(1)), nb.similarity());
+    }
+    return hits;
+  }
+
+  /** Global doc id of document {@code "d" + i}, by index {@code i}. */
+  private static int[] docIdsByKey(DirectoryReader reader, PefaSchema schema, int count) throws Exception {
+    int[] ids = new int[count];
+    Arrays.fill(ids, -1);
+    for (LeafReaderContext ctx : reader.leaves()) {
+      SortedDocValues keys = ctx.reader().getSortedDocValues(schema.keyField());
+      for (int doc = keys.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = keys.nextDoc()) {
+        String key = keys.lookupOrd(keys.ordValue()).utf8ToString();
+        if (key.startsWith("d")) {
+          ids[Integer.parseInt(key.substring(1))] = ctx.docBase + doc;
+        }
+      }
+    }
+    return ids;
+  }
+
+  @Test
+  void completeGraphSearchEqualsExhaustiveAmongNearTies() throws Exception {
+    try (Directory dir = new ByteBuffersDirectory()) {
+      NearTieIndex idx = NearTieIndex.write(dir, 17);
+      Random random = idx.random();
+      List<float[]> bases = idx.bases();
+      PefaSchema schema = idx.schema();
       try (DirectoryReader reader = DirectoryReader.open(dir)) {
         IndexSearcher searcher = new IndexSearcher(reader);
         AnnEffort wholeSegment = AnnEffort.graphOnly(1000);

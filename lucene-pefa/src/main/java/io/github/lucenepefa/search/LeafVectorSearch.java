@@ -11,6 +11,7 @@ import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.search.AcceptDocs;
+import org.apache.lucene.search.DocAndFloatFeatureBuffer;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.ScoreDoc;
@@ -18,6 +19,7 @@ import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.TopKnnCollector;
 import org.apache.lucene.search.TotalHits;
+import org.apache.lucene.search.VectorScorer;
 import org.apache.lucene.search.Weight;
 import org.apache.lucene.util.ArrayUtil;
 import org.apache.lucene.util.Bits;
@@ -234,7 +236,7 @@ final class LeafVectorSearch {
         return Hits.ofKeys(keys, withTies(keys, count, k));
       }
     }
-    return exactScan(values, accept.bits(), k, exactScore);
+    return exactScan(values, target, accept.bits(), k, fi.getVectorDimension(), exactScore);
   }
 
   /**
@@ -288,17 +290,35 @@ final class LeafVectorSearch {
    * Exact top-k. Hits tied with the k-th score are all returned (beyond k), so that a caller whose
    * global order breaks ties by something other than doc id (the memory's row id) still sees every
    * tied row.
+   *
+   * <p>Two passes: {@link #scanCandidates} scores every vector with the field's own vector scorer
+   * (the one the graph search uses: SIMD over the stored bytes, in bulk, no copies) and keeps the
+   * vectors within {@link #rescoreMargin} of its k-th score, which holds every vector of the
+   * exact top k (the argument of {@link #rescoreCount}); only those are read and scored by the
+   * caller's formula.
    */
-  private static Hits exactScan(FloatVectorValues values, Bits accept, int k, ExactScore score)
+  private static Hits exactScan(
+      FloatVectorValues values, float[] target, Bits accept, int k, int dimension, ExactScore score)
       throws IOException {
+    int[] candidates = scanCandidates(values, target, accept, k, dimension);
     // min-heap of ~key: its top is the worst kept hit (the largest key)
     LongHeap heap = new LongHeap(Math.max(1, Math.min(k, values.size())));
     long[] tied = new long[8]; // rejected or evicted hits tied with the worst kept score
     int tiedCount = 0;
     KnnVectorValues.DocIndexIterator it = values.iterator();
-    for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
-      if (accept != null && accept.get(doc) == false) {
-        continue;
+    int next = 0;
+    while (true) {
+      int doc;
+      if (candidates == null) {
+        doc = it.nextDoc();
+        if (doc != DocIdSetIterator.NO_MORE_DOCS && accept != null && accept.get(doc) == false) {
+          continue;
+        }
+      } else {
+        doc = next < candidates.length ? it.advance(candidates[next++]) : DocIdSetIterator.NO_MORE_DOCS;
+      }
+      if (doc == DocIdSetIterator.NO_MORE_DOCS) {
+        break;
       }
       float s = score.score(values.vectorValue(it.index())) + 0f;
       long key = key(s, doc);
@@ -338,5 +358,71 @@ final class LeafVectorSearch {
     }
     Arrays.sort(keys, 0, count);
     return Hits.ofKeys(keys, count);
+  }
+
+  /**
+   * The first pass of {@link #exactScan}: the accepted docs, ascending, whose score by the field's
+   * vector scorer lies within {@link #rescoreMargin} of the {@code k}-th best such score; or
+   * {@code null} when the field has no vector scorer (then every accepted doc is a candidate).
+   *
+   * <p>A doc is kept when its score reaches the running k-th best score minus the margin; the
+   * running k-th only rises, so that keeps a superset of the final set, which a last pass trims.
+   */
+  static int[] scanCandidates(
+      FloatVectorValues values, float[] target, Bits accept, int k, int dimension)
+      throws IOException {
+    VectorScorer scorer;
+    try {
+      scorer = values.scorer(target);
+    } catch (UnsupportedOperationException e) {
+      scorer = null;
+    }
+    if (scorer == null) {
+      return null;
+    }
+    float margin = rescoreMargin(dimension);
+    VectorScorer.Bulk bulk = scorer.bulk(null);
+    DocAndFloatFeatureBuffer batch = new DocAndFloatFeatureBuffer();
+    // min-heap of sortable scores: its top is the running k-th best score
+    LongHeap best = new LongHeap(Math.max(1, Math.min(k, values.size())));
+    int[] docs = new int[Math.min(values.size(), 2 * k + 64)];
+    float[] scores = new float[docs.length];
+    int count = 0;
+    float threshold = Float.NEGATIVE_INFINITY;
+    while (true) {
+      bulk.nextDocsAndScores(DocIdSetIterator.NO_MORE_DOCS, accept, batch);
+      if (batch.size == 0) {
+        break;
+      }
+      for (int i = 0; i < batch.size; i++) {
+        float s = batch.features[i];
+        if (s < threshold) {
+          continue;
+        }
+        if (count == docs.length) {
+          docs = ArrayUtil.grow(docs, count + 1);
+          scores = ArrayUtil.growExact(scores, docs.length);
+        }
+        docs[count] = batch.docs[i];
+        scores[count++] = s;
+        if (best.size() < k) {
+          best.push(NumericUtils.floatToSortableInt(s));
+        } else if (s > NumericUtils.sortableIntToFloat((int) best.top())) {
+          best.updateTop(NumericUtils.floatToSortableInt(s));
+        } else {
+          continue;
+        }
+        if (best.size() == k) {
+          threshold = NumericUtils.sortableIntToFloat((int) best.top()) - margin;
+        }
+      }
+    }
+    int kept = 0;
+    for (int i = 0; i < count; i++) {
+      if (scores[i] >= threshold) {
+        docs[kept++] = docs[i];
+      }
+    }
+    return ArrayUtil.copyOfSubArray(docs, 0, kept);
   }
 }
