@@ -62,8 +62,8 @@ class TestSearchOrderAndEffort {
   void exactCutoffDoesNotOverflowForHugeWants() {
     // 10 * (Integer.MAX_VALUE - 1) overflowed to a negative cut-off, sending a huge n to the graph
     assertTrue(AnnEffort.ef(100).scansExactly(Integer.MAX_VALUE, Integer.MAX_VALUE - 1));
-    assertTrue(AnnEffort.ef(100).scansExactly(1000, 100));
-    assertFalse(AnnEffort.ef(100).scansExactly(1001, 100));
+    assertTrue(AnnEffort.ef(100).scansExactly(1500, 100));
+    assertFalse(AnnEffort.ef(100).scansExactly(1501, 100));
     assertEquals(100, AnnEffort.ef(100).forMemory(Integer.MAX_VALUE - 1).efSearch());
   }
 }

@@ -24,13 +24,15 @@ public record AnnEffort(int efSearch, boolean exhaustive, int exactBelow) {
    * Default factor of the exact-scan cut-off: a segment with at most {@code factor * max(ef,
    * wanted)} vectors is scanned exactly.
    *
-   * <p>Measured with {@code pefa bench} (docs/performance.md): an HNSW search with beam {@code ef}
-   * scores about {@code 10-13 * ef} vectors on 5k-20k vector segments, and a graph visit costs
-   * about as much as one vector of the exact scan (both read the vector and take one dot product),
-   * so the break-even segment size is about {@code 12 * ef}. The factor was 50, which sent
-   * 5k-vector segments at ef 200-300 to an exact scan 1.3-2.3x slower than the graph.
+   * <p>Measured with {@code pefa bench} on SciFact (docs/performance.md, "Latency work, round 5"):
+   * the exact scan scores vectors in bulk with the field's SIMD scorer at about 50 ns a vector,
+   * while a graph search costs about 125-135 ns per visited vector and visits {@code 10 * ef}
+   * vectors at ef 100 falling to {@code 5 * ef} at ef 500, so the break-even segment size is 15-28
+   * times ef; 15 keeps the exact scan on the cheaper side at every ef measured (100-500). It was
+   * 10 while the scan copied each vector out of the index before scoring it (about 90 ns a
+   * vector).
    */
-  public static final int DEFAULT_EXACT_FACTOR = 10;
+  public static final int DEFAULT_EXACT_FACTOR = 15;
 
   /** Exact search everywhere. */
   public static final AnnEffort EXHAUSTIVE = new AnnEffort(DEFAULT_EF_SEARCH, true, -1);
