@@ -26,11 +26,10 @@ public record AnnEffort(int efSearch, boolean exhaustive, int exactBelow) {
    *
    * <p>Measured with {@code pefa bench} on SciFact (docs/performance.md, "Latency work, round 5"):
    * the exact scan scores vectors in bulk with the field's SIMD scorer at about 50 ns a vector,
-   * while a graph search costs about 125-135 ns per visited vector and visits {@code 10 * ef}
-   * vectors at ef 100 falling to {@code 5 * ef} at ef 500, so the break-even segment size is 15-28
-   * times ef; 15 keeps the exact scan on the cheaper side at every ef measured (100-500). It was
-   * 10 while the scan copied each vector out of the index before scoring it (about 90 ns a
-   * vector).
+   * while a graph search costs 125-140 ns per visited vector and visits {@code 10.5 * ef} vectors
+   * at ef 100 falling to {@code 5.5 * ef} at ef 500, so the break-even segment size is 15-27 times
+   * ef; 15 keeps the exact scan on the cheaper side at every ef measured (100-500). It was 10 while
+   * the scan copied each vector out of the index before scoring it (about 67 ns a vector).
    */
   public static final int DEFAULT_EXACT_FACTOR = 15;
 
