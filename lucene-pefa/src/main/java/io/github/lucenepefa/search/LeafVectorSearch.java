@@ -306,20 +306,8 @@ final class LeafVectorSearch {
     long[] tied = new long[8]; // rejected or evicted hits tied with the worst kept score
     int tiedCount = 0;
     KnnVectorValues.DocIndexIterator it = values.iterator();
-    int next = 0;
-    while (true) {
-      int doc;
-      if (candidates == null) {
-        doc = it.nextDoc();
-        if (doc != DocIdSetIterator.NO_MORE_DOCS && accept != null && accept.get(doc) == false) {
-          continue;
-        }
-      } else {
-        doc = next < candidates.length ? it.advance(candidates[next++]) : DocIdSetIterator.NO_MORE_DOCS;
-      }
-      if (doc == DocIdSetIterator.NO_MORE_DOCS) {
-        break;
-      }
+    for (int candidate : candidates) {
+      int doc = it.advance(candidate);
       float s = score.score(values.vectorValue(it.index())) + 0f;
       long key = key(s, doc);
       if (heap.size() < k) {
@@ -362,8 +350,8 @@ final class LeafVectorSearch {
 
   /**
    * The first pass of {@link #exactScan}: the accepted docs, ascending, whose score by the field's
-   * vector scorer lies within {@link #rescoreMargin} of the {@code k}-th best such score; or
-   * {@code null} when the field has no vector scorer (then every accepted doc is a candidate).
+   * vector scorer lies within {@link #rescoreMargin} of the {@code k}-th best such score (none when
+   * the field has no vector scorer, as in Lucene's exact search).
    *
    * <p>A doc is kept when its score reaches the running k-th best score minus the margin; the
    * running k-th only rises, so that keeps a superset of the final set, which a last pass trims.
@@ -371,21 +359,16 @@ final class LeafVectorSearch {
   static int[] scanCandidates(
       FloatVectorValues values, float[] target, Bits accept, int k, int dimension)
       throws IOException {
-    VectorScorer scorer;
-    try {
-      scorer = values.scorer(target);
-    } catch (UnsupportedOperationException e) {
-      scorer = null;
-    }
+    VectorScorer scorer = values.scorer(target);
     if (scorer == null) {
-      return null;
+      return new int[0];
     }
     float margin = rescoreMargin(dimension);
     VectorScorer.Bulk bulk = scorer.bulk(null);
     DocAndFloatFeatureBuffer batch = new DocAndFloatFeatureBuffer();
     // min-heap of sortable scores: its top is the running k-th best score
     LongHeap best = new LongHeap(Math.max(1, Math.min(k, values.size())));
-    int[] docs = new int[Math.min(values.size(), 2 * k + 64)];
+    int[] docs = new int[(int) Math.min(values.size(), 2L * k + 64)];
     float[] scores = new float[docs.length];
     int count = 0;
     float threshold = Float.NEGATIVE_INFINITY;
