@@ -26,12 +26,12 @@ import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.PostingsEnum;
+import org.apache.lucene.index.Term;
 import org.apache.lucene.index.Terms;
 import org.apache.lucene.index.TermsEnum;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.util.Bits;
-import org.apache.lucene.util.BytesRef;
 
 /**
  * Writes a PEFA index: documents with their ERM vectors, and the training memory (training-query
@@ -369,13 +369,11 @@ public final class PefaIndexWriter implements Closeable {
 
   private void writeRows() throws IOException {
     Map<String, CommittedRow> committed = new HashMap<>();
-    // rows with no live document in the index: added, not updated (an update buffers a delete term
-    // that Lucene resolves at flush: 12-15% of a bulk load of new rows)
-    Set<String> absent = new HashSet<>();
+    Set<String> absent = new HashSet<>(); // no live document: added, not updated (see liveDoc)
     try (DirectoryReader reader = DirectoryReader.open(writer)) {
       for (Map.Entry<String, RowOp> e : pendingRows.entrySet()) {
         if (e.getValue().replace == false) {
-          LeafDoc live = liveRow(reader, e.getKey());
+          LeafDoc live = liveDoc(reader, schema.rowTerm(e.getKey()));
           if (live == null) {
             absent.add(e.getKey());
             continue;
@@ -444,17 +442,20 @@ public final class PefaIndexWriter implements Closeable {
   /** A document of one segment. */
   private record LeafDoc(LeafReader leaf, int doc) {}
 
-  /** The live document of the index that carries the row id, or null. */
-  private LeafDoc liveRow(DirectoryReader reader, String rowId) throws IOException {
-    BytesRef term = new BytesRef(rowId);
+  /**
+   * The live document of the index that carries the term (a row id or a document key), or null.
+   * Rows and documents that have none are added rather than updated: an update buffers a delete
+   * term that Lucene resolves at flush (12-15% of a bulk load of new rows, docs/performance.md).
+   */
+  private static LeafDoc liveDoc(DirectoryReader reader, Term term) throws IOException {
     for (LeafReaderContext ctx : reader.leaves()) {
       LeafReader leaf = ctx.reader();
-      Terms terms = leaf.terms(schema.rowIdField());
+      Terms terms = leaf.terms(term.field());
       if (terms == null) {
         continue;
       }
       TermsEnum te = terms.iterator();
-      if (te.seekExact(term) == false) {
+      if (te.seekExact(term.bytes()) == false) {
         continue;
       }
       Bits live = leaf.getLiveDocs();
@@ -484,7 +485,13 @@ public final class PefaIndexWriter implements Closeable {
 
   private void writeDocs() throws IOException {
     Map<String, List<WeightedRow>> rowsByKey = new HashMap<>();
+    Set<String> absent = new HashSet<>(); // no live document: added, not updated (see liveDoc)
     try (DirectoryReader reader = DirectoryReader.open(writer)) {
+      for (String key : pendingDocs.keySet()) {
+        if (liveDoc(reader, schema.keyTerm(key)) == null) {
+          absent.add(key);
+        }
+      }
       for (LeafReaderContext ctx : reader.leaves()) {
         LeafReader leaf = ctx.reader();
         BinaryDocValues bdv = leaf.getBinaryDocValues(schema.labelsField());
@@ -525,6 +532,7 @@ public final class PefaIndexWriter implements Closeable {
       String key = e.getKey();
       PendingDoc pending = e.getValue();
       List<WeightedRow> rows = rowsByKey.getOrDefault(key, List.of());
+      boolean add = absent.contains(key);
       writes.add(
           () -> {
             Document doc = new Document();
@@ -533,7 +541,11 @@ public final class PefaIndexWriter implements Closeable {
             }
             float[] u = PefaScoring.labelCentroid(rows, dim);
             schema.addDocumentFields(doc, key, pending.vector(), u);
-            io(() -> writer.updateDocument(schema.keyTerm(key), doc));
+            if (add) {
+              io(() -> writer.addDocument(doc));
+            } else {
+              io(() -> writer.updateDocument(schema.keyTerm(key), doc));
+            }
             listener.documentWritten();
           });
     }
