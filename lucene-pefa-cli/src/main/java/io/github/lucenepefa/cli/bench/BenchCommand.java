@@ -140,6 +140,14 @@ public class BenchCommand implements Callable<Integer> {
       description = "Do not build the stock index of the memory vectors (only the memory graph's build-time reference).")
   boolean noStockMemory;
 
+  @Option(
+      names = "--build-repeats",
+      defaultValue = "3",
+      description =
+          "Build the stock memory index and the PEFA memory rows this many times (the extra builds interleaved,"
+              + " into throw-away indexes); the build target compares medians (default: ${DEFAULT-VALUE}).")
+  int buildRepeats;
+
   @Option(names = "--work", paramLabel = "DIR", description = "Folder for the temporary indexes (default: java.io.tmpdir).")
   Path work;
 
@@ -169,6 +177,7 @@ public class BenchCommand implements Callable<Integer> {
     positive("-K", topK);
     positive("--index-threads", indexThreads);
     positive("--min-timed", minTimed);
+    positive("--build-repeats", buildRepeats);
     if (synthetic) {
       positive("--docs", docs);
       positive("--queries", queries);
@@ -197,7 +206,8 @@ public class BenchCommand implements Callable<Integer> {
             xsIndexLambdaOnly == false,
             indexThreads,
             noForceMerge == false,
-            noStockMemory == false);
+            noStockMemory == false,
+            buildRepeats);
     BenchData data;
     if (synthetic) {
       long t0 = System.nanoTime();

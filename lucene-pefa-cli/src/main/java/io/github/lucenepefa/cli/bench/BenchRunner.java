@@ -1,6 +1,7 @@
 package io.github.lucenepefa.cli.bench;
 
 import io.github.lucenepefa.codec.PefaCodec;
+import io.github.lucenepefa.cli.index.IndexBuilder;
 import io.github.lucenepefa.cli.progress.ProgressBar;
 import io.github.lucenepefa.index.PefaIndexWriter;
 import io.github.lucenepefa.index.PefaSchema;
@@ -111,6 +112,9 @@ public final class BenchRunner {
    * @param forceMerge force-merge every index to one segment before searching
    * @param stockMemory also build a stock index of the memory vectors (the reference for the
    *     memory graph's build time)
+   * @param buildRepeats how many times the stock memory index and the PEFA memory rows are built
+   *     (the extra builds interleaved, in alternating order, into throw-away indexes), so that the
+   *     build target compares medians: a single build's time swings with the JIT
    */
   public record Config(
       int[] efs,
@@ -134,7 +138,8 @@ public final class BenchRunner {
       boolean xsAnyLambda,
       int indexThreads,
       boolean forceMerge,
-      boolean stockMemory) {
+      boolean stockMemory,
+      int buildRepeats) {
 
     /**
      * @return the defaults
@@ -162,7 +167,8 @@ public final class BenchRunner {
           true,
           1,
           true,
-          true);
+          true,
+          3);
     }
   }
 
@@ -195,7 +201,8 @@ public final class BenchRunner {
   /**
    * Index build figures.
    *
-   * @param index "stock-docs", "stock-memory" or "pefa"
+   * @param index "stock-docs", "stock-memory" or "pefa"; the repeated memory builds are
+   *     "stock-memory#r" and "pefa-memory#r" (r = 2, 3, ...)
    * @param seconds wall time of the build (adds, flushes, force-merge to one segment, commit)
    * @param phases named phase durations in seconds
    * @param bytes the index size on disk
@@ -284,7 +291,7 @@ public final class BenchRunner {
       return run(data, work);
     } finally {
       if (config.keepIndexes() == false) {
-        io.github.lucenepefa.cli.index.IndexBuilder.deleteTree(work);
+        IndexBuilder.deleteTree(work);
       } else {
         log.println("indexes kept under " + work);
       }
@@ -321,6 +328,9 @@ public final class BenchRunner {
         builds.add(buildStock("stock-memory", stockMemDir, rowVectors, work.resolve("stock-memory")));
       }
       builds.add(buildPefa(schema, pefaDir, data, work.resolve("pefa")));
+      if (data.rows().isEmpty() == false && config.stockMemory()) {
+        repeatMemoryBuilds(schema, data, work, builds);
+      }
       try (DirectoryReader stockReader = DirectoryReader.open(stockDocsDir);
           DirectoryReader pefaReader = DirectoryReader.open(pefaDir)) {
         System.gc();
@@ -443,24 +453,7 @@ public final class BenchRunner {
       // one buffer for all documents (flushed below, not by the last add): one read of the memory
       // for their XS vectors
       PefaIndexWriter pw = new PefaIndexWriter(iw, schema, data.docs().length + 1, config.indexThreads());
-      for (BenchData.Row row : data.rows()) {
-        Map<String, Float> labels = new LinkedHashMap<>();
-        for (int j = 0; j < row.docs().length; j++) {
-          labels.merge(data.keys()[row.docs()[j]], row.weights()[j], Float::sum);
-        }
-        pw.addTrainingQuery(row.rowId(), row.vector(), labels);
-      }
-      try (ProgressBar bar = new ProgressBar("pefa memory rows", data.rows().size(), "rows")) {
-        pw.setWriteListener(
-            new PefaIndexWriter.WriteListener() {
-              @Override
-              public void rowWritten() {
-                bar.step();
-              }
-            });
-        pw.flush();
-        iw.flush();
-      }
+      writeMemoryRows(pw, iw, data, "pefa memory rows");
       long t1 = System.nanoTime();
       for (int i = 0; i < data.docs().length; i++) {
         pw.addDocument(data.keys()[i], data.docs()[i]);
@@ -495,6 +488,72 @@ public final class BenchRunner {
       double total = secs(t4 - t0);
       log.printf(Locale.ROOT, "  pefa built in %.2f s %s%n", total, phases);
       return new Build("pefa", total, phases, dirBytes(path), new LinkedHashMap<>());
+    }
+  }
+
+  /** Adds every memory row and flushes them to a segment (the "memory_rows" phase). */
+  private static void writeMemoryRows(PefaIndexWriter pw, IndexWriter iw, BenchData data, String label)
+      throws IOException {
+    for (BenchData.Row row : data.rows()) {
+      Map<String, Float> labels = new LinkedHashMap<>();
+      for (int j = 0; j < row.docs().length; j++) {
+        labels.merge(data.keys()[row.docs()[j]], row.weights()[j], Float::sum);
+      }
+      pw.addTrainingQuery(row.rowId(), row.vector(), labels);
+    }
+    try (ProgressBar bar = new ProgressBar(label, data.rows().size(), "rows")) {
+      pw.setWriteListener(
+          new PefaIndexWriter.WriteListener() {
+            @Override
+            public void rowWritten() {
+              bar.step();
+            }
+          });
+      pw.flush();
+      iw.flush();
+    }
+    pw.setWriteListener(null);
+  }
+
+  /**
+   * Builds the stock memory index and the PEFA memory rows {@code buildRepeats - 1} more times
+   * into throw-away indexes, alternating which goes first, and adds their figures to {@code builds}.
+   */
+  private void repeatMemoryBuilds(PefaSchema schema, BenchData data, Path work, List<Build> builds)
+      throws IOException {
+    float[][] rowVectors = new float[data.rows().size()][];
+    for (int i = 0; i < rowVectors.length; i++) {
+      rowVectors[i] = data.rows().get(i).vector();
+    }
+    for (int r = 2; r <= config.buildRepeats(); r++) {
+      for (int side = 0; side < 2; side++) {
+        boolean stockSide = (side == 0) == (r % 2 == 1);
+        String name = (stockSide ? "stock-memory#" : "pefa-memory#") + r;
+        Path path = work.resolve(name.replace('#', '-'));
+        try (Directory dir = FSDirectory.open(path)) {
+          builds.add(
+              stockSide
+                  ? buildStock(name, dir, rowVectors, path)
+                  : buildPefaMemoryRows(name, schema, dir, data, path));
+        }
+        IndexBuilder.deleteTree(path);
+      }
+    }
+  }
+
+  /** A PEFA index of the memory rows only, timed as the "memory_rows" phase of the full build. */
+  private Build buildPefaMemoryRows(String name, PefaSchema schema, Directory dir, BenchData data, Path path)
+      throws IOException {
+    log.printf(Locale.ROOT, "building %s (%d rows)...%n", name, data.rows().size());
+    try (IndexWriter iw = new IndexWriter(dir, writerConfig().setCodec(new PefaCodec()))) {
+      PefaIndexWriter pw = new PefaIndexWriter(iw, schema, data.docs().length + 1, config.indexThreads());
+      long t0 = System.nanoTime();
+      writeMemoryRows(pw, iw, data, name);
+      double seconds = secs(System.nanoTime() - t0);
+      log.printf(Locale.ROOT, "  %s built in %.2f s%n", name, seconds);
+      Map<String, Double> phases = new LinkedHashMap<>();
+      phases.put("memory_rows", seconds);
+      return new Build(name, seconds, phases, dirBytes(path), new LinkedHashMap<>());
     }
   }
 

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +47,8 @@ class BenchRunnerTest {
             false, // e_d only: the bench must not need the pair field
             2,
             true,
-            true);
+            true,
+            2);
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     BenchRunner.Report r =
         new BenchRunner(config, new PrintStream(log, true, StandardCharsets.UTF_8)).run(data);
@@ -72,7 +74,13 @@ class BenchRunnerTest {
                 "exact-scan-docs+memory",
                 "pefa-xl-K20")),
         methods.toString());
-    assertEquals(3, r.builds().size());
+    // stock-docs, stock-memory, pefa, then the second memory builds in alternating order
+    assertEquals(
+        List.of("stock-docs", "stock-memory", "pefa", "pefa-memory#2", "stock-memory#2"),
+        r.builds().stream().map(BenchRunner.Build::index).toList());
+    assertTrue(
+        BenchReport.targets(r).stream().anyMatch(t -> t.detail().contains("median of 2 builds each")),
+        BenchReport.targets(r).toString());
     Path json = tmp.resolve("bench.json");
     Path png = tmp.resolve("bench.png");
     BenchReport.writeJson(r, json);
@@ -83,7 +91,7 @@ class BenchRunnerTest {
         new String[] {"method", "ef", "latency_ms_mean", "latency_ms_p99", "qps", "overlap_at_10"}) {
       assertTrue(first.has(f), f);
     }
-    assertTrue(root.get("builds").size() == 3);
+    assertEquals(5, root.get("builds").size());
     assertTrue(Files.size(png) > 1000);
     String table = BenchReport.table(r);
     assertTrue(table.contains("pefa-xl-graph"), table);
