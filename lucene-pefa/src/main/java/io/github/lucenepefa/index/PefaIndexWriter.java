@@ -411,20 +411,25 @@ public final class PefaIndexWriter implements Closeable {
             });
       } else {
         Document doc = schema.memoryRowDocument(vector, new TrainingLabels(rowId, labels));
-        boolean add = absent.contains(rowId);
+        Term replaced = absent.contains(rowId) ? null : schema.rowTerm(rowId);
         writes.add(
             () -> {
-              if (add) {
-                io(() -> writer.addDocument(doc));
-              } else {
-                io(() -> writer.updateDocument(schema.rowTerm(rowId), doc));
-              }
+              write(replaced, doc);
               listener.rowWritten();
             });
       }
     }
     runAll(writes);
     pendingRows.clear();
+  }
+
+  /** Adds the document, or replaces the documents carrying {@code replaced} when it is not null. */
+  private void write(Term replaced, Document doc) {
+    if (replaced == null) {
+      io(() -> writer.addDocument(doc));
+    } else {
+      io(() -> writer.updateDocument(replaced, doc));
+    }
   }
 
   private interface IoAction {
@@ -532,7 +537,7 @@ public final class PefaIndexWriter implements Closeable {
       String key = e.getKey();
       PendingDoc pending = e.getValue();
       List<WeightedRow> rows = rowsByKey.getOrDefault(key, List.of());
-      boolean add = absent.contains(key);
+      Term replaced = absent.contains(key) ? null : schema.keyTerm(key);
       writes.add(
           () -> {
             Document doc = new Document();
@@ -541,11 +546,7 @@ public final class PefaIndexWriter implements Closeable {
             }
             float[] u = PefaScoring.labelCentroid(rows, dim);
             schema.addDocumentFields(doc, key, pending.vector(), u);
-            if (add) {
-              io(() -> writer.addDocument(doc));
-            } else {
-              io(() -> writer.updateDocument(schema.keyTerm(key), doc));
-            }
+            write(replaced, doc);
             listener.documentWritten();
           });
     }
