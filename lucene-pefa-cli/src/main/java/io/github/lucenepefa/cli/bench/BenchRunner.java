@@ -320,16 +320,17 @@ public final class BenchRunner {
         Directory stockMemDir = FSDirectory.open(work.resolve("stock-memory"));
         Directory pefaDir = FSDirectory.open(work.resolve("pefa"))) {
       builds.add(buildStock("stock-docs", stockDocsDir, data.docs(), work.resolve("stock-docs")));
-      if (data.rows().isEmpty() == false && config.stockMemory()) {
-        float[][] rowVectors = new float[data.rows().size()][];
-        for (int i = 0; i < rowVectors.length; i++) {
-          rowVectors[i] = data.rows().get(i).vector();
-        }
+      boolean stockMemory = data.rows().isEmpty() == false && config.stockMemory();
+      float[][] rowVectors = new float[data.rows().size()][];
+      for (int i = 0; i < rowVectors.length; i++) {
+        rowVectors[i] = data.rows().get(i).vector();
+      }
+      if (stockMemory) {
         builds.add(buildStock("stock-memory", stockMemDir, rowVectors, work.resolve("stock-memory")));
       }
       builds.add(buildPefa(schema, pefaDir, data, work.resolve("pefa")));
-      if (data.rows().isEmpty() == false && config.stockMemory()) {
-        repeatMemoryBuilds(schema, data, work, builds);
+      if (stockMemory) {
+        repeatMemoryBuilds(schema, data, rowVectors, work, builds);
       }
       try (DirectoryReader stockReader = DirectoryReader.open(stockDocsDir);
           DirectoryReader pefaReader = DirectoryReader.open(pefaDir)) {
@@ -519,12 +520,9 @@ public final class BenchRunner {
    * Builds the stock memory index and the PEFA memory rows {@code buildRepeats - 1} more times
    * into throw-away indexes, alternating which goes first, and adds their figures to {@code builds}.
    */
-  private void repeatMemoryBuilds(PefaSchema schema, BenchData data, Path work, List<Build> builds)
+  private void repeatMemoryBuilds(
+      PefaSchema schema, BenchData data, float[][] rowVectors, Path work, List<Build> builds)
       throws IOException {
-    float[][] rowVectors = new float[data.rows().size()][];
-    for (int i = 0; i < rowVectors.length; i++) {
-      rowVectors[i] = data.rows().get(i).vector();
-    }
     for (int r = 2; r <= config.buildRepeats(); r++) {
       for (int side = 0; side < 2; side++) {
         boolean stockSide = (side == 0) == (r % 2 == 1);
