@@ -37,11 +37,11 @@ import org.junit.jupiter.api.Test;
  * Both search paths score with the field's own vector scorer first and rescore by the formulas
  * only what can reach the exact top k: the graph path its beam hits within the margin ({@link
  * LeafVectorSearch#rescoreCount}), the exact scan the vectors within the margin ({@link
- * LeafVectorSearch#scanCandidates}); the exact scan must equal brute force. With a beam as wide as the segment the graph search finds every
- * vector, so the results must equal the exhaustive ones, also among ties and near-ties:
- * the vectors here are a few directions, repeated exactly or slightly perturbed, so that many
- * scores tie (memory rows tied at the k-th score must be chosen by row id, as the exhaustive
- * search does) or lie within the rescoring margin of each other.
+ * LeafVectorSearch#scanCandidates}); the exact scan must equal brute force. With a beam as wide
+ * as the segment the graph search finds every vector, so the results must equal the exhaustive
+ * ones, also among ties and near-ties: the vectors here are a few directions, repeated exactly or
+ * slightly perturbed, so that many scores tie (memory rows tied at the k-th score must be chosen
+ * by row id, as the exhaustive search does) or lie within the rescoring margin of each other.
  */
 class TestGraphRescoring {
 

@@ -450,7 +450,7 @@ public final class PefaIndexWriter implements Closeable {
   /**
    * The live document of the index that carries the term (a row id or a document key), or null.
    * Rows and documents that have none are added rather than updated: an update buffers a delete
-   * term that Lucene resolves at flush (12-15% of a bulk load of new rows, docs/performance.md).
+   * term that Lucene resolves at flush (docs/performance.md, "Latency work, round 5").
    */
   private static LeafDoc liveDoc(DirectoryReader reader, Term term) throws IOException {
     for (LeafReaderContext ctx : reader.leaves()) {

@@ -352,7 +352,7 @@ public final class BenchRunner {
           IndexSearcher pefaExec = new IndexSearcher(pefaReader, pool);
           pefaExec.setQueryCache(null);
           List<Method> methods = new ArrayList<>();
-          for (Method m : methods(data, schema, stock, pefa, stockExec, pefaExec)) {
+          for (Method m : methods(data, rowVectors, schema, stock, pefa, stockExec, pefaExec)) {
             if (config.only() == null || m.name().matches(config.only())) {
               methods.add(m);
             }
@@ -641,6 +641,7 @@ public final class BenchRunner {
 
   private List<Method> methods(
       BenchData data,
+      float[][] rowVectors,
       PefaSchema schema,
       IndexSearcher stock,
       IndexSearcher pefa,
@@ -651,10 +652,6 @@ public final class BenchRunner {
     int[] stockMap = stockDocMap(stock.getIndexReader());
     int[] pefaMap = pefaDocMap(pefa.getIndexReader(), schema, data);
     float[][] docs = data.docs();
-    float[][] rowVectors = new float[data.rows().size()][];
-    for (int i = 0; i < rowVectors.length; i++) {
-      rowVectors[i] = data.rows().get(i).vector();
-    }
     Search ermExact = q -> scan(docs, q, n);
     int[] identity = null;
     Search xsExact = q -> pefa.search(xs(schema, q, AnnEffort.EXHAUSTIVE), n).scoreDocs;
