@@ -44,6 +44,7 @@ class BenchReportTest {
     assertEquals(6.0 / 5.0, t.value(), 1e-9); // medians: PEFA {6, 5.4, 100} -> 6, stock {10, 4, 5} -> 5
     assertFalse(t.met());
     assertTrue(t.detail().contains("median of 3 builds each"), t.detail());
+    assertTrue(t.detail().contains("(fastest 5.40 s vs 4.00 s)"), t.detail());
   }
 
   private static BenchRunner.Build build(String index, double seconds, Map<String, Double> phases) {
