@@ -273,7 +273,7 @@ public final class BenchReport {
       }
     }
     // the memory graph build: median over the repeated, interleaved builds of each side; the
-    // fastest builds are shown too (noise only adds time), the target stays on the medians
+    // fastest build of each side is shown next to it, the target stays on the medians
     List<Double> stockMem = new ArrayList<>();
     List<Double> pefaMem = new ArrayList<>();
     for (Build b : r.builds()) {
