@@ -225,7 +225,7 @@ public final class BenchRunner {
    * @param queries number of distinct query vectors
    * @param dim dimension
    * @param simd whether jdk.incubator.vector is present
-   * @param javaVersion the JVM
+   * @param javaVersion the JVM, with the heap and VM options it runs with
    * @param config the settings
    * @param builds build figures
    * @param heapUsedMb heap used after building and opening both indexes (after GC)
@@ -383,13 +383,26 @@ public final class BenchRunner {
             data.queries().length,
             data.dim(),
             simdEnabled(),
-            System.getProperty("java.vm.name") + " " + Runtime.version(),
+            jvmDescription(),
             config,
             builds,
             heapUsedMb,
             records);
       }
     }
+  }
+
+  /**
+   * The JVM and the heap and VM options it runs with: build times depend on them (a heap that is not
+   * committed and touched at start pays page faults during the builds; docs/performance.md).
+   */
+  static String jvmDescription() {
+    String jvm = System.getProperty("java.vm.name") + " " + Runtime.version();
+    List<String> options =
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+            .filter(a -> a.startsWith("-Xm") || a.startsWith("-Xs") || a.startsWith("-XX:"))
+            .toList();
+    return options.isEmpty() ? jvm : jvm + " (" + String.join(" ", options) + ")";
   }
 
   // ---------------------------------------------------------------- building

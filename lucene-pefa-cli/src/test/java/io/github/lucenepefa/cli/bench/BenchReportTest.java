@@ -47,6 +47,14 @@ class BenchReportTest {
     assertTrue(t.detail().contains("(fastest 5.40 s vs 4.00 s)"), t.detail());
   }
 
+  @Test
+  void jvmDescriptionNamesTheHeapOptionsButNotTheSystemProperties() {
+    String d = BenchRunner.jvmDescription(); // the test JVM runs with -Xmx2g -Djava.awt.headless=true
+    assertTrue(d.startsWith(System.getProperty("java.vm.name") + " " + Runtime.version()), d);
+    assertTrue(d.contains("-Xmx2g"), d);
+    assertFalse(d.contains("-Djava.awt.headless"), d);
+  }
+
   private static BenchRunner.Build build(String index, double seconds, Map<String, Double> phases) {
     return new BenchRunner.Build(index, seconds, phases, 0, Map.of());
   }
