@@ -6,6 +6,7 @@ import io.github.lucenepefa.scoring.KnnNormalization;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -148,6 +149,18 @@ public class BenchCommand implements Callable<Integer> {
               + " into throw-away indexes); the build target compares medians (default: ${DEFAULT-VALUE}).")
   int buildRepeats;
 
+  @Option(
+      names = "--build-forks",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "Also build the stock memory index and the PEFA memory rows once each in N fresh JVMs (alternating which"
+              + " goes first); the build target then compares the medians of those builds (default: ${DEFAULT-VALUE}).")
+  int buildForks;
+
+  @Option(names = ForkedBuilds.CHILD_OPTION, hidden = true, description = "Internal: be build fork N of --build-forks.")
+  Integer buildForkChild;
+
   @Option(names = "--work", paramLabel = "DIR", description = "Folder for the temporary indexes (default: java.io.tmpdir).")
   Path work;
 
@@ -178,6 +191,14 @@ public class BenchCommand implements Callable<Integer> {
     positive("--index-threads", indexThreads);
     positive("--min-timed", minTimed);
     positive("--build-repeats", buildRepeats);
+    if (buildForks < 0) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--build-forks must be at least 0, got " + buildForks);
+    }
+    if (buildForks > 0 && noStockMemory) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--build-forks compares with the stock memory build: drop --no-stock-memory");
+    }
     if (synthetic) {
       positive("--docs", docs);
       positive("--queries", queries);
@@ -218,7 +239,14 @@ public class BenchCommand implements Callable<Integer> {
         data = SciFactData.load(common.data(), emb);
       }
     }
+    if (buildForkChild != null) {
+      ForkedBuilds.print(new BenchRunner(config, System.err).buildMemoryOnce(data, buildForkChild), out);
+      return 0;
+    }
     BenchRunner.Report report = new BenchRunner(config, System.err).run(data);
+    if (buildForks > 0) {
+      report = report.withBuilds(ForkedBuilds.run(buildForks, benchArgs(), System.err));
+    }
     out.print(BenchReport.header(report));
     out.println();
     out.print(BenchReport.buildTable(report));
@@ -250,6 +278,13 @@ public class BenchCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           spec.commandLine(), option + " must be at least 1, got " + value);
     }
+  }
+
+  /** This command's own arguments, as given (without the top-level command's). */
+  private List<String> benchArgs() {
+    List<String> all = spec.commandLine().getParseResult().originalArgs();
+    int at = all.indexOf(spec.name());
+    return at >= 0 && spec.parent() != null ? all.subList(at + 1, all.size()) : all;
   }
 
   private int commonThreads() {

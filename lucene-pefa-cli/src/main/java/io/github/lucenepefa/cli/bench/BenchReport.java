@@ -272,14 +272,17 @@ public final class BenchReport {
                 overlapDetail));
       }
     }
-    // the memory graph build: median over the repeated, interleaved builds of each side; the
-    // fastest build of each side is shown next to it, the target stays on the medians
+    // the memory graph build: median over the repeated, interleaved builds of each side (over the
+    // forks' builds only, when --build-forks ran); the fastest build of each side is shown next to
+    // it, the target stays on the medians
+    boolean forked = r.builds().stream().anyMatch(b -> b.index().contains("@"));
     List<Double> stockMem = new ArrayList<>();
     List<Double> pefaMem = new ArrayList<>();
     for (Build b : r.builds()) {
-      if (b.index().equals("stock-memory") || b.index().startsWith("stock-memory#")) {
+      String name = b.index();
+      if (forked ? name.startsWith("stock-memory@") : name.equals("stock-memory") || name.startsWith("stock-memory#")) {
         stockMem.add(b.seconds());
-      } else if ((b.index().equals("pefa") || b.index().startsWith("pefa-memory#"))
+      } else if ((forked ? name.startsWith("pefa-memory@") : name.equals("pefa") || name.startsWith("pefa-memory#"))
           && b.phases().containsKey("memory_rows")) {
         pefaMem.add(b.phases().get("memory_rows"));
       }
@@ -292,7 +295,9 @@ public final class BenchReport {
               + (stockMem.size() > 1 || pefaMem.size() > 1
                   ? String.format(
                       Locale.ROOT,
-                      ", median of %d builds each, interleaved (fastest %.2f s vs %.2f s)",
+                      forked
+                          ? ", median of %d builds each, one of each per fresh JVM (fastest %.2f s vs %.2f s)"
+                          : ", median of %d builds each, interleaved (fastest %.2f s vs %.2f s)",
                       Math.min(stockMem.size(), pefaMem.size()),
                       Collections.min(pefaMem),
                       Collections.min(stockMem))

@@ -202,7 +202,8 @@ public final class BenchRunner {
    * Index build figures.
    *
    * @param index "stock-docs", "stock-memory" or "pefa"; the repeated memory builds are
-   *     "stock-memory#r" and "pefa-memory#r" (r = 2, 3, ...)
+   *     "stock-memory#r" and "pefa-memory#r" (r = 2, 3, ...), those of {@code --build-forks}
+   *     "stock-memory@f" and "pefa-memory@f" (f = 1, 2, ...)
    * @param seconds wall time of the build (adds, flushes, force-merge to one segment, commit)
    * @param phases named phase durations in seconds
    * @param bytes the index size on disk
@@ -243,7 +244,19 @@ public final class BenchRunner {
       Config config,
       List<Build> builds,
       double heapUsedMb,
-      List<Record> records) {}
+      List<Record> records) {
+
+    /**
+     * @param more builds to add (those of {@code --build-forks})
+     * @return this report with {@code more} after its builds
+     */
+    public Report withBuilds(List<Build> more) {
+      List<Build> all = new ArrayList<>(builds);
+      all.addAll(more);
+      return new Report(
+          dataset, docs, memoryRows, labels, queries, dim, simd, javaVersion, config, all, heapUsedMb, records);
+    }
+  }
 
   /** One timed search: returns hits whose doc ids are mapped by {@link Method#map}. */
   private interface Search {
@@ -298,6 +311,60 @@ public final class BenchRunner {
     }
   }
 
+  /**
+   * Builds the stock memory index and the PEFA memory rows once each, into throw-away indexes, and
+   * returns their figures (named "stock-memory@fork" and "pefa-memory@fork"): the work of one
+   * process of {@code --build-forks}. Even forks build the stock index first, odd forks PEFA's.
+   *
+   * @param data the vectors
+   * @param fork the fork's number (1, 2, ...)
+   * @return the two builds, in build order
+   * @throws IOException on I/O errors
+   */
+  public List<Build> buildMemoryOnce(BenchData data, int fork) throws IOException {
+    if (data.rows().isEmpty()) {
+      throw new IllegalArgumentException("the data set has no memory rows to build");
+    }
+    Files.createDirectories(config.workDir());
+    Path work = Files.createTempDirectory(config.workDir(), "pefa-bench-fork-");
+    try {
+      List<Build> builds = new ArrayList<>();
+      float[][] rowVectors = rowVectors(data);
+      PefaSchema schema = schema(data);
+      for (int side = 0; side < 2; side++) {
+        boolean stockSide = (side == 0) == (fork % 2 == 0);
+        String name = (stockSide ? "stock-memory@" : "pefa-memory@") + fork;
+        Path path = work.resolve(name.replace('@', '-'));
+        try (Directory dir = FSDirectory.open(path)) {
+          builds.add(
+              stockSide
+                  ? buildStock(name, dir, rowVectors, path)
+                  : buildPefaMemoryRows(name, schema, dir, data, path));
+        }
+        IndexBuilder.deleteTree(path);
+      }
+      return builds;
+    } finally {
+      IndexBuilder.deleteTree(work);
+    }
+  }
+
+  private PefaSchema schema(BenchData data) {
+    return PefaSchema.builder(data.dim())
+        .xsLambda(config.xsLambda())
+        .hnsw(config.maxConn(), config.beamWidth())
+        .xsAnyLambda(config.xsAnyLambda())
+        .build();
+  }
+
+  private static float[][] rowVectors(BenchData data) {
+    float[][] rowVectors = new float[data.rows().size()][];
+    for (int i = 0; i < rowVectors.length; i++) {
+      rowVectors[i] = data.rows().get(i).vector();
+    }
+    return rowVectors;
+  }
+
   private Report run(BenchData data, Path work) throws IOException {
     log.printf(
         Locale.ROOT,
@@ -310,21 +377,13 @@ public final class BenchRunner {
         data.dim(),
         simdEnabled() ? "on" : "off");
     List<Build> builds = new ArrayList<>();
-    PefaSchema schema =
-        PefaSchema.builder(data.dim())
-            .xsLambda(config.xsLambda())
-            .hnsw(config.maxConn(), config.beamWidth())
-            .xsAnyLambda(config.xsAnyLambda())
-            .build();
+    PefaSchema schema = schema(data);
     try (Directory stockDocsDir = FSDirectory.open(work.resolve("stock-docs"));
         Directory stockMemDir = FSDirectory.open(work.resolve("stock-memory"));
         Directory pefaDir = FSDirectory.open(work.resolve("pefa"))) {
       builds.add(buildStock("stock-docs", stockDocsDir, data.docs(), work.resolve("stock-docs")));
       boolean stockMemory = data.rows().isEmpty() == false && config.stockMemory();
-      float[][] rowVectors = new float[data.rows().size()][];
-      for (int i = 0; i < rowVectors.length; i++) {
-        rowVectors[i] = data.rows().get(i).vector();
-      }
+      float[][] rowVectors = rowVectors(data);
       if (stockMemory) {
         builds.add(buildStock("stock-memory", stockMemDir, rowVectors, work.resolve("stock-memory")));
       }

@@ -48,6 +48,51 @@ class BenchReportTest {
   }
 
   @Test
+  void memoryBuildTargetUsesOnlyTheForkedBuildsWhenThereAreAny() {
+    List<BenchRunner.Build> builds =
+        List.of(
+            build("stock-memory", 10, Map.of()),
+            build("pefa", 30, Map.of("memory_rows", 90.0, "docs", 20.0)),
+            build("pefa-memory#2", 80, Map.of("memory_rows", 80.0)),
+            build("stock-memory#2", 4, Map.of()),
+            ForkedBuilds.parse("fork-build\tpefa-memory@1\t6.0\t100"),
+            ForkedBuilds.parse("fork-build\tstock-memory@1\t5.0\t100"),
+            ForkedBuilds.parse("fork-build\tstock-memory@2\t6.0\t100"),
+            ForkedBuilds.parse("fork-build\tpefa-memory@2\t6.6\t100"),
+            ForkedBuilds.parse("fork-build\tpefa-memory@3\t7.2\t100"),
+            ForkedBuilds.parse("fork-build\tstock-memory@3\t6.0\t100"));
+    BenchRunner.Report r =
+        new BenchRunner.Report(
+            "test", 10, 10, 10, 10, 8, true, "jvm", BenchRunner.Config.defaults(), builds, 1, List.of());
+    BenchReport.Target t =
+        BenchReport.targets(r).stream()
+            .filter(x -> x.name().startsWith("memory graph build"))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(6.6 / 6.0, t.value(), 1e-9); // forks: PEFA {6, 6.6, 7.2}, stock {5, 6, 6}
+    assertTrue(t.met());
+    assertTrue(t.detail().contains("median of 3 builds each, one of each per fresh JVM"), t.detail());
+    assertTrue(t.detail().contains("(fastest 6.00 s vs 5.00 s)"), t.detail());
+  }
+
+  @Test
+  void forkLinesRoundTripAndMalformedOnesAreRefused() {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    ForkedBuilds.print(
+        List.of(new BenchRunner.Build("pefa-memory@3", 4.25, Map.of("memory_rows", 4.25), 1234, Map.of())),
+        new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+    BenchRunner.Build b = ForkedBuilds.parse(bytes.toString(java.nio.charset.StandardCharsets.UTF_8).strip());
+    assertEquals("pefa-memory@3", b.index());
+    assertEquals(4.25, b.seconds());
+    assertEquals(1234, b.bytes());
+    assertEquals(Map.of("memory_rows", 4.25), b.phases());
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> ForkedBuilds.parse("fork-build\tpefa-memory@3\t4.25"));
+    assertTrue(e.getMessage().contains("malformed build fork line"), e.getMessage());
+  }
+
+  @Test
   void jvmDescriptionNamesTheHeapOptionsButNotTheSystemProperties() {
     String d = BenchRunner.jvmDescription(); // the test JVM runs with -Xmx2g -Djava.awt.headless=true
     assertTrue(d.startsWith(System.getProperty("java.vm.name") + " " + Runtime.version()), d);

@@ -104,6 +104,39 @@ class BenchRunnerTest {
   }
 
   @Test
+  void buildForksRunEachPairInAFreshJvmAndDecideTheBuildTarget(@TempDir Path tmp) throws Exception {
+    Path json = tmp.resolve("bench.json");
+    int code =
+        new picocli.CommandLine(new BenchCommand())
+            .execute(
+                "--synthetic", "--docs", "200", "--memory-rows", "200", "--queries", "10", "--dim", "8",
+                "--ef", "10", "-n", "10", "-K", "10", "-k", "4", "--k-sweep", "0", "--no-graph-only",
+                "--only", "lucene-knn$", "--min-timed", "5", "--warmup", "0", "--build-repeats", "1",
+                "--build-forks", "2", "--work", tmp.toString(), "--json", json.toString());
+    assertEquals(0, code);
+    JsonNode root = new ObjectMapper().readTree(json.toFile());
+    List<String> builds = new java.util.ArrayList<>();
+    root.get("builds").forEach(b -> builds.add(b.get("index").asText()));
+    // fork 1 builds PEFA's rows first, fork 2 the stock index first
+    assertEquals(
+        List.of(
+            "stock-docs", "stock-memory", "pefa",
+            "pefa-memory@1", "stock-memory@1", "stock-memory@2", "pefa-memory@2"),
+        builds);
+    JsonNode target = null;
+    for (JsonNode t : root.get("targets")) {
+      if (t.get("target").asText().startsWith("memory graph build")) {
+        target = t;
+      }
+    }
+    assertTrue(target != null, root.get("targets").toString());
+    assertTrue(target.get("detail").asText().contains("median of 2 builds each, one of each per fresh JVM"), target.toString());
+    try (var s = Files.list(tmp)) {
+      assertEquals(0, s.filter(p -> p.getFileName().toString().startsWith("pefa-bench-")).count());
+    }
+  }
+
+  @Test
   void syntheticDataIsSeededAndUnitLength() {
     BenchData a = SyntheticData.generate(200, 100, 10, 8, 3);
     BenchData b = SyntheticData.generate(200, 100, 10, 8, 3);
