@@ -21,6 +21,7 @@ import org.apache.lucene.search.TopKnnCollector;
 import org.apache.lucene.search.TotalHits;
 import org.apache.lucene.search.VectorScorer;
 import org.apache.lucene.search.Weight;
+import org.apache.lucene.search.knn.KnnSearchStrategy;
 import org.apache.lucene.util.ArrayUtil;
 import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.LongHeap;
@@ -121,6 +122,17 @@ final class LeafVectorSearch {
   }
 
   /**
+   * Every segment's hits of one field's search, in leaf order, and the vectors the search scored.
+   *
+   * @param perLeaf hits per leaf of the searcher's reader, in leaf order (segment doc ids)
+   * @param visited vectors scored: graph nodes visited plus vectors scanned exactly
+   */
+  record Leaves(List<Hits> perLeaf, long visited) {}
+
+  /** One segment's search: its hits, what it scored, and whether its graph beam was reduced. */
+  private record LeafHits(Hits hits, long visited, boolean reduced) {}
+
+  /**
    * Searches one vector field in every segment (in parallel on the searcher's executor) and merges
    * to the global top {@code want}, score descending then doc id ascending.
    */
@@ -133,26 +145,22 @@ final class LeafVectorSearch {
       Weight filterWeight,
       ExactScore score)
       throws IOException {
-    List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
-    if (leaves.size() == 1) {
-      LeafReaderContext ctx = leaves.get(0);
-      Hits hits = search(ctx, field, target, want, effort, filterWeight, score);
-      return toScoreDocs(hits, ctx.docBase, want);
-    }
-    List<Callable<Hits>> tasks = new ArrayList<>(leaves.size());
-    for (LeafReaderContext ctx : leaves) {
-      tasks.add(() -> search(ctx, field, target, want, effort, filterWeight, score));
-    }
-    List<Hits> parts = searcher.getTaskExecutor().invokeAll(tasks);
+    return merge(
+        searcher, searchLeaves(searcher, field, target, want, effort, filterWeight, score), want);
+  }
+
+  /** The global top {@code want} of per-leaf hits, score descending then doc id ascending. */
+  static ScoreDoc[] merge(IndexSearcher searcher, Leaves leaves, int want) {
+    List<LeafReaderContext> contexts = searcher.getIndexReader().leaves();
     int total = 0;
-    for (Hits h : parts) {
+    for (Hits h : leaves.perLeaf()) {
       total += h.size();
     }
     long[] keys = new long[total];
     int count = 0;
-    for (int i = 0; i < parts.size(); i++) {
-      Hits h = parts.get(i);
-      int docBase = leaves.get(i).docBase;
+    for (int i = 0; i < contexts.size(); i++) {
+      Hits h = leaves.perLeaf().get(i);
+      int docBase = contexts.get(i).docBase;
       for (int j = 0; j < h.size(); j++) {
         keys[count++] = key(h.scores()[j], docBase + h.docs()[j]);
       }
@@ -165,31 +173,146 @@ final class LeafVectorSearch {
     return out;
   }
 
-  private static ScoreDoc[] toScoreDocs(Hits hits, int docBase, int want) {
-    ScoreDoc[] out = new ScoreDoc[Math.min(want, hits.size())];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = new ScoreDoc(docBase + hits.docs()[i], hits.scores()[i]);
+  /**
+   * Searches one vector field in every segment for the global top {@code k}, as Lucene's kNN query
+   * does across segments: a first pass gives each graph-searched segment a beam and a result count
+   * in proportion to its share of the field's vectors (plus three standard deviations, {@link
+   * #leafShare}); a segment all of whose hits reach the merged {@code k}-th score may hold more,
+   * and is searched again with the full beam and {@code k}, seeded with its first hits. With one
+   * segment, or segments scanned exactly, this is one full search per segment.
+   *
+   * @return the hits of every leaf, each exactly rescored, score descending then doc ascending
+   */
+  static Leaves searchLeaves(
+      IndexSearcher searcher,
+      String field,
+      float[] target,
+      int k,
+      AnnEffort effort,
+      Weight filterWeight,
+      ExactScore score)
+      throws IOException {
+    List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+    if (leaves.size() == 1) {
+      LeafHits only = search(leaves.get(0), field, target, k, effort, filterWeight, score, 1f, null);
+      return new Leaves(List.of(only.hits()), only.visited());
     }
-    return out;
+    int[] counts = new int[leaves.size()];
+    long total = 0;
+    for (int i = 0; i < counts.length; i++) {
+      counts[i] = vectorCount(leaves.get(i), field);
+      total += counts[i];
+    }
+    List<Callable<LeafHits>> tasks = new ArrayList<>(leaves.size());
+    for (int i = 0; i < counts.length; i++) {
+      LeafReaderContext ctx = leaves.get(i);
+      float share = total == 0 ? 1f : (float) ((double) counts[i] / total);
+      tasks.add(() -> search(ctx, field, target, k, effort, filterWeight, score, share, null));
+    }
+    List<LeafHits> first = searcher.getTaskExecutor().invokeAll(tasks);
+    List<Hits> perLeaf = new ArrayList<>(first.size());
+    long visited = 0;
+    boolean anyReduced = false;
+    for (LeafHits h : first) {
+      perLeaf.add(h.hits());
+      visited += h.visited();
+      anyReduced |= h.reduced();
+    }
+    if (anyReduced == false) {
+      return new Leaves(perLeaf, visited);
+    }
+    float kth = kthScore(perLeaf, k);
+    List<Integer> again = new ArrayList<>();
+    List<Callable<LeafHits>> second = new ArrayList<>();
+    for (int i = 0; i < leaves.size(); i++) {
+      LeafHits h = first.get(i);
+      Hits hits = h.hits();
+      if (h.reduced() && hits.size() > 0 && hits.scores()[hits.size() - 1] >= kth) {
+        LeafReaderContext ctx = leaves.get(i);
+        int[] seeds = hits.docs();
+        again.add(i);
+        second.add(() -> search(ctx, field, target, k, effort, filterWeight, score, 1f, seeds));
+      }
+    }
+    if (second.isEmpty() == false) {
+      List<LeafHits> redone = searcher.getTaskExecutor().invokeAll(second);
+      for (int j = 0; j < redone.size(); j++) {
+        perLeaf.set(again.get(j), redone.get(j).hits());
+        visited += redone.get(j).visited();
+      }
+    }
+    return new Leaves(perLeaf, visited);
   }
 
-  static Hits search(
+  /** The {@code k}-th largest score over every leaf's hits (the smallest when there are fewer). */
+  private static float kthScore(List<Hits> perLeaf, int k) {
+    int total = 0;
+    for (Hits h : perLeaf) {
+      total += h.size();
+    }
+    if (total == 0) {
+      return Float.POSITIVE_INFINITY;
+    }
+    float[] all = new float[total];
+    int count = 0;
+    for (Hits h : perLeaf) {
+      System.arraycopy(h.scores(), 0, all, count, h.size());
+      count += h.size();
+    }
+    Arrays.sort(all);
+    return all[Math.max(0, total - k)];
+  }
+
+  private static int vectorCount(LeafReaderContext ctx, String field) throws IOException {
+    FieldInfo fi = ctx.reader().getFieldInfos().fieldInfo(field);
+    if (fi == null || fi.getVectorDimension() == 0) {
+      return 0;
+    }
+    FloatVectorValues values = ctx.reader().getFloatVectorValues(field);
+    return values == null ? 0 : values.size();
+  }
+
+  /**
+   * The part of a global top {@code n} that a segment holding {@code share} of the vectors is
+   * searched for in the first pass: its expected share plus three standard deviations of the
+   * binomial count ({@code n p + 16 sqrt(n p (1 - p))}, Lucene's {@code perLeafTopK}), at least 1
+   * and at most {@code n}.
+   */
+  static int leafShare(int n, float share) {
+    if (share >= 1f) {
+      return n;
+    }
+    double expected = (double) n * share;
+    double withMargin = expected + 16 * Math.sqrt(expected * (1 - share));
+    return (int) Math.max(1, Math.min(n, withMargin));
+  }
+
+  /**
+   * One segment's top {@code k} (with ties), by graph or exact scan.
+   *
+   * @param share the segment's part of the field's vectors; below 1 the graph search (not an
+   *     exact scan) looks for {@link #leafShare} of {@code k} with that part of the beam
+   * @param seedDocs segment docs to start the graph search from (a second pass), or {@code null}
+   */
+  private static LeafHits search(
       LeafReaderContext ctx,
       String field,
       float[] target,
       int k,
       AnnEffort effort,
       Weight filterWeight,
-      ExactScore exactScore)
+      ExactScore exactScore,
+      float share,
+      int[] seedDocs)
       throws IOException {
     LeafReader reader = ctx.reader();
     FieldInfo fi = reader.getFieldInfos().fieldInfo(field);
     if (fi == null || fi.getVectorDimension() == 0) {
-      return Hits.EMPTY;
+      return new LeafHits(Hits.EMPTY, 0, false);
     }
     FloatVectorValues values = reader.getFloatVectorValues(field);
     if (values == null || values.size() == 0) {
-      return Hits.EMPTY;
+      return new LeafHits(Hits.EMPTY, 0, false);
     }
     Bits live = reader.getLiveDocs();
     AcceptDocs accept =
@@ -202,24 +325,31 @@ final class LeafVectorSearch {
                 },
                 live,
                 reader.maxDoc());
-    // a beam wider than the segment finds nothing more (and Lucene's queues reject huge sizes)
-    int beam = Math.min(Math.max(k, effort.efSearch()), values.size());
     boolean exhaustive = effort.scansExactly(values.size(), k);
+    // a beam wider than the segment finds nothing more (and Lucene's queues reject huge sizes)
+    int fullBeam = Math.max(k, effort.efSearch());
+    int leafK = leafShare(k, share);
+    int beam = Math.min(leafShare(fullBeam, share), values.size());
+    boolean reduced = leafK < k || beam < Math.min(fullBeam, values.size());
     if (exhaustive == false && filterWeight != null && accept.cost() <= beam) {
       exhaustive = true;
     }
     if (exhaustive == false) {
       int visitLimit = filterWeight == null ? Integer.MAX_VALUE : accept.cost() + 1;
-      TopKnnCollector collector = new TopKnnCollector(beam, visitLimit);
+      TopKnnCollector collector =
+          seedDocs == null
+              ? new TopKnnCollector(beam, visitLimit)
+              : new TopKnnCollector(beam, visitLimit, seeded(values, seedDocs));
       reader.searchNearestVectors(field, target, collector, accept);
       TopDocs td = collector.topDocs();
+      long visited = td.totalHits.value();
       boolean complete =
           td.totalHits.relation() == TotalHits.Relation.EQUAL_TO
-              && (td.scoreDocs.length >= k || (filterWeight == null && live == null));
+              && (td.scoreDocs.length >= leafK || (filterWeight == null && live == null));
       if (complete) {
-        // the beam's hits, best first by Lucene's score; only those that can be in the exact top k
-        // are rescored
-        int[] docs = new int[rescoreCount(td.scoreDocs, k, fi.getVectorDimension())];
+        // the beam's hits, best first by Lucene's score; only those that can be in the exact top
+        // leafK are rescored
+        int[] docs = new int[rescoreCount(td.scoreDocs, leafK, fi.getVectorDimension())];
         for (int i = 0; i < docs.length; i++) {
           docs[i] = td.scoreDocs[i].doc;
         }
@@ -233,10 +363,66 @@ final class LeafVectorSearch {
           }
         }
         Arrays.sort(keys, 0, count);
-        return Hits.ofKeys(keys, withTies(keys, count, k));
+        return new LeafHits(Hits.ofKeys(keys, withTies(keys, count, leafK)), visited, reduced);
+      }
+      // the graph search stopped early: scan exactly (for the full k)
+      Scan scan = exactScan(values, target, accept.bits(), k, fi.getVectorDimension(), exactScore);
+      return new LeafHits(scan.hits(), visited + scan.scored(), false);
+    }
+    Scan scan = exactScan(values, target, accept.bits(), k, fi.getVectorDimension(), exactScore);
+    return new LeafHits(scan.hits(), scan.scored(), false);
+  }
+
+  /** A graph search strategy that starts from the vectors of {@code seedDocs} (segment docs). */
+  private static KnnSearchStrategy seeded(FloatVectorValues values, int[] seedDocs)
+      throws IOException {
+    int[] docs = seedDocs.clone();
+    Arrays.sort(docs);
+    int[] ords = new int[docs.length];
+    int count = 0;
+    KnnVectorValues.DocIndexIterator it = values.iterator();
+    for (int doc : docs) {
+      int current = it.docID() < doc ? it.advance(doc) : it.docID();
+      if (current == doc) {
+        ords[count++] = it.index();
       }
     }
-    return exactScan(values, target, accept.bits(), k, fi.getVectorDimension(), exactScore);
+    return new KnnSearchStrategy.Seeded(
+        new OrdinalsIterator(ords, count), count, KnnSearchStrategy.Hnsw.DEFAULT);
+  }
+
+  /** Ascending vector ordinals as a doc id iterator (the form Lucene's seeded search takes). */
+  private static final class OrdinalsIterator extends DocIdSetIterator {
+    private final int[] ords;
+    private final int count;
+    private int i = -1;
+    private int doc = -1;
+
+    OrdinalsIterator(int[] ords, int count) {
+      this.ords = ords;
+      this.count = count;
+    }
+
+    @Override
+    public int docID() {
+      return doc;
+    }
+
+    @Override
+    public int nextDoc() {
+      i++;
+      return doc = i < count ? ords[i] : NO_MORE_DOCS;
+    }
+
+    @Override
+    public int advance(int target) throws IOException {
+      return slowAdvance(target);
+    }
+
+    @Override
+    public long cost() {
+      return count;
+    }
   }
 
   /**
@@ -297,10 +483,11 @@ final class LeafVectorSearch {
    * exact top k (the argument of {@link #rescoreCount}); only those are read and scored by the
    * caller's formula.
    */
-  private static Hits exactScan(
+  private static Scan exactScan(
       FloatVectorValues values, float[] target, Bits accept, int k, int dimension, ExactScore score)
       throws IOException {
-    int[] candidates = scanCandidates(values, target, accept, k, dimension);
+    long[] scored = new long[1];
+    int[] candidates = scanCandidates(values, target, accept, k, dimension, scored);
     // min-heap of ~key: its top is the worst kept hit (the largest key)
     LongHeap heap = new LongHeap(Math.max(1, Math.min(k, values.size())));
     long[] tied = new long[8]; // rejected or evicted hits tied with the worst kept score
@@ -345,8 +532,11 @@ final class LeafVectorSearch {
       }
     }
     Arrays.sort(keys, 0, count);
-    return Hits.ofKeys(keys, count);
+    return new Scan(Hits.ofKeys(keys, count), scored[0]);
   }
+
+  /** An exact scan's hits and the number of vectors it scored. */
+  private record Scan(Hits hits, long scored) {}
 
   /**
    * The first pass of {@link #exactScan}: the accepted docs, ascending, whose score by the field's
@@ -358,6 +548,13 @@ final class LeafVectorSearch {
    */
   static int[] scanCandidates(
       FloatVectorValues values, float[] target, Bits accept, int k, int dimension)
+      throws IOException {
+    return scanCandidates(values, target, accept, k, dimension, new long[1]);
+  }
+
+  /** {@link #scanCandidates}, adding the number of vectors scored to {@code scored[0]}. */
+  private static int[] scanCandidates(
+      FloatVectorValues values, float[] target, Bits accept, int k, int dimension, long[] scored)
       throws IOException {
     VectorScorer scorer = values.scorer(target);
     if (scorer == null) {
@@ -377,6 +574,7 @@ final class LeafVectorSearch {
       if (batch.size == 0) {
         break;
       }
+      scored[0] += batch.size;
       for (int i = 0; i < batch.size; i++) {
         float s = batch.features[i];
         if (s < threshold) {

@@ -14,8 +14,9 @@ import org.apache.lucene.search.IndexSearcher;
 /**
  * The training memory of a PEFA index: finds {@code N_k(q)}, the {@code k} rows with the largest
  * {@code <q, x_i>}, with their labels. Segments are searched in parallel on the searcher's
- * executor; every hit is rescored exactly and the global top {@code k} is taken in {@link
- * PefaScoring#NEIGHBOUR_ORDER}.
+ * executor, across segments as Lucene's kNN query searches them (each segment first for its share
+ * of {@code k}, again with the full beam where that share may have been too small); every hit is
+ * rescored exactly and the global top {@code k} is taken in {@link PefaScoring#NEIGHBOUR_ORDER}.
  *
  * <p>For an index split into shards, call {@link #nearest} on every shard, concatenate and keep
  * {@link PefaScoring#topNeighbours} of the union: that is the exact global {@code N_k(q)} (with
@@ -44,9 +45,22 @@ public final class TrainingQueryMemory {
     }
     io.github.lucenepefa.index.PefaVectors.checkUnit("query vector", query, schema.dimension());
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+    LeafVectorSearch.Leaves hits =
+        LeafVectorSearch.searchLeaves(
+            searcher,
+            schema.memoryField(),
+            query,
+            k,
+            effort,
+            null,
+            x -> PefaScoring.similarity(query, x));
     List<Callable<List<Neighbour>>> tasks = new ArrayList<>(leaves.size());
-    for (LeafReaderContext ctx : leaves) {
-      tasks.add(() -> searchLeaf(ctx, schema, query, k, effort));
+    for (int i = 0; i < leaves.size(); i++) {
+      LeafReaderContext ctx = leaves.get(i);
+      LeafVectorSearch.Hits leafHits = hits.perLeaf().get(i);
+      if (leafHits.size() > 0) {
+        tasks.add(() -> labelled(ctx, schema, leafHits));
+      }
     }
     List<Neighbour> all = new ArrayList<>();
     for (List<Neighbour> part : searcher.getTaskExecutor().invokeAll(tasks)) {
@@ -55,21 +69,9 @@ public final class TrainingQueryMemory {
     return PefaScoring.topNeighbours(all, k);
   }
 
-  private static List<Neighbour> searchLeaf(
-      LeafReaderContext ctx, PefaSchema schema, float[] query, int k, AnnEffort effort)
-      throws IOException {
-    LeafVectorSearch.Hits hits =
-        LeafVectorSearch.search(
-            ctx,
-            schema.memoryField(),
-            query,
-            k,
-            effort,
-            null,
-            x -> PefaScoring.similarity(query, x));
-    if (hits.size() == 0) {
-      return List.of();
-    }
+  /** The neighbours of one segment's hits, with their labels. */
+  private static List<Neighbour> labelled(
+      LeafReaderContext ctx, PefaSchema schema, LeafVectorSearch.Hits hits) throws IOException {
     // labels are read in doc order
     LeafVectorSearch.DocScores byDoc = LeafVectorSearch.DocScores.of(hits.docs(), hits.scores());
     BinaryDocValues labels = ctx.reader().getBinaryDocValues(schema.labelsField());

@@ -8,6 +8,7 @@ import io.github.lucenepefa.index.PefaSchema;
 import io.github.lucenepefa.scoring.KnnNormalization;
 import io.github.lucenepefa.search.AnnEffort;
 import io.github.lucenepefa.search.PefaQuery;
+import io.github.lucenepefa.search.VectorSearchCost;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -31,7 +32,6 @@ import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
-import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.QueryTimeout;
@@ -44,7 +44,6 @@ import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TopDocs;
-import org.apache.lucene.search.TopKnnCollector;
 import org.apache.lucene.search.knn.KnnCollectorManager;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
@@ -902,8 +901,7 @@ public final class BenchRunner {
   private long xlVisited(
       IndexSearcher pefa, PefaSchema schema, float[] q, AnnEffort effort, int topK)
       throws IOException {
-    return visited(pefa, schema.memoryField(), q, config.k(), effort.forMemory(config.k()))
-        + visited(pefa, schema.ermField(), q, topK, effort);
+    return VectorSearchCost.visitedXl(pefa, schema, q, config.k(), topK, effort);
   }
 
   private Query xl(PefaSchema schema, float[] q, AnnEffort effort, int topK) {
@@ -920,23 +918,7 @@ public final class BenchRunner {
   /** Vectors scored by one field's search as PefaQuery does it (graph or exact per segment). */
   private static long visited(IndexSearcher searcher, String field, float[] q, int want, AnnEffort effort)
       throws IOException {
-    long total = 0;
-    for (LeafReaderContext ctx : searcher.getIndexReader().leaves()) {
-      LeafReader leaf = ctx.reader();
-      FloatVectorValues values = leaf.getFloatVectorValues(field);
-      if (values == null || values.size() == 0) {
-        continue;
-      }
-      if (effort.scansExactly(values.size(), want)) {
-        total += values.size();
-      } else {
-        TopKnnCollector c = new TopKnnCollector(Math.max(want, effort.efSearch()), Integer.MAX_VALUE);
-        leaf.searchNearestVectors(
-            field, q, c, AcceptDocs.fromLiveDocs(leaf.getLiveDocs(), leaf.maxDoc()));
-        total += c.visitedCount();
-      }
-    }
-    return total;
+    return VectorSearchCost.visited(searcher, field, q, want, effort);
   }
 
   private static long fieldSize(IndexSearcher searcher, String field) throws IOException {
