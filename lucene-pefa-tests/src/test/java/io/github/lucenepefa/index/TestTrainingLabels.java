@@ -32,6 +32,39 @@ class TestTrainingLabels {
   }
 
   @Test
+  void decodedWeightsAreAReadOnlyMapLikeAnyOther() {
+    for (int size : new int[] {1, 8, 9, 300}) { // lookups scan up to 8 labels, hash above
+      Map<String, Float> weights = new LinkedHashMap<>();
+      for (int i = size; i > 0; i--) {
+        weights.put("doc-" + i, i / 4f);
+      }
+      Map<String, Float> decoded =
+          TrainingLabels.decode(new TrainingLabels("r", weights).encode()).weights();
+      assertEquals(weights, decoded);
+      assertEquals(decoded, weights);
+      assertEquals(weights.hashCode(), decoded.hashCode());
+      assertEquals(List.copyOf(weights.entrySet()), List.copyOf(decoded.entrySet()));
+      for (Map.Entry<String, Float> e : weights.entrySet()) {
+        assertEquals(e.getValue(), decoded.get(e.getKey()));
+        assertTrue(decoded.containsKey(e.getKey()));
+      }
+      assertEquals(null, decoded.get("doc-0"));
+      assertEquals(null, decoded.get(null));
+      assertTrue(decoded.containsKey("doc-0") == false);
+      assertThrows(UnsupportedOperationException.class, () -> decoded.put("doc-1", 1f));
+      assertThrows(UnsupportedOperationException.class, () -> decoded.remove("doc-1"));
+      assertThrows(UnsupportedOperationException.class, () -> decoded.keySet().clear());
+      assertThrows(
+          UnsupportedOperationException.class, () -> decoded.entrySet().iterator().next().setValue(2f));
+      // decoded weights are taken as they are, any other map is copied
+      assertTrue(TrainingLabels.readOnly(decoded) == decoded);
+      Map<String, Float> copy = TrainingLabels.readOnly(weights);
+      assertTrue(copy != weights);
+      assertEquals(weights, copy);
+    }
+  }
+
+  @Test
   void decodingRejectsBadWeightsAndUnknownLayouts() throws Exception {
     assertTrue(
         assertThrows(IllegalArgumentException.class, () -> TrainingLabels.decode(raw(1, "r", "d", Float.NaN)))

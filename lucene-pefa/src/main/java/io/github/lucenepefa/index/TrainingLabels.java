@@ -1,8 +1,14 @@
 package io.github.lucenepefa.index;
 
+import java.util.AbstractMap;
+import java.util.AbstractSet;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
 import org.apache.lucene.store.ByteArrayDataInput;
 import org.apache.lucene.store.ByteArrayDataOutput;
 import org.apache.lucene.util.ArrayUtil;
@@ -31,11 +37,10 @@ public record TrainingLabels(String rowId, Map<String, Float> weights) {
       throw new IllegalArgumentException("training query id must not be null or empty");
     }
     if (weights instanceof Decoded decoded) {
-      // built by decode and never handed out: check it, no copy
-      for (Map.Entry<String, Float> e : decoded.entrySet()) {
-        checkLabel(rowId, e.getKey(), e.getValue());
+      // built by decode, read-only: check it, no copy
+      for (int i = 0; i < decoded.keys.length; i++) {
+        checkLabel(rowId, decoded.keys[i], decoded.weights[i]);
       }
-      weights = Collections.unmodifiableMap(decoded);
     } else {
       LinkedHashMap<String, Float> copy = new LinkedHashMap<>();
       for (Map.Entry<String, Float> e : weights.entrySet()) {
@@ -46,11 +51,94 @@ public record TrainingLabels(String rowId, Map<String, Float> weights) {
     }
   }
 
-  /** The map {@link #decode} fills; only ever exposed wrapped as unmodifiable. */
-  private static final class Decoded extends LinkedHashMap<String, Float> {
-    Decoded(int expected) {
-      super(Math.max(4, (int) (expected / 0.75f) + 1));
+  /**
+   * The map {@link #decode} returns: the decoded keys and weights in their stored order, in two
+   * arrays, read-only. Decoding runs for every neighbour of every PEFA-XL query, so it builds no
+   * hash table unless {@link #get} is asked on a row with many labels.
+   */
+  private static final class Decoded extends AbstractMap<String, Float> {
+    private static final int LINEAR_GET = 8;
+    private final String[] keys;
+    private final float[] weights;
+    private volatile Map<String, Float> index; // built on the first get of a large map
+
+    Decoded(String[] keys, float[] weights) {
+      this.keys = keys;
+      this.weights = weights;
     }
+
+    @Override
+    public int size() {
+      return keys.length;
+    }
+
+    @Override
+    public Float get(Object key) {
+      if (keys.length <= LINEAR_GET) {
+        for (int i = 0; i < keys.length; i++) {
+          if (keys[i].equals(key)) {
+            return weights[i];
+          }
+        }
+        return null;
+      }
+      Map<String, Float> byKey = index;
+      if (byKey == null) {
+        HashMap<String, Float> built = HashMap.newHashMap(keys.length);
+        for (int i = 0; i < keys.length; i++) {
+          built.put(keys[i], weights[i]);
+        }
+        index = byKey = built;
+      }
+      return byKey.get(key);
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+      return get(key) != null;
+    }
+
+    @Override
+    public Set<Map.Entry<String, Float>> entrySet() {
+      return new AbstractSet<>() {
+        @Override
+        public int size() {
+          return keys.length;
+        }
+
+        @Override
+        public Iterator<Map.Entry<String, Float>> iterator() {
+          return new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+              return next < keys.length;
+            }
+
+            @Override
+            public Map.Entry<String, Float> next() {
+              if (next >= keys.length) {
+                throw new NoSuchElementException();
+              }
+              int i = next++;
+              return Map.entry(keys[i], weights[i]);
+            }
+          };
+        }
+      };
+    }
+  }
+
+  /**
+   * Returns an unmodifiable map of {@code weights}: the map itself when it is one that {@link
+   * #decode} returned (already read-only and checked), otherwise {@link Map#copyOf}.
+   *
+   * @param weights document key to weight
+   * @return an unmodifiable map with the same entries
+   */
+  public static Map<String, Float> readOnly(Map<String, Float> weights) {
+    return weights instanceof Decoded ? weights : Map.copyOf(weights);
   }
 
   static void checkLabel(String rowId, String key, Float weight) {
@@ -132,11 +220,12 @@ public record TrainingLabels(String rowId, Map<String, Float> weights) {
     }
     String rowId = in.readString();
     int n = in.readVInt();
-    Decoded weights = new Decoded(n);
+    String[] keys = new String[n];
+    float[] weights = new float[n];
     for (int i = 0; i < n; i++) {
-      String key = in.readString();
-      weights.put(key, Float.intBitsToFloat(in.readInt()));
+      keys[i] = in.readString();
+      weights[i] = Float.intBitsToFloat(in.readInt());
     }
-    return new TrainingLabels(rowId, weights);
+    return new TrainingLabels(rowId, new Decoded(keys, weights));
   }
 }

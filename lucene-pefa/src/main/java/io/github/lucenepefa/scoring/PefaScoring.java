@@ -67,7 +67,11 @@ public final class PefaScoring {
    */
   public static java.util.Map<String, Float> knnScores(
       List<? extends LabelledRow> neighbours, KnnNormalization normalization, int k) {
-    java.util.Map<String, Float> sums = new java.util.HashMap<>();
+    int labels = 0;
+    for (LabelledRow row : neighbours) {
+      labels += row.labels().size();
+    }
+    java.util.Map<String, Float> sums = java.util.HashMap.newHashMap(labels);
     for (LabelledRow row : neighbours) {
       float sim = row.similarity();
       for (java.util.Map.Entry<String, Float> e : row.labels().entrySet()) {
@@ -75,7 +79,9 @@ public final class PefaScoring {
       }
     }
     float c = normalization.factor(k);
-    sums.replaceAll((key, sum) -> c * sum);
+    if (c != 1f) { // 1 * sum is sum, bit for bit
+      sums.replaceAll((key, sum) -> c * sum);
+    }
     return sums;
   }
 

@@ -1,5 +1,6 @@
 package io.github.lucenepefa.search;
 
+import io.github.lucenepefa.index.TrainingLabels;
 import io.github.lucenepefa.scoring.PefaScoring;
 import java.util.Map;
 
@@ -15,13 +16,14 @@ public record Neighbour(String rowId, float similarity, Map<String, Float> label
     implements PefaScoring.LabelledRow {
 
   /**
-   * Copies the labels into an unmodifiable map.
+   * Keeps the labels as an unmodifiable map ({@link TrainingLabels#readOnly}: decoded labels as
+   * they are, any other map copied).
    *
    * @param rowId the row id
    * @param similarity {@code <q,x_i>}
    * @param labels document key to weight
    */
   public Neighbour {
-    labels = Map.copyOf(labels);
+    labels = TrainingLabels.readOnly(labels);
   }
 }

@@ -131,7 +131,11 @@ public final class XlCandidates {
                   ? givenNeighbours
                   : TrainingQueryMemory.nearest(
                       searcher, schema, query, maxK, effort.forMemory(maxK));
-          Set<String> keys = new HashSet<>();
+          int labels = 0;
+          for (Neighbour nb : nk) {
+            labels += nb.labels().size();
+          }
+          Set<String> keys = HashSet.newHashSet(labels);
           for (Neighbour nb : nk) {
             keys.addAll(nb.labels().keySet());
           }
@@ -171,9 +175,8 @@ public final class XlCandidates {
   private static Map<String, int[]> resolve(
       IndexSearcher searcher, PefaSchema schema, Set<String> keys, Weight filterWeight)
       throws IOException {
-    Map<String, int[]> out = new HashMap<>();
     if (keys.isEmpty()) {
-      return out;
+      return Map.of();
     }
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
     // seek the terms in (about) increasing order: the terms enum then reuses loaded blocks
@@ -183,7 +186,10 @@ public final class XlCandidates {
     for (int i = 0; i < keyTerms.length; i++) {
       keyTerms[i] = new BytesRef(sortedKeys[i]);
     }
-    Map<String, int[]> found = new HashMap<>(); // key -> [count, docs...] (grown)
+    // the accepted live docs of sortedKeys[t], ascending: leaves come in doc-base order and a
+    // postings list is in doc order, so appending keeps them sorted
+    int[][] docsOf = new int[sortedKeys.length][];
+    int[] counts = new int[sortedKeys.length];
     for (LeafReaderContext ctx : leaves) {
       Terms terms = ctx.reader().terms(schema.keyField());
       if (terms == null) {
@@ -206,27 +212,26 @@ public final class XlCandidates {
         if (te.seekExact(keyTerms[t]) == false) {
           continue;
         }
-        String key = sortedKeys[t];
         pe = te.postings(pe, PostingsEnum.NONE);
         for (int doc = pe.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = pe.nextDoc()) {
           if ((live == null || live.get(doc)) && (accepted == null || accepted.get(doc))) {
-            int[] docs = found.get(key);
+            int[] docs = docsOf[t];
             if (docs == null) {
-              docs = new int[2];
-            } else if (docs[0] + 1 == docs.length) {
-              docs = ArrayUtil.grow(docs, docs.length + 1);
+              docsOf[t] = docs = new int[1];
+            } else if (counts[t] == docs.length) {
+              docsOf[t] = docs = ArrayUtil.grow(docs, counts[t] + 1);
             }
-            docs[++docs[0]] = ctx.docBase + doc;
-            found.put(key, docs);
+            docs[counts[t]++] = ctx.docBase + doc;
           }
         }
       }
     }
-    for (Map.Entry<String, int[]> e : found.entrySet()) {
-      int[] counted = e.getValue();
-      int[] docs = Arrays.copyOfRange(counted, 1, 1 + counted[0]);
-      Arrays.sort(docs);
-      out.put(e.getKey(), docs);
+    Map<String, int[]> out = HashMap.newHashMap(sortedKeys.length);
+    for (int t = 0; t < sortedKeys.length; t++) {
+      if (counts[t] > 0) {
+        int[] docs = docsOf[t];
+        out.put(sortedKeys[t], docs.length == counts[t] ? docs : ArrayUtil.copyOfSubArray(docs, 0, counts[t]));
+      }
     }
     return out;
   }
