@@ -239,6 +239,15 @@ public final class BenchReport {
         if (xl != null) {
           out.add(ratio("PEFA-XL auto / stock kNN latency, ef " + x.ef(), xl, x, 1.6));
         }
+        Record two = byKey.get("lucene-knn-docs+memory@" + x.ef() + "/0");
+        if (two != null) {
+          out.add(
+              ratio(
+                  "floor of a two-graph PEFA-XL: stock kNN on docs + on memory / stock kNN, ef " + x.ef(),
+                  two,
+                  x,
+                  1.6));
+        }
       }
       if (x.method().equals("lucene-knn-executor")) {
         Record xl = byKey.get("pefa-xl-executor@" + x.ef() + "/" + r.config().topK());
@@ -246,6 +255,16 @@ public final class BenchReport {
           out.add(
               ratio(
                   "PEFA-XL / stock kNN latency, both with an executor, ef " + x.ef(), xl, x, 1.6));
+        }
+        Record two = byKey.get("lucene-knn-docs+memory-executor@" + x.ef() + "/0");
+        if (two != null) {
+          out.add(
+              ratio(
+                  "floor with an executor: stock kNN on docs + on memory at once / stock kNN, ef "
+                      + x.ef(),
+                  two,
+                  x,
+                  1.6));
         }
       }
     }

@@ -391,6 +391,7 @@ public final class BenchRunner {
         repeatMemoryBuilds(schema, data, rowVectors, work, builds);
       }
       try (DirectoryReader stockReader = DirectoryReader.open(stockDocsDir);
+          DirectoryReader stockMemReader = stockMemory ? DirectoryReader.open(stockMemDir) : null;
           DirectoryReader pefaReader = DirectoryReader.open(pefaDir)) {
         System.gc();
         Runtime rt = Runtime.getRuntime();
@@ -400,6 +401,10 @@ public final class BenchRunner {
         stock.setQueryCache(null);
         IndexSearcher pefa = new IndexSearcher(pefaReader);
         pefa.setQueryCache(null);
+        IndexSearcher stockMem = stockMemReader == null ? null : new IndexSearcher(stockMemReader);
+        if (stockMem != null) {
+          stockMem.setQueryCache(null);
+        }
         // the same readers behind searchers with an executor (as concurrent segment search uses)
         java.util.concurrent.ExecutorService pool =
             java.util.concurrent.Executors.newFixedThreadPool(config.threads());
@@ -410,7 +415,8 @@ public final class BenchRunner {
           IndexSearcher pefaExec = new IndexSearcher(pefaReader, pool);
           pefaExec.setQueryCache(null);
           List<Method> methods = new ArrayList<>();
-          for (Method m : methods(data, rowVectors, schema, stock, pefa, stockExec, pefaExec)) {
+          for (Method m :
+              methods(data, rowVectors, schema, stock, stockMem, pefa, stockExec, pefaExec)) {
             if (config.only() == null || m.name().matches(config.only())) {
               methods.add(m);
             }
@@ -715,6 +721,7 @@ public final class BenchRunner {
       float[][] rowVectors,
       PefaSchema schema,
       IndexSearcher stock,
+      IndexSearcher stockMem,
       IndexSearcher pefa,
       IndexSearcher stockExec,
       IndexSearcher pefaExec)
@@ -774,6 +781,24 @@ public final class BenchRunner {
               stockMap,
               ermExact,
               q -> stockVisited(stock, q, fanout)));
+      if (stockMem != null) {
+        // the floor of a two-graph PEFA-XL: stock Lucene searching the documents, then the memory
+        // rows with PEFA-XL's memory beam, and nothing else (no labels, no rescoring)
+        int memBeam = AnnEffort.ef(ef).forMemory(config.k()).efSearch();
+        out.add(
+            new Method(
+                "lucene-knn-docs+memory",
+                ef,
+                0,
+                q -> {
+                  ScoreDoc[] top = stock.search(new KnnFloatVectorQuery(STOCK_FIELD, q, fanout), n).scoreDocs;
+                  stockMem.search(new KnnFloatVectorQuery(STOCK_FIELD, q, memBeam), config.k());
+                  return top;
+                },
+                stockMap,
+                ermExact,
+                q -> stockVisited(stock, q, fanout) + stockVisited(stockMem, q, memBeam)));
+      }
       for (boolean graph : config.graphOnly() ? new boolean[] {false, true} : new boolean[] {false}) {
         AnnEffort effort = graph ? AnnEffort.graphOnly(ef) : AnnEffort.ef(ef);
         String suffix = graph ? "-graph" : "";
@@ -805,6 +830,33 @@ public final class BenchRunner {
               ermExact,
               q -> stockVisited(stock, q, fanout)));
       out.add(xlMethod("pefa-xl-executor", ef, effort, pefaExec, pefa, schema, pefaMap, xlExact));
+      if (stockMem != null) {
+        // the same two stock searches at the same time, on the executor's threads as PEFA-XL's
+        int memBeam = effort.forMemory(config.k()).efSearch();
+        out.add(
+            new Method(
+                "lucene-knn-docs+memory-executor",
+                ef,
+                0,
+                q -> {
+                  List<Object> both =
+                      stockExec
+                          .getTaskExecutor()
+                          .invokeAll(
+                              List.<java.util.concurrent.Callable<Object>>of(
+                                  () ->
+                                      stock.search(new KnnFloatVectorQuery(STOCK_FIELD, q, fanout), n)
+                                          .scoreDocs,
+                                  () ->
+                                      stockMem.search(
+                                          new KnnFloatVectorQuery(STOCK_FIELD, q, memBeam),
+                                          config.k())));
+                  return (ScoreDoc[]) both.get(0);
+                },
+                stockMap,
+                ermExact,
+                q -> stockVisited(stock, q, fanout) + stockVisited(stockMem, q, memBeam)));
+      }
     }
     // PEFA-XL with a given beam on the memory side: neighbours found with graphOnly(memEf), passed
     // to the query; the ERM side keeps graphOnly(ef)

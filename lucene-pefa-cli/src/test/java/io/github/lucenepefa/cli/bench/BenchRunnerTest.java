@@ -72,8 +72,28 @@ class BenchRunnerTest {
                 "pefa-xl-graph",
                 "pefa-xl-exhaustive",
                 "exact-scan-docs+memory",
-                "pefa-xl-K20")),
+                "pefa-xl-K20",
+                "lucene-knn-docs+memory",
+                "lucene-knn-docs+memory-executor")),
         methods.toString());
+    // the two-search floor returns stock kNN's documents and scores both graphs
+    for (BenchRunner.Record floor : r.records()) {
+      if (floor.method().startsWith("lucene-knn-docs+memory")) {
+        BenchRunner.Record knn =
+            r.records().stream()
+                .filter(x -> x.method().equals("lucene-knn") && x.ef() == floor.ef())
+                .findFirst()
+                .orElseThrow();
+        assertEquals(knn.overlapAtN(), floor.overlapAtN(), 1e-9, floor.toString());
+        assertTrue(floor.nodesVisited() > knn.nodesVisited(), floor + " vs " + knn);
+      }
+    }
+    assertTrue(
+        BenchReport.targets(r).stream()
+                .filter(t -> t.name().startsWith("floor of a two-graph PEFA-XL"))
+                .count()
+            == 2,
+        BenchReport.targets(r).toString());
     // stock-docs, stock-memory, pefa, then the second memory builds in alternating order
     assertEquals(
         List.of("stock-docs", "stock-memory", "pefa", "pefa-memory#2", "stock-memory#2"),
