@@ -23,6 +23,7 @@ public final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     long t0 = System.nanoTime();
+    indexOptions.check();
     try (Embedder emb = common.embedder()) {
       BeirDataset ds = Workbench.load(common.data(), List.of(indexOptions.trainSplit, "test"));
       indexOptions.ensure(common, ds, emb);

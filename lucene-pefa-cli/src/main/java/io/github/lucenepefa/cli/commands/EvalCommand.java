@@ -123,6 +123,7 @@ public final class EvalCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     long t0 = System.nanoTime();
+    indexOptions.check();
     check(xsLam(), "--xs-lam");
     check(xlLam(), "--xl-lam");
     PefaSearch.XlParams xl = new PefaSearch.XlParams(xlLam(), k, topK, norm(knnNorm), ermMode(ermScore));

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
 import picocli.CommandLine.Option;
 
 /** The index of eval/tune/demo: used as is when up to date, (re)built otherwise. */
@@ -47,8 +48,45 @@ public final class IndexBuildOptions {
     return common.work().resolve(name);
   }
 
+  /**
+   * Checks these options before any data is read or encoded.
+   *
+   * @throws IllegalArgumentException naming the option at fault
+   */
+  public void check() {
+    check(chunks, chunkWords, indexLam, "--index-lam", hnswM, hnswEfConstruction);
+  }
+
+  /**
+   * Checks the options that shape an index, naming the option at fault: {@code pefa index} calls
+   * its index-time lambda {@code --lam}, eval, tune and demo {@code --index-lam}.
+   */
+  static void check(int chunks, int chunkWords, float lam, String lamOption, int hnswM, int hnswEfConstruction) {
+    if (chunks < 0) {
+      throw new IllegalArgumentException("--chunks must be >= 0, got " + chunks);
+    }
+    if (chunkWords < 1) {
+      throw new IllegalArgumentException("--chunk-words must be >= 1, got " + chunkWords);
+    }
+    if (!(lam >= 0 && lam <= 1)) {
+      throw new IllegalArgumentException(lamOption + " must be in [0,1], got " + lam);
+    }
+    if (hnswM < 1 || hnswM > Lucene99HnswVectorsFormat.MAXIMUM_MAX_CONN) {
+      throw new IllegalArgumentException(
+          "--hnsw-m must be in [1, " + Lucene99HnswVectorsFormat.MAXIMUM_MAX_CONN + "], got " + hnswM);
+    }
+    if (hnswEfConstruction < 1 || hnswEfConstruction > Lucene99HnswVectorsFormat.MAXIMUM_BEAM_WIDTH) {
+      throw new IllegalArgumentException(
+          "--hnsw-ef-construction must be in [1, "
+              + Lucene99HnswVectorsFormat.MAXIMUM_BEAM_WIDTH
+              + "], got "
+              + hnswEfConstruction);
+    }
+  }
+
   /** @param common common options @return settings */
   Workbench.IndexSettings settings(Common common) {
+    check();
     return new Workbench.IndexSettings(common.model, trainSplit, chunks, chunkWords, indexLam, hnswM, hnswEfConstruction);
   }
 

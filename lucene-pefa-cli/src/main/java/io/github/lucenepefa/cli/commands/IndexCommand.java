@@ -53,12 +53,7 @@ public final class IndexCommand implements Callable<Integer> {
 
   /** @return the settings */
   public Workbench.IndexSettings settings() {
-    if (chunks < 0 || chunkWords < 1) {
-      throw new IllegalArgumentException("--chunks must be >= 0 and --chunk-words >= 1");
-    }
-    if (!(lam >= 0 && lam <= 1)) {
-      throw new IllegalArgumentException("--lam must be in [0,1], got " + lam);
-    }
+    IndexBuildOptions.check(chunks, chunkWords, lam, "--lam", hnswM, hnswEfConstruction);
     return new Workbench.IndexSettings(common.model, trainSplit, chunks, chunkWords, lam, hnswM, hnswEfConstruction);
   }
 

@@ -95,6 +95,7 @@ public final class TuneCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     long t0 = System.nanoTime();
+    indexOptions.check();
     Metrics.evaluate(Map.of(), Map.of("q", Map.of("d", 1)), List.of(metric)); // validates the metric name
     if (!(devFraction > 0 && devFraction < 1)) {
       throw new IllegalArgumentException("--dev-fraction must be in (0,1)");

@@ -99,6 +99,37 @@ class MalformedInputTest {
   }
 
   @Test
+  void badIndexOptionsAreNamedBeforeAnythingIsReadOrBuilt() throws Exception {
+    Path work = CliRunner.work("bad-index-options");
+    Path data = CliRunner.tinyDataset(work.resolve("data"));
+    Path index = work.resolve("index");
+    CliRunner.Result ok = index(data, index);
+    assertEquals(0, ok.code(), ok.err());
+    byte[] info = Files.readAllBytes(index.resolve(IndexInfo.FILE));
+    String[] common = {"--data", data.toString(), "--index", index.toString(), "--cache", work.resolve("cache").toString()};
+    String[][] cases = {
+      {"index", "--lam", "1.5", "--lam must be in [0,1], got 1.5"},
+      {"index", "--hnsw-m", "0", "--hnsw-m must be in [1, 512], got 0"},
+      {"eval", "--index-lam", "2", "--index-lam must be in [0,1], got 2.0"},
+      {"eval", "--chunks", "-1", "--chunks must be >= 0, got -1"},
+      {"tune", "--chunk-words", "0", "--chunk-words must be >= 1, got 0"},
+      {"tune", "--hnsw-ef-construction", "4000", "--hnsw-ef-construction must be in [1, 3200], got 4000"},
+      {"demo", "--index-lam", "NaN", "--index-lam must be in [0,1], got NaN"},
+    };
+    for (String[] c : cases) {
+      String[] args = new String[3 + common.length];
+      System.arraycopy(c, 0, args, 0, 3);
+      System.arraycopy(common, 0, args, 3, common.length);
+      CliRunner.Result r = CliRunner.run(args);
+      assertNotEquals(0, r.code(), String.join(" ", c));
+      assertTrue(r.err().contains(c[3]), String.join(" ", c) + ": " + r.err());
+      assertFalse(r.err().contains("rebuilding"), r.err()); // nothing was rebuilt
+      // the committed index is untouched
+      assertTrue(java.util.Arrays.equals(info, Files.readAllBytes(index.resolve(IndexInfo.FILE))), String.join(" ", c));
+    }
+  }
+
+  @Test
   void failedRebuildKeepsOldIndexAndLeavesNoTemp() throws Exception {
     Path work = CliRunner.work("rebuild");
     Path data = CliRunner.tinyDataset(work.resolve("data"));
