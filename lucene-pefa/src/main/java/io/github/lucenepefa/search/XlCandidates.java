@@ -230,7 +230,9 @@ public final class XlCandidates {
     for (int t = 0; t < sortedKeys.length; t++) {
       if (counts[t] > 0) {
         int[] docs = docsOf[t];
-        out.put(sortedKeys[t], docs.length == counts[t] ? docs : ArrayUtil.copyOfSubArray(docs, 0, counts[t]));
+        out.put(
+            sortedKeys[t],
+            docs.length == counts[t] ? docs : ArrayUtil.copyOfSubArray(docs, 0, counts[t]));
       }
     }
     return out;
