@@ -52,6 +52,13 @@ public class BenchCommand implements Callable<Integer> {
       description = "Synthetic: query vectors (default: ${DEFAULT-VALUE}).")
   int queries;
 
+  @Option(
+      names = "--random-queries",
+      description =
+          "Time random unit vectors (uniform on the sphere, seeded by --seed) instead of the data's queries, as"
+              + " many: queries far from all documents and memory rows, the hard case for graph search.")
+  boolean randomQueries;
+
   @Option(names = "--dim", defaultValue = "384", description = "Synthetic: dimension (default: ${DEFAULT-VALUE}).")
   int dim;
 
@@ -238,6 +245,9 @@ public class BenchCommand implements Callable<Integer> {
       try (Embedder emb = common.embedder()) {
         data = SciFactData.load(common.data(), emb);
       }
+    }
+    if (randomQueries) {
+      data = data.withRandomQueries(seed);
     }
     if (buildForkChild != null) {
       ForkedBuilds.print(new BenchRunner(config, System.err).buildMemoryOnce(data, buildForkChild), out);

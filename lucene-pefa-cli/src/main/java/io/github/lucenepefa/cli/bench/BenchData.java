@@ -46,6 +46,23 @@ public record BenchData(
   }
 
   /**
+   * The same documents and memory with other query vectors: as many as there are now, drawn
+   * uniformly on the unit sphere (normalised Gaussian vectors). Such queries lie far from every
+   * document and memory row, the hard case for a graph search (docs/performance.md, round 7).
+   *
+   * @param seed the random seed
+   * @return the data named {@code name + "-random-queries"}
+   */
+  public BenchData withRandomQueries(long seed) {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+    float[][] random = new float[queries.length][];
+    for (int i = 0; i < random.length; i++) {
+      random[i] = SyntheticData.gaussianUnit(rnd, dim());
+    }
+    return new BenchData(name + "-random-queries", docs, keys, rows, random);
+  }
+
+  /**
    * @return the vector dimension
    */
   public int dim() {

@@ -95,7 +95,8 @@ public final class SyntheticData {
     return normalize(v);
   }
 
-  private static float[] gaussianUnit(SplittableRandom rnd, int dim) {
+  /** A vector drawn uniformly on the unit sphere: a standard Gaussian vector, normalised. */
+  static float[] gaussianUnit(SplittableRandom rnd, int dim) {
     float[] v = new float[dim];
     for (int t = 0; t < dim; t++) {
       v[t] = (float) gaussian(rnd);

@@ -21,6 +21,35 @@ import org.junit.jupiter.api.io.TempDir;
 class BenchRunnerTest {
 
   @Test
+  void randomQueriesAreSeededUnitVectorsFarFromTheData() {
+    BenchData data = SyntheticData.generate(300, 300, 20, 16, 7);
+    BenchData random = data.withRandomQueries(3);
+    assertEquals(data.name() + "-random-queries", random.name());
+    assertTrue(random.docs() == data.docs() && random.rows() == data.rows());
+    assertEquals(data.queries().length, random.queries().length);
+    assertTrue(java.util.Arrays.deepEquals(random.queries(), data.withRandomQueries(3).queries()));
+    assertTrue(java.util.Arrays.deepEquals(random.queries(), data.withRandomQueries(4).queries()) == false);
+    double nearestData = 0;
+    double nearestRandom = 0;
+    for (int i = 0; i < random.queries().length; i++) {
+      float[] q = random.queries()[i];
+      assertEquals(1.0, org.apache.lucene.util.VectorUtil.dotProduct(q, q), 1e-5);
+      nearestData += bestDot(data.queries()[i], data.docs());
+      nearestRandom += bestDot(q, data.docs());
+    }
+    // the generated queries are drawn near documents, random ones are not
+    assertTrue(nearestRandom < nearestData, nearestRandom + " vs " + nearestData);
+  }
+
+  private static double bestDot(float[] q, float[][] docs) {
+    double best = -1;
+    for (float[] d : docs) {
+      best = Math.max(best, org.apache.lucene.util.VectorUtil.dotProduct(q, d));
+    }
+    return best;
+  }
+
+  @Test
   void tinySyntheticRunWritesTableJsonAndPng(@TempDir Path tmp) throws Exception {
     BenchData data = SyntheticData.generate(300, 300, 20, 16, 7);
     assertEquals(data, data); // records
