@@ -20,6 +20,16 @@ class MalformedInputTest {
         "--cache", data.resolveSibling("cache").toString());
   }
 
+  /** Builds the tiny dataset's index in {@code work/index} from {@code work/data}. */
+  private static Path builtIndex(Path work) throws Exception {
+    Path data = CliRunner.tinyDataset(work.resolve("data"));
+    Path index = work.resolve("index");
+    CliRunner.Result ok = index(data, index);
+    assertEquals(0, ok.code(), ok.err());
+    assertTrue(Files.exists(index.resolve(IndexInfo.FILE)));
+    return index;
+  }
+
   private static void assertNoIndex(Path index) throws Exception {
     assertFalse(Files.exists(index.resolve(IndexInfo.FILE)), "a valid-looking index was left at " + index);
     try (Stream<Path> s = Files.list(index.getParent())) {
@@ -101,10 +111,8 @@ class MalformedInputTest {
   @Test
   void badIndexOptionsAreNamedBeforeAnythingIsReadOrBuilt() throws Exception {
     Path work = CliRunner.work("bad-index-options");
-    Path data = CliRunner.tinyDataset(work.resolve("data"));
-    Path index = work.resolve("index");
-    CliRunner.Result ok = index(data, index);
-    assertEquals(0, ok.code(), ok.err());
+    Path data = work.resolve("data");
+    Path index = builtIndex(work);
     byte[] info = Files.readAllBytes(index.resolve(IndexInfo.FILE));
     String[] common = {"--data", data.toString(), "--index", index.toString(), "--cache", work.resolve("cache").toString()};
     String[][] cases = {
@@ -132,11 +140,8 @@ class MalformedInputTest {
   @Test
   void failedRebuildKeepsOldIndexAndLeavesNoTemp() throws Exception {
     Path work = CliRunner.work("rebuild");
-    Path data = CliRunner.tinyDataset(work.resolve("data"));
-    Path index = work.resolve("index");
-    CliRunner.Result ok = index(data, index);
-    assertEquals(0, ok.code(), ok.err());
-    assertTrue(Files.exists(index.resolve(IndexInfo.FILE)));
+    Path data = work.resolve("data");
+    Path index = builtIndex(work);
     Files.writeString(data.resolve("corpus.jsonl"), "{\"_id\": \"d1\", \"text\": \"x\"}\n{\"_id\": \"d1\", \"text\": \"y\"}\n");
     CliRunner.Result bad = index(data, index);
     assertNotEquals(0, bad.code());
