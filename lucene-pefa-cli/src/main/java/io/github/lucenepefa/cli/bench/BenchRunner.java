@@ -782,22 +782,7 @@ public final class BenchRunner {
               ermExact,
               q -> stockVisited(stock, q, fanout)));
       if (stockMem != null) {
-        // the floor of a two-graph PEFA-XL: stock Lucene searching the documents, then the memory
-        // rows with PEFA-XL's memory beam, and nothing else (no labels, no rescoring)
-        int memBeam = AnnEffort.ef(ef).forMemory(config.k()).efSearch();
-        out.add(
-            new Method(
-                "lucene-knn-docs+memory",
-                ef,
-                0,
-                q -> {
-                  ScoreDoc[] top = stock.search(new KnnFloatVectorQuery(STOCK_FIELD, q, fanout), n).scoreDocs;
-                  stockMem.search(new KnnFloatVectorQuery(STOCK_FIELD, q, memBeam), config.k());
-                  return top;
-                },
-                stockMap,
-                ermExact,
-                q -> stockVisited(stock, q, fanout) + stockVisited(stockMem, q, memBeam)));
+        out.add(twoGraphFloor("lucene-knn-docs+memory", ef, stock, stockMem, null, stockMap, ermExact));
       }
       for (boolean graph : config.graphOnly() ? new boolean[] {false, true} : new boolean[] {false}) {
         AnnEffort effort = graph ? AnnEffort.graphOnly(ef) : AnnEffort.ef(ef);
@@ -831,31 +816,9 @@ public final class BenchRunner {
               q -> stockVisited(stock, q, fanout)));
       out.add(xlMethod("pefa-xl-executor", ef, effort, pefaExec, pefa, schema, pefaMap, xlExact));
       if (stockMem != null) {
-        // the same two stock searches at the same time, on the executor's threads as PEFA-XL's
-        int memBeam = effort.forMemory(config.k()).efSearch();
         out.add(
-            new Method(
-                "lucene-knn-docs+memory-executor",
-                ef,
-                0,
-                q -> {
-                  List<Object> both =
-                      stockExec
-                          .getTaskExecutor()
-                          .invokeAll(
-                              List.<java.util.concurrent.Callable<Object>>of(
-                                  () ->
-                                      stock.search(new KnnFloatVectorQuery(STOCK_FIELD, q, fanout), n)
-                                          .scoreDocs,
-                                  () ->
-                                      stockMem.search(
-                                          new KnnFloatVectorQuery(STOCK_FIELD, q, memBeam),
-                                          config.k())));
-                  return (ScoreDoc[]) both.get(0);
-                },
-                stockMap,
-                ermExact,
-                q -> stockVisited(stock, q, fanout) + stockVisited(stockMem, q, memBeam)));
+            twoGraphFloor(
+                "lucene-knn-docs+memory-executor", ef, stock, stockMem, stockExec, stockMap, ermExact));
       }
     }
     // PEFA-XL with a given beam on the memory side: neighbours found with graphOnly(memEf), passed
@@ -940,6 +903,46 @@ public final class BenchRunner {
         pefaMap,
         xlExact,
         q -> xlVisited(plain, schema, q, effort, config.topK()));
+  }
+
+  /**
+   * The floor of a two-graph PEFA-XL: stock Lucene searching the documents (as {@code lucene-knn})
+   * and the stock index of the memory vectors with PEFA-XL's memory beam as k, nothing else (no
+   * labels, no rescoring); one after the other, or at the same time on {@code executor}'s threads
+   * as PEFA-XL's two sides run.
+   */
+  private Method twoGraphFloor(
+      String name,
+      int ef,
+      IndexSearcher stock,
+      IndexSearcher stockMem,
+      IndexSearcher executor,
+      int[] stockMap,
+      Search ermExact) {
+    int n = config.n();
+    int fanout = Math.max(ef, n);
+    int memBeam = AnnEffort.ef(ef).forMemory(config.k()).efSearch();
+    return new Method(
+        name,
+        ef,
+        0,
+        q -> {
+          Query docsQuery = new KnnFloatVectorQuery(STOCK_FIELD, q, fanout);
+          Query memoryQuery = new KnnFloatVectorQuery(STOCK_FIELD, q, memBeam);
+          if (executor == null) {
+            ScoreDoc[] top = stock.search(docsQuery, n).scoreDocs;
+            stockMem.search(memoryQuery, config.k());
+            return top;
+          }
+          List<java.util.concurrent.Callable<Object>> both =
+              List.of(
+                  () -> stock.search(docsQuery, n).scoreDocs,
+                  () -> stockMem.search(memoryQuery, config.k()));
+          return (ScoreDoc[]) executor.getTaskExecutor().invokeAll(both).get(0);
+        },
+        stockMap,
+        ermExact,
+        q -> stockVisited(stock, q, fanout) + stockVisited(stockMem, q, memBeam));
   }
 
   /** Graph nodes (or vectors) a stock kNN query with this fanout scores. */
