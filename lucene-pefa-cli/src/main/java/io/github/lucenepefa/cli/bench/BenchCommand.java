@@ -112,7 +112,7 @@ public class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--warmup",
       defaultValue = "1.0",
-      description = "Warm-up seconds per method (default: ${DEFAULT-VALUE}).")
+      description = "Warm-up seconds per method, after one pass of it over every query vector (default: ${DEFAULT-VALUE}).")
   double warmup;
 
   @Option(

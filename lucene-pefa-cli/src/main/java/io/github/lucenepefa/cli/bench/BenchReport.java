@@ -64,7 +64,7 @@ public final class BenchReport {
     sb.append(
         String.format(
             Locale.ROOT,
-            "settings: n=%d, HNSW M=%d beamWidth=%d (all graphs), XL lambda=%s k=%d K=%d %s, XS lambda=%s%s, warm-up %.1f s/method, >= %d timed queries/method%n",
+            "settings: n=%d, HNSW M=%d beamWidth=%d (all graphs), XL lambda=%s k=%d K=%d %s, XS lambda=%s%s, warm-up every query once then %.1f s/method, >= %d timed queries/method%n",
             c.n(),
             c.maxConn(),
             c.beamWidth(),
@@ -397,6 +397,7 @@ public final class BenchReport {
     cfg.put("hnsw_beam_width", c.beamWidth());
     cfg.put("threads", c.threads());
     cfg.put("warmup_seconds", c.warmupSeconds());
+    cfg.put("warmup_full_pass", true);
     cfg.put("min_timed_queries", c.minTimedQueries());
     root.put("config", cfg);
     Map<String, Build> builds = new LinkedHashMap<>();

@@ -258,7 +258,7 @@ public final class BenchRunner {
   }
 
   /** One timed search: returns hits whose doc ids are mapped by {@link Method#map}. */
-  private interface Search {
+  interface Search {
     ScoreDoc[] run(float[] q) throws IOException;
   }
 
@@ -1119,6 +1119,28 @@ public final class BenchRunner {
   }
 
   /**
+   * Warms one method up: every query vector once, in order, then more (cycling) until {@code seconds}
+   * have passed. The full pass comes first because the timed loop runs the same vectors: a search is
+   * deterministic, so after it no timed query reads an index page, or meets a code path, for the first
+   * time (a time-only warm-up left part of a 1M index's pages to the first timed block, round 10 of
+   * docs/performance.md).
+   *
+   * @return the number of searches run
+   */
+  static int warmUp(Search search, float[][] queries, double seconds) throws IOException {
+    long end = System.nanoTime() + (long) (seconds * 1e9);
+    int w = 0;
+    for (float[] q : queries) {
+      search.run(q);
+      w++;
+    }
+    while (System.nanoTime() < end) {
+      search.run(queries[w++ % queries.length]);
+    }
+    return w;
+  }
+
+  /**
    * Measures every method, interleaved: after a warm-up of each, the timed queries are processed in
    * blocks, each block run by every method in turn (single-threaded latency, then the same block
    * with {@link Config#threads} threads for QPS), so that load changes on a shared machine hit all
@@ -1128,13 +1150,14 @@ public final class BenchRunner {
     int nq = queries.length;
     int total = Math.max(config.minTimedQueries(), nq);
     int block = Math.min(nq, 50);
-    log.printf(Locale.ROOT, "warming up %d methods...%n", methods.size());
+    log.printf(
+        Locale.ROOT,
+        "warming up %d methods (each: the %d query vectors once, then %.1f s)...%n",
+        methods.size(),
+        nq,
+        config.warmupSeconds());
     for (Method m : methods) {
-      long warmEnd = System.nanoTime() + (long) (config.warmupSeconds() * 1e9);
-      int w = 0;
-      do {
-        m.search().run(queries[w++ % nq]);
-      } while (System.nanoTime() < warmEnd || w < Math.min(nq, 20));
+      warmUp(m.search(), queries, config.warmupSeconds());
     }
     Acc[] accs = new Acc[methods.size()];
     for (int i = 0; i < accs.length; i++) {

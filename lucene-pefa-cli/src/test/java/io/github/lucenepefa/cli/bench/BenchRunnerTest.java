@@ -186,6 +186,32 @@ class BenchRunnerTest {
   }
 
   @Test
+  void warmUpRunsEveryQueryVectorBeforeTiming() throws Exception {
+    // more query vectors than a warm-up of zero seconds used to cover (20): the timed loop must not be
+    // the first to run any of them (round 10 of docs/performance.md: first reads of a 1M index's pages)
+    float[][] queries = new float[300][];
+    for (int i = 0; i < queries.length; i++) {
+      queries[i] = new float[] {i};
+    }
+    List<Integer> seen = new java.util.ArrayList<>();
+    BenchRunner.Search search =
+        q -> {
+          seen.add((int) q[0]);
+          return new org.apache.lucene.search.ScoreDoc[0];
+        };
+    int runs = BenchRunner.warmUp(search, queries, 0);
+    assertEquals(queries.length, runs);
+    for (int i = 0; i < queries.length; i++) {
+      assertEquals(i, seen.get(i), "query vectors run once each, in order");
+    }
+    seen.clear();
+    runs = BenchRunner.warmUp(search, queries, 0.05);
+    assertEquals(runs, seen.size());
+    assertTrue(runs >= queries.length, "the time comes on top of the full pass: " + runs);
+    assertEquals(queries.length, new HashSet<>(seen).size());
+  }
+
+  @Test
   void syntheticDataIsSeededAndUnitLength() {
     BenchData a = SyntheticData.generate(200, 100, 10, 8, 3);
     BenchData b = SyntheticData.generate(200, 100, 10, 8, 3);
