@@ -1119,8 +1119,8 @@ public final class BenchRunner {
   }
 
   /**
-   * Warms one method up: every query vector once, in order, then more (cycling) until {@code seconds}
-   * have passed. The full pass comes first because the timed loop runs the same vectors: a search is
+   * Warms one method up: every query vector once, in order, then {@code seconds} more of them
+   * (cycling). The full pass comes first because the timed loop runs the same vectors: a search is
    * deterministic, so after it no timed query reads an index page, or meets a code path, for the first
    * time (a time-only warm-up left part of a 1M index's pages to the first timed block, round 10 of
    * docs/performance.md).
@@ -1128,12 +1128,12 @@ public final class BenchRunner {
    * @return the number of searches run
    */
   static int warmUp(Search search, float[][] queries, double seconds) throws IOException {
-    long end = System.nanoTime() + (long) (seconds * 1e9);
     int w = 0;
     for (float[] q : queries) {
       search.run(q);
       w++;
     }
+    long end = System.nanoTime() + (long) (seconds * 1e9);
     while (System.nanoTime() < end) {
       search.run(queries[w++ % queries.length]);
     }
