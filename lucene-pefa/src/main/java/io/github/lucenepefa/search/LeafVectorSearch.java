@@ -349,20 +349,13 @@ final class LeafVectorSearch {
       if (complete) {
         // the beam's hits, best first by Lucene's score; only those that can be in the exact top
         // leafK are rescored
-        int[] docs = new int[rescoreCount(td.scoreDocs, leafK, fi.getVectorDimension())];
-        for (int i = 0; i < docs.length; i++) {
-          docs[i] = td.scoreDocs[i].doc;
-        }
-        Arrays.sort(docs);
-        long[] keys = new long[docs.length];
-        int count = 0;
-        KnnVectorValues.DocIndexIterator it = values.iterator();
-        for (int doc : docs) {
-          if (it.advance(doc) == doc) {
-            keys[count++] = key(exactScore.score(values.vectorValue(it.index())), doc);
-          }
-        }
-        Arrays.sort(keys, 0, count);
+        int rescored = rescoreCount(td.scoreDocs, leafK, fi.getVectorDimension());
+        long[] keys = new long[rescored];
+        int count =
+            values.size() == reader.maxDoc()
+                ? rescoreDense(td.scoreDocs, rescored, values, exactScore, keys)
+                : rescoreSparse(td.scoreDocs, rescored, values, exactScore, keys);
+        Arrays.sort(keys); // the keys of hits without a vector, if any, sort last
         return new LeafHits(Hits.ofKeys(keys, withTies(keys, count, leafK)), visited, reduced);
       }
       // the graph search stopped early: scan exactly (for the full k)
@@ -371,6 +364,55 @@ final class LeafVectorSearch {
     }
     Scan scan = exactScan(values, target, accept.bits(), k, fi.getVectorDimension(), exactScore);
     return new LeafHits(scan.hits(), scan.scored(), false);
+  }
+
+  /**
+   * Rescores the first {@code count} hits of a field with a vector in every doc, where a vector's
+   * ordinal is its doc id. The hits are read in the graph's order, best first, so the keys come
+   * nearly sorted (the exact and the graph score differ by at most {@link #rescoreMargin}), which
+   * the caller's sort is quick on.
+   *
+   * @return the number of keys written: {@code count}
+   */
+  private static int rescoreDense(
+      ScoreDoc[] bestFirst, int count, FloatVectorValues values, ExactScore score, long[] keys)
+      throws IOException {
+    for (int i = 0; i < count; i++) {
+      int doc = bestFirst[i].doc;
+      assert values.ordToDoc(doc) == doc;
+      keys[i] = key(score.score(values.vectorValue(doc)), doc);
+    }
+    return count;
+  }
+
+  /**
+   * Rescores the first {@code count} hits of a field that some docs lack. The ordinals come from
+   * the field's forward-only iterator, so the vectors are read in doc order; each key is written at
+   * its hit's graph rank, so that the keys still come nearly sorted.
+   *
+   * @return the number of hits scored; each of the others has {@link Long#MAX_VALUE} as its key
+   */
+  private static int rescoreSparse(
+      ScoreDoc[] bestFirst, int count, FloatVectorValues values, ExactScore score, long[] keys)
+      throws IOException {
+    long[] docRanks = new long[count]; // doc in the high half, graph rank in the low half
+    for (int i = 0; i < count; i++) {
+      docRanks[i] = ((long) bestFirst[i].doc << 32) | i;
+    }
+    Arrays.sort(docRanks);
+    int written = count;
+    KnnVectorValues.DocIndexIterator it = values.iterator();
+    for (long docRank : docRanks) {
+      int doc = (int) (docRank >>> 32);
+      int rank = (int) docRank;
+      if (it.advance(doc) == doc) {
+        keys[rank] = key(score.score(values.vectorValue(it.index())), doc);
+      } else { // no vector for this doc: a graph hit always has one, but never return such a doc
+        keys[rank] = Long.MAX_VALUE;
+        written--;
+      }
+    }
+    return written;
   }
 
   /** A graph search strategy that starts from the vectors of {@code seedDocs} (segment docs). */
