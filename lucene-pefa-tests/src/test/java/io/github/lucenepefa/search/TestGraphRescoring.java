@@ -22,7 +22,9 @@ import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.LogDocMergePolicy;
 import org.apache.lucene.index.SortedDocValues;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
@@ -32,6 +34,8 @@ import org.apache.lucene.search.VectorScorer;
 import org.apache.lucene.store.ByteBuffersDirectory;
 import org.apache.lucene.store.Directory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Both search paths score with the field's own vector scorer first and rescore by the formulas
@@ -48,7 +52,10 @@ class TestGraphRescoring {
   private static final int DIM = 24;
 
   /**
-   * The near-tie index: 300 memory rows, then 400 documents, one segment.
+   * The near-tie index, one segment: 300 memory rows, then 400 documents; or, interleaved, two
+   * flushes of 150 rows and 200 documents each merged into one segment, so that neither field's
+   * vectors sit on consecutive docs (the rescoring then maps docs to ordinals by the field's
+   * iterator, see {@link LeafVectorSearch#contiguousFirstDoc}).
    *
    * @param rowVectors the memory rows' vectors, by row id
    */
@@ -61,6 +68,10 @@ class TestGraphRescoring {
       Map<String, Map<String, Float>> rowLabels) {
 
     static NearTieIndex write(Directory dir, long seed) throws Exception {
+      return write(dir, seed, false);
+    }
+
+    static NearTieIndex write(Directory dir, long seed, boolean interleaved) throws Exception {
       Random random = new Random(seed);
       List<float[]> bases = new ArrayList<>();
       for (int b = 0; b < 4; b++) {
@@ -70,21 +81,28 @@ class TestGraphRescoring {
       List<float[]> docs = new ArrayList<>();
       Map<String, float[]> rowVectors = new LinkedHashMap<>();
       Map<String, Map<String, Float>> rowLabels = new LinkedHashMap<>();
-      try (IndexWriter iw = new IndexWriter(dir, new IndexWriterConfig().setCodec(new PefaCodec()))) {
+      IndexWriterConfig config = new IndexWriterConfig().setCodec(new PefaCodec());
+      if (interleaved) {
+        config.setMergePolicy(new LogDocMergePolicy()); // merges segments in their order, not by size
+      }
+      try (IndexWriter iw = new IndexWriter(dir, config)) {
         PefaIndexWriter w = new PefaIndexWriter(iw, schema);
-        for (int r = 0; r < 300; r++) {
-          float[] x = near(random, bases, 0.5f);
-          Map<String, Float> labels = Map.of("d" + random.nextInt(400), 1f + random.nextInt(2));
-          w.addTrainingQuery("q" + r, x, labels);
-          rowVectors.put("q" + r, x);
-          rowLabels.put("q" + r, labels);
+        int chunks = interleaved ? 2 : 1;
+        for (int c = 0; c < chunks; c++) {
+          for (int r = c * 300 / chunks; r < (c + 1) * 300 / chunks; r++) {
+            float[] x = near(random, bases, 0.5f);
+            Map<String, Float> labels = Map.of("d" + random.nextInt(400), 1f + random.nextInt(2));
+            w.addTrainingQuery("q" + r, x, labels);
+            rowVectors.put("q" + r, x);
+            rowLabels.put("q" + r, labels);
+          }
+          for (int d = c * 400 / chunks; d < (c + 1) * 400 / chunks; d++) {
+            float[] p = near(random, bases, 0f);
+            w.addDocument("d" + d, p);
+            docs.add(p);
+          }
+          w.commit();
         }
-        for (int d = 0; d < 400; d++) {
-          float[] p = near(random, bases, 0f);
-          w.addDocument("d" + d, p);
-          docs.add(p);
-        }
-        w.commit();
         iw.forceMerge(1);
         w.commit();
       }
@@ -252,14 +270,21 @@ class TestGraphRescoring {
     return ids;
   }
 
-  @Test
-  void completeGraphSearchEqualsExhaustiveAmongNearTies() throws Exception {
+  @ParameterizedTest(name = "interleaved={0}")
+  @ValueSource(booleans = {false, true})
+  void completeGraphSearchEqualsExhaustiveAmongNearTies(boolean interleaved) throws Exception {
     try (Directory dir = new ByteBuffersDirectory()) {
-      NearTieIndex idx = NearTieIndex.write(dir, 17);
+      NearTieIndex idx = NearTieIndex.write(dir, 17, interleaved);
       Random random = idx.random();
       List<float[]> bases = idx.bases();
       PefaSchema schema = idx.schema();
       try (DirectoryReader reader = DirectoryReader.open(dir)) {
+        assertEquals(1, reader.leaves().size());
+        LeafReader leaf = reader.leaves().get(0).reader();
+        for (String field : new String[] {schema.ermField(), schema.memoryField()}) {
+          int first = LeafVectorSearch.contiguousFirstDoc(leaf.getFloatVectorValues(field));
+          assertEquals(interleaved, first < 0, field + ": vectors on consecutive docs from " + first);
+        }
         IndexSearcher searcher = new IndexSearcher(reader);
         AnnEffort wholeSegment = AnnEffort.graphOnly(1000);
         for (int t = 0; t < 40; t++) {

@@ -351,9 +351,10 @@ final class LeafVectorSearch {
         // leafK are rescored
         int rescored = rescoreCount(td.scoreDocs, leafK, fi.getVectorDimension());
         long[] keys = new long[rescored];
+        int firstDoc = contiguousFirstDoc(values);
         int count =
-            values.size() == reader.maxDoc()
-                ? rescoreDense(td.scoreDocs, rescored, values, exactScore, keys)
+            firstDoc >= 0
+                ? rescoreContiguous(td.scoreDocs, rescored, values, firstDoc, exactScore, keys)
                 : rescoreSparse(td.scoreDocs, rescored, values, exactScore, keys);
         Arrays.sort(keys); // the keys of hits without a vector, if any, sort last
         return new LeafHits(Hits.ofKeys(keys, withTies(keys, count, leafK)), visited, reduced);
@@ -367,20 +368,45 @@ final class LeafVectorSearch {
   }
 
   /**
-   * Rescores the first {@code count} hits of a field with a vector in every doc, where a vector's
-   * ordinal is its doc id. The hits are read in the graph's order, best first, so the keys come
-   * nearly sorted (the exact and the graph score differ by at most {@link #rescoreMargin}), which
-   * the caller's sort is quick on.
+   * The first doc with a vector if the segment's vectors sit on consecutive docs, so that a vector's
+   * ordinal is its doc minus that doc; otherwise {@code -1}. Every doc of a segment of documents
+   * only, or of a segment written with all its memory rows before (or after) all its documents, is
+   * such a run. Ordinals rise with docs, so the {@code size} ordinals fill a run exactly when the
+   * last one's doc is {@code size - 1} after the first one's.
    *
-   * @return the number of keys written: {@code count}
+   * <p>Decided by {@link KnnVectorValues#ordToDoc}, not by the field's iterator: Lucene's sparse
+   * values hand out one shared iterator, which the caller's rescoring must find unmoved.
    */
-  private static int rescoreDense(
-      ScoreDoc[] bestFirst, int count, FloatVectorValues values, ExactScore score, long[] keys)
+  static int contiguousFirstDoc(FloatVectorValues values) {
+    int size = values.size();
+    if (size == 0) {
+      return -1;
+    }
+    int first = values.ordToDoc(0);
+    return values.ordToDoc(size - 1) - first == size - 1 ? first : -1;
+  }
+
+  /**
+   * Rescores the first {@code count} hits of a field whose vectors sit on consecutive docs from
+   * {@code firstDoc} ({@link #contiguousFirstDoc}). The hits are read in the graph's order, best
+   * first, so the keys come nearly sorted (the exact and the graph score differ by at most {@link
+   * #rescoreMargin}), which the caller's sort is quick on.
+   *
+   * @return the number of hits scored: {@code count}
+   */
+  private static int rescoreContiguous(
+      ScoreDoc[] bestFirst,
+      int count,
+      FloatVectorValues values,
+      int firstDoc,
+      ExactScore score,
+      long[] keys)
       throws IOException {
     for (int i = 0; i < count; i++) {
       int doc = bestFirst[i].doc;
-      assert values.ordToDoc(doc) == doc;
-      keys[i] = key(score.score(values.vectorValue(doc)), doc);
+      int ord = doc - firstDoc;
+      assert ord >= 0 && ord < values.size() && values.ordToDoc(ord) == doc;
+      keys[i] = key(score.score(values.vectorValue(ord)), doc);
     }
     return count;
   }
