@@ -52,10 +52,10 @@ class TestGraphRescoring {
   private static final int DIM = 24;
 
   /**
-   * The near-tie index, one segment: 300 memory rows, then 400 documents; or, interleaved, two
-   * flushes of 150 rows and 200 documents each merged into one segment, so that neither field's
-   * vectors sit on consecutive docs (the rescoring then maps docs to ordinals by the field's
-   * iterator, see {@link LeafVectorSearch#contiguousFirstDoc}).
+   * The near-tie index, one segment: 300 memory rows added, then 400 documents; or, interleaved,
+   * two flushes of 150 rows and 200 documents each merged into one segment, so that neither field's
+   * vectors sit on consecutive docs ({@link LeafVectorSearch#ordinals} then maps docs to ordinals
+   * by the field's iterator, not by an offset).
    *
    * @param rowVectors the memory rows' vectors, by row id
    */

@@ -348,15 +348,21 @@ final class LeafVectorSearch {
               && (td.scoreDocs.length >= leafK || (filterWeight == null && live == null));
       if (complete) {
         // the beam's hits, best first by Lucene's score; only those that can be in the exact top
-        // leafK are rescored
-        int rescored = rescoreCount(td.scoreDocs, leafK, fi.getVectorDimension());
-        long[] keys = new long[rescored];
-        int firstDoc = contiguousFirstDoc(values);
-        int count =
-            firstDoc >= 0
-                ? rescoreContiguous(td.scoreDocs, rescored, values, firstDoc, exactScore, keys)
-                : rescoreSparse(td.scoreDocs, rescored, values, exactScore, keys);
-        Arrays.sort(keys); // the keys of hits without a vector, if any, sort last
+        // leafK are rescored. They are read in the graph's order, which is the exact order up to
+        // the rescoring margin, so the keys come nearly sorted (which the sort is quick on).
+        int[] docs = new int[rescoreCount(td.scoreDocs, leafK, fi.getVectorDimension())];
+        for (int i = 0; i < docs.length; i++) {
+          docs[i] = td.scoreDocs[i].doc;
+        }
+        int[] ords = ordinals(values, docs);
+        long[] keys = new long[docs.length];
+        int count = 0;
+        for (int i = 0; i < docs.length; i++) {
+          if (ords[i] >= 0) { // a graph hit always has a vector, but never return one without
+            keys[count++] = key(exactScore.score(values.vectorValue(ords[i])), docs[i]);
+          }
+        }
+        Arrays.sort(keys, 0, count);
         return new LeafHits(Hits.ofKeys(keys, withTies(keys, count, leafK)), visited, reduced);
       }
       // the graph search stopped early: scan exactly (for the full k)
@@ -387,74 +393,46 @@ final class LeafVectorSearch {
   }
 
   /**
-   * Rescores the first {@code count} hits of a field whose vectors sit on consecutive docs from
-   * {@code firstDoc} ({@link #contiguousFirstDoc}). The hits are read in the graph's order, best
-   * first, so the keys come nearly sorted (the exact and the graph score differ by at most {@link
-   * #rescoreMargin}), which the caller's sort is quick on.
-   *
-   * @return the number of hits scored: {@code count}
+   * The vector ordinal of each of {@code docs} (segment docs in any order, repeats allowed), or
+   * {@code -1} for a doc without a vector in the field. Where the field's vectors sit on consecutive
+   * docs ({@link #contiguousFirstDoc}) an ordinal is an offset; otherwise the docs are visited in
+   * ascending order with the field's forward-only iterator.
    */
-  private static int rescoreContiguous(
-      ScoreDoc[] bestFirst,
-      int count,
-      FloatVectorValues values,
-      int firstDoc,
-      ExactScore score,
-      long[] keys)
-      throws IOException {
-    for (int i = 0; i < count; i++) {
-      int doc = bestFirst[i].doc;
-      int ord = doc - firstDoc;
-      assert ord >= 0 && ord < values.size() && values.ordToDoc(ord) == doc;
-      keys[i] = key(score.score(values.vectorValue(ord)), doc);
+  static int[] ordinals(FloatVectorValues values, int[] docs) throws IOException {
+    int[] ords = new int[docs.length];
+    int firstDoc = contiguousFirstDoc(values);
+    if (firstDoc >= 0) {
+      for (int i = 0; i < docs.length; i++) {
+        int ord = docs[i] - firstDoc;
+        ords[i] = ord >= 0 && ord < values.size() ? ord : -1;
+      }
+      return ords;
     }
-    return count;
-  }
-
-  /**
-   * Rescores the first {@code count} hits of a field that some docs lack. The ordinals come from
-   * the field's forward-only iterator, so the vectors are read in doc order; each key is written at
-   * its hit's graph rank, so that the keys still come nearly sorted.
-   *
-   * @return the number of hits scored; each of the others has {@link Long#MAX_VALUE} as its key
-   */
-  private static int rescoreSparse(
-      ScoreDoc[] bestFirst, int count, FloatVectorValues values, ExactScore score, long[] keys)
-      throws IOException {
-    long[] docRanks = new long[count]; // doc in the high half, graph rank in the low half
-    for (int i = 0; i < count; i++) {
-      docRanks[i] = ((long) bestFirst[i].doc << 32) | i;
+    long[] docRanks = new long[docs.length]; // doc in the high half, position in the low half
+    for (int i = 0; i < docs.length; i++) {
+      docRanks[i] = ((long) docs[i] << 32) | i;
     }
     Arrays.sort(docRanks);
-    int written = count;
     KnnVectorValues.DocIndexIterator it = values.iterator();
     for (long docRank : docRanks) {
       int doc = (int) (docRank >>> 32);
-      int rank = (int) docRank;
-      if (it.advance(doc) == doc) {
-        keys[rank] = key(score.score(values.vectorValue(it.index())), doc);
-      } else { // no vector for this doc: a graph hit always has one, but never return such a doc
-        keys[rank] = Long.MAX_VALUE;
-        written--;
-      }
+      int current = it.docID() < doc ? it.advance(doc) : it.docID();
+      ords[(int) docRank] = current == doc ? it.index() : -1;
     }
-    return written;
+    return ords;
   }
 
   /** A graph search strategy that starts from the vectors of {@code seedDocs} (segment docs). */
   private static KnnSearchStrategy seeded(FloatVectorValues values, int[] seedDocs)
       throws IOException {
-    int[] docs = seedDocs.clone();
-    Arrays.sort(docs);
-    int[] ords = new int[docs.length];
+    int[] ords = ordinals(values, seedDocs);
     int count = 0;
-    KnnVectorValues.DocIndexIterator it = values.iterator();
-    for (int doc : docs) {
-      int current = it.docID() < doc ? it.advance(doc) : it.docID();
-      if (current == doc) {
-        ords[count++] = it.index();
+    for (int ord : ords) {
+      if (ord >= 0) {
+        ords[count++] = ord;
       }
     }
+    Arrays.sort(ords, 0, count);
     return new KnnSearchStrategy.Seeded(
         new OrdinalsIterator(ords, count), count, KnnSearchStrategy.Hnsw.DEFAULT);
   }
@@ -560,10 +538,10 @@ final class LeafVectorSearch {
     LongHeap heap = new LongHeap(Math.max(1, Math.min(k, values.size())));
     long[] tied = new long[8]; // rejected or evicted hits tied with the worst kept score
     int tiedCount = 0;
-    KnnVectorValues.DocIndexIterator it = values.iterator();
-    for (int candidate : candidates) {
-      int doc = it.advance(candidate);
-      float s = score.score(values.vectorValue(it.index())) + 0f;
+    int[] ords = ordinals(values, candidates);
+    for (int c = 0; c < candidates.length; c++) {
+      int doc = candidates[c];
+      float s = score.score(values.vectorValue(ords[c])) + 0f;
       long key = key(s, doc);
       if (heap.size() < k) {
         heap.push(~key);
