@@ -4,7 +4,7 @@
 Input: the text of `jfr print --events jdk.ExecutionSample --stack-depth 40 FILE.jfr`.
 Only samples of the bench's timing thread ("main") are counted, outside its warm-up, so the
 two-thread QPS phase and the index builds are left out. Stock is every such sample under Lucene's
-KnnFloatVectorQuery that is not PEFA's; PEFA-XL is every sample under the bench's PEFA-XL method
+KnnFloatVectorQuery that is not PEFA's nor the bench's visited-count pass; PEFA-XL is every sample under the bench's PEFA-XL method
 (BenchRunner.xlMethod's query lambda). PEFA-XL's samples are grouped by the part of
 XlCandidates / TrainingQueryMemory / LeafVectorSearch they are in. The counts are reproducible
 only up to JFR's sampling.
@@ -56,7 +56,7 @@ def main(path):
         if any("lambda$xlMethod$0" in x for x in names):
             xl[category(names)] += 1
         elif any("KnnFloatVectorQuery" in x for x in names) and not any(
-            "lucenepefa.search" in x for x in names
+            "lucenepefa.search" in x or "stockVisited" in x for x in names
         ):
             stock += 1
     total = sum(xl.values())
