@@ -110,7 +110,7 @@ public class QueryBenchmark {
       w.forceMerge(1);
     }
     pefaDir = new ByteBuffersDirectory();
-    IndexWriterConfig iwc = new IndexWriterConfig().setCodec(new io.github.lucenepefa.codec.PefaCodec());
+    IndexWriterConfig iwc = new IndexWriterConfig().setCodec(new io.github.lucenepefa.codec.Pefa01Codec());
     try (IndexWriter iw = new IndexWriter(pefaDir, iwc)) {
       PefaIndexWriter pw = new PefaIndexWriter(iw, schema);
       for (int r = 0; r < rows; r++) {

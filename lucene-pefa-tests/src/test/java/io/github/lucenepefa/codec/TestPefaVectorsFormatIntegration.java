@@ -49,7 +49,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * End-to-end checks of {@link PefaVectorsFormat} through {@link PefaCodec}: per-field graph
+ * End-to-end checks of {@link Pefa01VectorsFormat} through {@link Pefa01Codec}: per-field graph
  * parameters, paired-field scoring and recall, reopening by SPI name, merging with deletions,
  * CheckIndex, and attribute validation.
  */
@@ -131,13 +131,13 @@ class TestPefaVectorsFormatIntegration {
     Random random = new Random(SEED);
     Data data = new Data(random, 40);
     FieldType smallType =
-        PefaVectorsFormat.vectorFieldType(SMALL_DIM, VectorSimilarityFunction.EUCLIDEAN, 4, 30);
+        Pefa01VectorsFormat.vectorFieldType(SMALL_DIM, VectorSimilarityFunction.EUCLIDEAN, 4, 30);
     FieldType largeType =
-        PefaVectorsFormat.vectorFieldType(SMALL_DIM, VectorSimilarityFunction.EUCLIDEAN, 48, 200);
+        Pefa01VectorsFormat.vectorFieldType(SMALL_DIM, VectorSimilarityFunction.EUCLIDEAN, 48, 200);
     FieldType bytesType =
-        PefaVectorsFormat.vectorFieldType(
+        Pefa01VectorsFormat.vectorFieldType(
             SMALL_DIM, VectorEncoding.BYTE, VectorSimilarityFunction.EUCLIDEAN, 8, 50);
-    FieldType xsType = PefaVectorsFormat.pairedFieldType(D, LAMBDA, 16, 100);
+    FieldType xsType = Pefa01VectorsFormat.pairedFieldType(D, LAMBDA, 16, 100);
     assertEquals(Float.toString(LAMBDA), xsType.getAttributes().get("pefa.xs.lambda"));
 
     Set<Integer> deleted = new HashSet<>();
@@ -145,7 +145,7 @@ class TestPefaVectorsFormatIntegration {
       // 1. several flushed segments, no merges, then deletions
       IndexWriterConfig iwc =
           new IndexWriterConfig()
-              .setCodec(Codec.forName("PefaCodec"))
+              .setCodec(Codec.forName("Pefa01"))
               .setMaxBufferedDocs(700)
               .setRAMBufferSizeMB(IndexWriterConfig.DISABLE_AUTO_FLUSH)
               .setMergePolicy(NoMergePolicy.INSTANCE);
@@ -179,7 +179,7 @@ class TestPefaVectorsFormatIntegration {
       SegmentInfos infos = SegmentInfos.readLatestCommit(dir);
       assertTrue(infos.size() > 1, "expected several segments, got " + infos.size());
       for (SegmentCommitInfo sci : infos) {
-        assertEquals("PefaCodec", sci.info.getCodec().getName());
+        assertEquals("Pefa01", sci.info.getCodec().getName());
       }
       TestUtil.checkIndex(dir, CheckIndex.Level.MIN_LEVEL_FOR_SLOW_CHECKS, true, false, null);
       try (DirectoryReader reader = DirectoryReader.open(dir)) {
@@ -188,7 +188,7 @@ class TestPefaVectorsFormatIntegration {
 
       // 2. reopen with a fresh writer (codec resolved by name) and merge down to one segment
       try (IndexWriter w =
-          new IndexWriter(dir, new IndexWriterConfig().setCodec(Codec.forName("PefaCodec")))) {
+          new IndexWriter(dir, new IndexWriterConfig().setCodec(Codec.forName("Pefa01")))) {
         w.forceMerge(1);
       }
       TestUtil.checkIndex(dir, CheckIndex.Level.MIN_LEVEL_FOR_SLOW_CHECKS, true, false, null);
@@ -233,12 +233,12 @@ class TestPefaVectorsFormatIntegration {
     for (int i = 0; i < N; i++) {
       data.u[i] = gaussian(random, D, 3f); // large noise, unrelated to p
     }
-    FieldType xsType = PefaVectorsFormat.pairedFieldType(D, 1f, 16, 100);
+    FieldType xsType = Pefa01VectorsFormat.pairedFieldType(D, 1f, 16, 100);
     FieldType rawType =
-        PefaVectorsFormat.vectorFieldType(
+        Pefa01VectorsFormat.vectorFieldType(
             2 * D, VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT, 16, 100);
     try (Directory dir = FSDirectory.open(tmp.resolve("mixed"))) {
-      try (IndexWriter w = new IndexWriter(dir, new IndexWriterConfig().setCodec(new PefaCodec()))) {
+      try (IndexWriter w = new IndexWriter(dir, new IndexWriterConfig().setCodec(new Pefa01Codec()))) {
         for (int i = 0; i < N; i++) {
           Document doc = new Document();
           doc.add(new IntField(ID, i, Field.Store.NO));
@@ -263,31 +263,31 @@ class TestPefaVectorsFormatIntegration {
 
   @Test
   void fieldTypeHelpersRejectBadArguments() {
-    assertIae(() -> PefaVectorsFormat.pairedFieldType(0, 0.5f, 16, 100), "dim", "0");
-    assertIae(() -> PefaVectorsFormat.pairedFieldType(1025, 0.5f, 16, 100), "dim", "1025");
-    assertIae(() -> PefaVectorsFormat.pairedFieldType(8, 1.5f, 16, 100), "lambda", "1.5");
-    assertIae(() -> PefaVectorsFormat.pairedFieldType(8, -0.1f, 16, 100), "lambda", "-0.1");
-    assertIae(() -> PefaVectorsFormat.pairedFieldType(8, Float.NaN, 16, 100), "lambda", "NaN");
-    assertIae(() -> PefaVectorsFormat.pairedFieldType(8, 0.5f, 0, 100), "maxConn", "0");
-    assertIae(() -> PefaVectorsFormat.pairedFieldType(8, 0.5f, 513, 100), "maxConn", "513");
-    assertIae(() -> PefaVectorsFormat.pairedFieldType(8, 0.5f, 16, 0), "beamWidth", "0");
-    assertIae(() -> PefaVectorsFormat.pairedFieldType(8, 0.5f, 16, 3201), "beamWidth", "3201");
+    assertIae(() -> Pefa01VectorsFormat.pairedFieldType(0, 0.5f, 16, 100), "dim", "0");
+    assertIae(() -> Pefa01VectorsFormat.pairedFieldType(1025, 0.5f, 16, 100), "dim", "1025");
+    assertIae(() -> Pefa01VectorsFormat.pairedFieldType(8, 1.5f, 16, 100), "lambda", "1.5");
+    assertIae(() -> Pefa01VectorsFormat.pairedFieldType(8, -0.1f, 16, 100), "lambda", "-0.1");
+    assertIae(() -> Pefa01VectorsFormat.pairedFieldType(8, Float.NaN, 16, 100), "lambda", "NaN");
+    assertIae(() -> Pefa01VectorsFormat.pairedFieldType(8, 0.5f, 0, 100), "maxConn", "0");
+    assertIae(() -> Pefa01VectorsFormat.pairedFieldType(8, 0.5f, 513, 100), "maxConn", "513");
+    assertIae(() -> Pefa01VectorsFormat.pairedFieldType(8, 0.5f, 16, 0), "beamWidth", "0");
+    assertIae(() -> Pefa01VectorsFormat.pairedFieldType(8, 0.5f, 16, 3201), "beamWidth", "3201");
     assertIae(
-        () -> PefaVectorsFormat.vectorFieldType(0, VectorSimilarityFunction.COSINE, 16, 100),
+        () -> Pefa01VectorsFormat.vectorFieldType(0, VectorSimilarityFunction.COSINE, 16, 100),
         "dim",
         "0");
     assertIae(
-        () -> PefaVectorsFormat.vectorFieldType(2049, VectorSimilarityFunction.COSINE, 16, 100),
+        () -> Pefa01VectorsFormat.vectorFieldType(2049, VectorSimilarityFunction.COSINE, 16, 100),
         "dim",
         "2049");
     assertIae(
-        () -> PefaVectorsFormat.vectorFieldType(4, VectorSimilarityFunction.COSINE, -1, 100),
+        () -> Pefa01VectorsFormat.vectorFieldType(4, VectorSimilarityFunction.COSINE, -1, 100),
         "maxConn",
         "-1");
-    assertIae(() -> PefaVectorsFormat.vectorFieldType(4, null, 16, 100), "similarity", "null");
+    assertIae(() -> Pefa01VectorsFormat.vectorFieldType(4, null, 16, 100), "similarity", "null");
     // boundaries are accepted
-    assertNotNull(PefaVectorsFormat.pairedFieldType(1024, 0f, 512, 3200));
-    assertNotNull(PefaVectorsFormat.pairedFieldType(1, 1f, 1, 1));
+    assertNotNull(Pefa01VectorsFormat.pairedFieldType(1024, 0f, 512, 3200));
+    assertNotNull(Pefa01VectorsFormat.pairedFieldType(1, 1f, 1, 1));
   }
 
   @Test
@@ -321,7 +321,7 @@ class TestPefaVectorsFormatIntegration {
     type.putAttribute(attribute, value);
     type.freeze();
     try (Directory dir = FSDirectory.open(tmp.resolve("bad-" + field))) {
-      IndexWriter w = new IndexWriter(dir, new IndexWriterConfig().setCodec(new PefaCodec()));
+      IndexWriter w = new IndexWriter(dir, new IndexWriterConfig().setCodec(new Pefa01Codec()));
       try {
         Document doc = new Document();
         doc.add(new KnnFloatVectorField(field, new float[dim], type));

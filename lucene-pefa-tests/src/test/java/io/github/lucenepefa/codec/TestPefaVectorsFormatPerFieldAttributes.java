@@ -23,7 +23,7 @@ import org.junit.BeforeClass;
  * field at write time: random per-field {@code maxConn}/{@code beamWidth} (so fields of one
  * segment are spread over several groups) and, for float maximum-inner-product fields of even
  * dimension, a random {@code pefa.xs.lambda} (so graphs are built in the mixed space). The
- * injecting format has the same SPI name as {@link PefaVectorsFormat}, so segments are read back
+ * injecting format has the same SPI name as {@link Pefa01VectorsFormat}, so segments are read back
  * by the real SPI-loaded format from its metadata alone.
  */
 public class TestPefaVectorsFormatPerFieldAttributes extends BaseKnnVectorsFormatTestCase {
@@ -50,22 +50,22 @@ public class TestPefaVectorsFormatPerFieldAttributes extends BaseKnnVectorsForma
     int h = fi.name.hashCode() * 31 + salt;
     int maxConn = 2 + Math.floorMod(h, 31); // 2..32
     int beamWidth = 10 + Math.floorMod(h >>> 8, 191); // 10..200
-    fi.putAttribute(PefaVectorsFormat.MAX_CONN_ATTRIBUTE, Integer.toString(maxConn));
-    fi.putAttribute(PefaVectorsFormat.BEAM_WIDTH_ATTRIBUTE, Integer.toString(beamWidth));
+    fi.putAttribute(Pefa01VectorsFormat.MAX_CONN_ATTRIBUTE, Integer.toString(maxConn));
+    fi.putAttribute(Pefa01VectorsFormat.BEAM_WIDTH_ATTRIBUTE, Integer.toString(beamWidth));
     if (fi.getVectorEncoding() == VectorEncoding.FLOAT32
         && fi.getVectorSimilarityFunction() == VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT
         && fi.getVectorDimension() % 2 == 0) {
       float lambda = Math.floorMod(h >>> 16, 5) / 4f; // 0, .25, .5, .75, 1
-      fi.putAttribute(PefaVectorsFormat.XS_LAMBDA_ATTRIBUTE, Float.toString(lambda));
+      fi.putAttribute(Pefa01VectorsFormat.XS_LAMBDA_ATTRIBUTE, Float.toString(lambda));
     }
   }
 
-  /** Writes through {@link PefaVectorsFormat} after putting attributes on each field. */
+  /** Writes through {@link Pefa01VectorsFormat} after putting attributes on each field. */
   static final class AttributeInjectingFormat extends KnnVectorsFormat {
-    private final PefaVectorsFormat in = new PefaVectorsFormat();
+    private final Pefa01VectorsFormat in = new Pefa01VectorsFormat();
 
     AttributeInjectingFormat() {
-      super(PefaVectorsFormat.NAME);
+      super(Pefa01VectorsFormat.NAME);
     }
 
     @Override

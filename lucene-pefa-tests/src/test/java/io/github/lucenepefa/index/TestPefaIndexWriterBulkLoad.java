@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.github.lucenepefa.codec.PefaCodec;
+import io.github.lucenepefa.codec.Pefa01Codec;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -81,7 +81,7 @@ class TestPefaIndexWriterBulkLoad {
       PefaSchema schema = PefaSchema.builder(DIM).hnsw(8, 20).build();
       Random random = new Random(7);
       try (Directory dir = new ByteBuffersDirectory();
-          IndexWriter iw = new IndexWriter(dir, new IndexWriterConfig().setCodec(new PefaCodec()))) {
+          IndexWriter iw = new IndexWriter(dir, new IndexWriterConfig().setCodec(new Pefa01Codec()))) {
         PefaIndexWriter w = new PefaIndexWriter(iw, schema, 1000, 3);
         for (int d = 0; d < 30; d++) {
           w.addDocument("d" + d, unit(random));
@@ -116,7 +116,7 @@ class TestPefaIndexWriterBulkLoad {
       Directory dir, PefaSchema schema, int buffer, int threads, PefaIndexWriter.WriteListener listener)
       throws IOException {
     Random random = new Random(42);
-    try (IndexWriter iw = new IndexWriter(dir, new IndexWriterConfig().setCodec(new PefaCodec()).setMaxBufferedDocs(5))) {
+    try (IndexWriter iw = new IndexWriter(dir, new IndexWriterConfig().setCodec(new Pefa01Codec()).setMaxBufferedDocs(5))) {
       PefaIndexWriter w = new PefaIndexWriter(iw, schema, buffer, threads);
       w.setWriteListener(listener);
       for (int r = 0; r < 60; r++) {

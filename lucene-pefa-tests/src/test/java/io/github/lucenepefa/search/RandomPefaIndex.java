@@ -1,6 +1,6 @@
 package io.github.lucenepefa.search;
 
-import io.github.lucenepefa.codec.PefaCodec;
+import io.github.lucenepefa.codec.Pefa01Codec;
 import io.github.lucenepefa.index.PefaIndexWriter;
 import io.github.lucenepefa.index.PefaSchema;
 import io.github.lucenepefa.index.PefaVectors;
@@ -51,7 +51,7 @@ final class RandomPefaIndex implements AutoCloseable {
     model = new PefaModel(dim);
     IndexWriterConfig config =
         new IndexWriterConfig()
-            .setCodec(new PefaCodec())
+            .setCodec(new Pefa01Codec())
             .setMaxBufferedDocs(2 + random.nextInt(40))
             .setMergePolicy(
                 switch (random.nextInt(3)) {

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.lucenepefa.codec.PefaCodec;
+import io.github.lucenepefa.codec.Pefa01Codec;
 import io.github.lucenepefa.index.PefaIndexWriter;
 import io.github.lucenepefa.index.PefaSchema;
 import io.github.lucenepefa.scoring.PefaScoring;
@@ -131,7 +131,7 @@ class TestCrossSegmentSearch {
     Map<String, float[]> rows = new LinkedHashMap<>();
     Map<String, Map<String, Float>> labels = new LinkedHashMap<>();
     try (Directory dir = new ByteBuffersDirectory()) {
-      try (IndexWriter iw = new IndexWriter(dir, config().setCodec(new PefaCodec()))) {
+      try (IndexWriter iw = new IndexWriter(dir, config().setCodec(new Pefa01Codec()))) {
         PefaIndexWriter w = new PefaIndexWriter(iw, schema);
         for (int s = 0; s < 5; s++) {
           int size = 50 + random.nextInt(250);

@@ -3,7 +3,7 @@ package io.github.lucenepefa.search;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.lucenepefa.codec.PefaCodec;
+import io.github.lucenepefa.codec.Pefa01Codec;
 import io.github.lucenepefa.index.PefaIndexWriter;
 import io.github.lucenepefa.index.PefaSchema;
 import io.github.lucenepefa.index.PefaVectors;
@@ -81,7 +81,7 @@ class TestGraphRescoring {
       List<float[]> docs = new ArrayList<>();
       Map<String, float[]> rowVectors = new LinkedHashMap<>();
       Map<String, Map<String, Float>> rowLabels = new LinkedHashMap<>();
-      IndexWriterConfig config = new IndexWriterConfig().setCodec(new PefaCodec());
+      IndexWriterConfig config = new IndexWriterConfig().setCodec(new Pefa01Codec());
       if (interleaved) {
         config.setMergePolicy(new LogDocMergePolicy()); // merges segments in their order, not by size
       }

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.lucenepefa.codec.PefaCodec;
+import io.github.lucenepefa.codec.Pefa01Codec;
 import io.github.lucenepefa.index.PefaIndexWriter;
 import io.github.lucenepefa.index.PefaSchema;
 import io.github.lucenepefa.scoring.ErmScoreMode;
@@ -307,7 +307,7 @@ class TestPefaQueryBehaviour {
         assertBad("'t1' exists in the index with a different vector", w::commit);
       }
       assertBad("written with schema", () -> PefaIndexWriter.open(dir, PefaSchema.builder(2).xsLambda(0.9f).build()));
-      try (IndexWriter iw = new IndexWriter(dir, new IndexWriterConfig().setCodec(new PefaCodec()))) {
+      try (IndexWriter iw = new IndexWriter(dir, new IndexWriterConfig().setCodec(new Pefa01Codec()))) {
         assertBad("maxBufferedDocs must be at least 1, got 0", () -> new PefaIndexWriter(iw, SCHEMA, 0, 1));
         assertBad("writeThreads must be at least 1, got 0", () -> new PefaIndexWriter(iw, SCHEMA, 10, 0));
       }

@@ -1,6 +1,6 @@
 package io.github.lucenepefa.codec;
 
-import io.github.lucenepefa.codec.PefaVectorsFormat.GroupParams;
+import io.github.lucenepefa.codec.Pefa01VectorsFormat.GroupParams;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Map;
@@ -45,16 +45,16 @@ final class PefaVectorsReader extends KnnVectorsReader implements HnswGraphProvi
     this.fieldToGroup = new IntIntHashMap();
     String metaName =
         IndexFileNames.segmentFileName(
-            state.segmentInfo.name, state.segmentSuffix, PefaVectorsFormat.META_EXTENSION);
+            state.segmentInfo.name, state.segmentSuffix, Pefa01VectorsFormat.META_EXTENSION);
     GroupParams[] groupParams = null;
     try (ChecksumIndexInput meta = state.directory.openChecksumInput(metaName)) {
       Throwable priorE = null;
       try {
         CodecUtil.checkIndexHeader(
             meta,
-            PefaVectorsFormat.META_CODEC_NAME,
-            PefaVectorsFormat.VERSION_START,
-            PefaVectorsFormat.VERSION_CURRENT,
+            Pefa01VectorsFormat.META_CODEC_NAME,
+            Pefa01VectorsFormat.VERSION_START,
+            Pefa01VectorsFormat.VERSION_CURRENT,
             state.segmentInfo.getId(),
             state.segmentSuffix);
         int numGroups = meta.readVInt();
@@ -108,7 +108,7 @@ final class PefaVectorsReader extends KnnVectorsReader implements HnswGraphProvi
     try {
       for (int g = 0; g < params.length; g++) {
         SegmentReadState groupState =
-            new SegmentReadState(state, PefaVectorsFormat.groupSuffix(state.segmentSuffix, g));
+            new SegmentReadState(state, Pefa01VectorsFormat.groupSuffix(state.segmentSuffix, g));
         FlatVectorsFormat flat = PefaVectorsWriter.flatFormat(params[g]);
         groups[g] = new Lucene99HnswVectorsReader(groupState, flat.fieldsReader(groupState));
       }

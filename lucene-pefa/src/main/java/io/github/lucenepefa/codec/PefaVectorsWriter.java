@@ -1,6 +1,6 @@
 package io.github.lucenepefa.codec;
 
-import io.github.lucenepefa.codec.PefaVectorsFormat.GroupParams;
+import io.github.lucenepefa.codec.Pefa01VectorsFormat.GroupParams;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,12 +59,12 @@ final class PefaVectorsWriter extends KnnVectorsWriter {
     if (finished) {
       throw new IllegalStateException("already finished");
     }
-    GroupParams params = PefaVectorsFormat.paramsOf(fieldInfo);
+    GroupParams params = Pefa01VectorsFormat.paramsOf(fieldInfo);
     Group group = groups.get(params);
     if (group == null) {
       int index = groups.size();
       SegmentWriteState groupState =
-          new SegmentWriteState(state, PefaVectorsFormat.groupSuffix(state.segmentSuffix, index));
+          new SegmentWriteState(state, Pefa01VectorsFormat.groupSuffix(state.segmentSuffix, index));
       FlatVectorsFormat flat = flatFormat(params);
       KnnVectorsWriter writer =
           new Lucene99HnswVectorsWriter(
@@ -110,12 +110,12 @@ final class PefaVectorsWriter extends KnnVectorsWriter {
     }
     String metaName =
         IndexFileNames.segmentFileName(
-            state.segmentInfo.name, state.segmentSuffix, PefaVectorsFormat.META_EXTENSION);
+            state.segmentInfo.name, state.segmentSuffix, Pefa01VectorsFormat.META_EXTENSION);
     try (IndexOutput meta = state.directory.createOutput(metaName, state.context)) {
       CodecUtil.writeIndexHeader(
           meta,
-          PefaVectorsFormat.META_CODEC_NAME,
-          PefaVectorsFormat.VERSION_CURRENT,
+          Pefa01VectorsFormat.META_CODEC_NAME,
+          Pefa01VectorsFormat.VERSION_CURRENT,
           state.segmentInfo.getId(),
           state.segmentSuffix);
       meta.writeVInt(groups.size());

@@ -1,6 +1,6 @@
 package io.github.lucenepefa.index;
 
-import io.github.lucenepefa.codec.PefaCodec;
+import io.github.lucenepefa.codec.Pefa01Codec;
 import io.github.lucenepefa.scoring.PefaScoring;
 import io.github.lucenepefa.scoring.PefaScoring.WeightedRow;
 import java.io.Closeable;
@@ -102,7 +102,7 @@ public final class PefaIndexWriter implements Closeable {
 
   /**
    * Wraps an existing writer. Its codec must write the PEFA vector fields with {@link
-   * io.github.lucenepefa.codec.PefaVectorsFormat} (for example {@link PefaCodec}).
+   * io.github.lucenepefa.codec.Pefa01VectorsFormat} (for example {@link Pefa01Codec}).
    *
    * @param writer the Lucene writer (not closed by {@link #close()})
    * @param schema the index layout
@@ -166,7 +166,7 @@ public final class PefaIndexWriter implements Closeable {
   }
 
   /**
-   * Opens (or creates) an index in a directory with {@link PefaCodec}.
+   * Opens (or creates) an index in a directory with {@link Pefa01Codec}.
    *
    * @param dir the directory
    * @param schema the index layout
@@ -174,7 +174,7 @@ public final class PefaIndexWriter implements Closeable {
    * @throws IOException on I/O errors
    */
   public static PefaIndexWriter open(Directory dir, PefaSchema schema) throws IOException {
-    IndexWriterConfig config = new IndexWriterConfig().setCodec(new PefaCodec());
+    IndexWriterConfig config = new IndexWriterConfig().setCodec(new Pefa01Codec());
     IndexWriter w = new IndexWriter(dir, config);
     try {
       return new PefaIndexWriter(w, schema, true, DEFAULT_MAX_BUFFERED_DOCS, 1);

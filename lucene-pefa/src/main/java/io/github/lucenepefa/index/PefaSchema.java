@@ -1,6 +1,6 @@
 package io.github.lucenepefa.index;
 
-import io.github.lucenepefa.codec.PefaVectorsFormat;
+import io.github.lucenepefa.codec.Pefa01VectorsFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -81,14 +81,14 @@ public final class PefaSchema {
     this.memoryMaxConn = b.memoryMaxConn;
     this.memoryBeamWidth = b.memoryBeamWidth;
     this.ermType =
-        PefaVectorsFormat.vectorFieldType(
+        Pefa01VectorsFormat.vectorFieldType(
             dimension, VectorSimilarityFunction.DOT_PRODUCT, ermMaxConn, ermBeamWidth);
     this.memoryType =
-        PefaVectorsFormat.vectorFieldType(
+        Pefa01VectorsFormat.vectorFieldType(
             dimension, VectorSimilarityFunction.DOT_PRODUCT, memoryMaxConn, memoryBeamWidth);
-    this.xsType = PefaVectorsFormat.pairedFieldType(dimension, xsLambda, xsMaxConn, xsBeamWidth);
+    this.xsType = Pefa01VectorsFormat.pairedFieldType(dimension, xsLambda, xsMaxConn, xsBeamWidth);
     this.xsVectorType =
-        PefaVectorsFormat.vectorFieldType(
+        Pefa01VectorsFormat.vectorFieldType(
             dimension, VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT, xsMaxConn, xsBeamWidth);
   }
 
@@ -221,30 +221,45 @@ public final class PefaSchema {
   }
 
   /**
-   * Adds the PEFA fields of one document.
+   * The PEFA fields of one document: its key (indexed, stored and a sorted doc value), and when it
+   * has an ERM vector, {@code p_d}, the PEFA-XS vector {@code e_d} at the index-time lambda and
+   * (unless {@link Builder#xsAnyLambda(boolean) xsAnyLambda(false)}) the pair {@code [p_d, u_d]}.
+   * For engines that write documents themselves (for example the OpenSearch plugin's field
+   * mapper); {@link PefaIndexWriter} uses the same method.
    *
-   * @param doc the application's document (modified)
    * @param key the external key
-   * @param ermVector {@code p_d}, or {@code null} for a document without a vector (never returned by
-   *     PEFA)
-   * @param labelCentroid {@code u_d} ({@link io.github.lucenepefa.scoring.PefaScoring#labelCentroid})
-   * @return {@code doc}
+   * @param ermVector {@code p_d} (unit length), or {@code null} for a document without a vector
+   *     (never returned by PEFA)
+   * @param labelCentroid {@code u_d = normalize(sum_i Y[i,d] x_i)} ({@link
+   *     io.github.lucenepefa.scoring.PefaScoring#labelCentroid}), the zero vector when no memory
+   *     row labels the document; ignored when {@code ermVector} is null
+   * @return the fields, to add to the document
    */
-  Document addDocumentFields(Document doc, String key, float[] ermVector, float[] labelCentroid) {
-    doc.add(new StringField(keyField(), key, Field.Store.YES));
-    doc.add(new SortedDocValuesField(keyField(), new BytesRef(key)));
+  public java.util.List<org.apache.lucene.index.IndexableField> documentFields(
+      String key, float[] ermVector, float[] labelCentroid) {
+    java.util.List<org.apache.lucene.index.IndexableField> fields = new java.util.ArrayList<>(5);
+    fields.add(new StringField(keyField(), key, Field.Store.YES));
+    fields.add(new SortedDocValuesField(keyField(), new BytesRef(key)));
     if (ermVector != null) {
-      doc.add(new KnnFloatVectorField(ermField(), ermVector, ermType));
+      fields.add(new KnnFloatVectorField(ermField(), ermVector, ermType));
       float[] pair = io.github.lucenepefa.scoring.PefaScoring.xsPair(ermVector, labelCentroid);
       if (xsField() != null) {
-        doc.add(new KnnFloatVectorField(xsField(), pair, xsType));
+        fields.add(new KnnFloatVectorField(xsField(), pair, xsType));
       }
       if (xsVectorField() != null) {
         float[] e =
             io.github.lucenepefa.scoring.PefaScoring.xsDocumentVector(
                 pair, xsLambda, new float[dimension]);
-        doc.add(new KnnFloatVectorField(xsVectorField(), e, xsVectorType));
+        fields.add(new KnnFloatVectorField(xsVectorField(), e, xsVectorType));
       }
+    }
+    return fields;
+  }
+
+  /** Adds {@link #documentFields} to {@code doc}. */
+  Document addDocumentFields(Document doc, String key, float[] ermVector, float[] labelCentroid) {
+    for (org.apache.lucene.index.IndexableField f : documentFields(key, ermVector, labelCentroid)) {
+      doc.add(f);
     }
     return doc;
   }

@@ -1,6 +1,6 @@
 package io.github.lucenepefa.cli.bench;
 
-import io.github.lucenepefa.codec.PefaCodec;
+import io.github.lucenepefa.codec.Pefa01Codec;
 import io.github.lucenepefa.cli.index.IndexBuilder;
 import io.github.lucenepefa.cli.progress.ProgressBar;
 import io.github.lucenepefa.index.PefaIndexWriter;
@@ -525,7 +525,7 @@ public final class BenchRunner {
   private Build buildPefa(PefaSchema schema, Directory dir, BenchData data, Path path)
       throws IOException {
     log.printf(Locale.ROOT, "building pefa (%d rows, %d docs)...%n", data.rows().size(), data.docs().length);
-    IndexWriterConfig iwc = writerConfig().setCodec(new PefaCodec());
+    IndexWriterConfig iwc = writerConfig().setCodec(new Pefa01Codec());
     long t0 = System.nanoTime();
     try (IndexWriter iw = new IndexWriter(dir, iwc)) {
       // one buffer for all documents (flushed below, not by the last add): one read of the memory
@@ -620,7 +620,7 @@ public final class BenchRunner {
   private Build buildPefaMemoryRows(String name, PefaSchema schema, Directory dir, BenchData data, Path path)
       throws IOException {
     log.printf(Locale.ROOT, "building %s (%d rows)...%n", name, data.rows().size());
-    try (IndexWriter iw = new IndexWriter(dir, writerConfig().setCodec(new PefaCodec()))) {
+    try (IndexWriter iw = new IndexWriter(dir, writerConfig().setCodec(new Pefa01Codec()))) {
       PefaIndexWriter pw = new PefaIndexWriter(iw, schema, data.docs().length + 1, config.indexThreads());
       long t0 = System.nanoTime();
       writeMemoryRows(pw, iw, data, name);

@@ -3,7 +3,7 @@ package io.github.lucenepefa.cli.index;
 import io.github.lucenepefa.cli.data.BeirDataset;
 import io.github.lucenepefa.cli.data.MemoryRow;
 import io.github.lucenepefa.cli.progress.ProgressBar;
-import io.github.lucenepefa.codec.PefaCodec;
+import io.github.lucenepefa.codec.Pefa01Codec;
 import io.github.lucenepefa.index.PefaIndexWriter;
 import io.github.lucenepefa.index.PefaSchema;
 import java.io.IOException;
@@ -60,7 +60,7 @@ public final class IndexBuilder {
     LogByteSizeMergePolicy mp = new LogByteSizeMergePolicy();
     IndexWriterConfig cfg =
         new IndexWriterConfig()
-            .setCodec(new PefaCodec())
+            .setCodec(new Pefa01Codec())
             .setMergePolicy(mp)
             .setRAMBufferSizeMB(512)
             .setMaxBufferedDocs(IndexWriterConfig.DISABLE_AUTO_FLUSH);

@@ -46,10 +46,10 @@ import org.apache.lucene.index.VectorSimilarityFunction;
  * IndexWriter treats failures at that point as aborting, prefer creating field types with {@link
  * #vectorFieldType} / {@link #pairedFieldType}, which validate eagerly.
  */
-public final class PefaVectorsFormat extends KnnVectorsFormat {
+public final class Pefa01VectorsFormat extends KnnVectorsFormat {
 
   /** The SPI name of this format. */
-  public static final String NAME = "PefaVectors";
+  public static final String NAME = "Pefa01VectorsFormat";
 
   /** Field attribute holding the HNSW {@code maxConn} of a field, as a decimal int. */
   public static final String MAX_CONN_ATTRIBUTE = "pefa.hnsw.maxConn";
@@ -76,7 +76,7 @@ public final class PefaVectorsFormat extends KnnVectorsFormat {
   static final int VERSION_CURRENT = VERSION_START;
 
   /** Creates the format; all configuration comes from field attributes. */
-  public PefaVectorsFormat() {
+  public Pefa01VectorsFormat() {
     super(NAME);
   }
 

@@ -6,13 +6,13 @@ import org.apache.lucene.tests.util.TestUtil;
 
 /**
  * Runs Lucene's full {@link BaseKnnVectorsFormatTestCase} conformance suite against {@link
- * PefaVectorsFormat} (fields without PEFA attributes, i.e. Lucene's default HNSW parameters).
+ * Pefa01VectorsFormat} (fields without PEFA attributes, i.e. Lucene's default HNSW parameters).
  */
-public class TestPefaVectorsFormat extends BaseKnnVectorsFormatTestCase {
+public class TestPefa01VectorsFormat extends BaseKnnVectorsFormatTestCase {
 
   @Override
   protected Codec getCodec() {
-    return TestUtil.alwaysKnnVectorsFormat(new PefaVectorsFormat());
+    return TestUtil.alwaysKnnVectorsFormat(new Pefa01VectorsFormat());
   }
 
   /** The format stores raw float vectors; there is no quantized fallback. */
@@ -22,7 +22,7 @@ public class TestPefaVectorsFormat extends BaseKnnVectorsFormatTestCase {
   }
 
   public void testToString() {
-    String s = new PefaVectorsFormat().toString();
-    assertTrue(s, s.startsWith("PefaVectors(name=PefaVectors"));
+    String s = new Pefa01VectorsFormat().toString();
+    assertTrue(s, s.startsWith("Pefa01VectorsFormat(name=Pefa01VectorsFormat"));
   }
 }

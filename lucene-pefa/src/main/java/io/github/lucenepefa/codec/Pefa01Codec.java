@@ -7,7 +7,7 @@ import org.apache.lucene.codecs.lucene104.Lucene104Codec;
 import org.apache.lucene.codecs.perfield.PerFieldKnnVectorsFormat;
 
 /**
- * Lucene's default codec ({@code Lucene104}) with {@link PefaVectorsFormat} for every vector
+ * Lucene's default codec ({@code Lucene104}) with {@link Pefa01VectorsFormat} for every vector
  * field. SPI name {@value #NAME}.
  *
  * <p>The delegate is created with {@code new Lucene104Codec()}, which is what {@code
@@ -15,15 +15,15 @@ import org.apache.lucene.codecs.perfield.PerFieldKnnVectorsFormat;
  * itself instantiated while the codec SPI registry is being built.
  *
  * <p>Applications that already have their own codec can instead return a {@link
- * PefaVectorsFormat} from their {@link PerFieldKnnVectorsFormat}; the format is SPI-registered, so
+ * Pefa01VectorsFormat} from their {@link PerFieldKnnVectorsFormat}; the format is SPI-registered, so
  * indexes written either way reopen without custom code.
  */
-public final class PefaCodec extends FilterCodec {
+public final class Pefa01Codec extends FilterCodec {
 
   /** The SPI name of this codec. */
-  public static final String NAME = "PefaCodec";
+  public static final String NAME = "Pefa01";
 
-  private final KnnVectorsFormat vectorsFormat = new PefaVectorsFormat();
+  private final KnnVectorsFormat vectorsFormat = new Pefa01VectorsFormat();
 
   private final KnnVectorsFormat perFieldVectorsFormat =
       new PerFieldKnnVectorsFormat() {
@@ -34,12 +34,12 @@ public final class PefaCodec extends FilterCodec {
       };
 
   /** Creates the codec, delegating everything but vectors to {@code Lucene104}. */
-  public PefaCodec() {
+  public Pefa01Codec() {
     super(NAME, new Lucene104Codec());
   }
 
   /**
-   * Returns a per-field vectors format that uses {@link PefaVectorsFormat} for every field.
+   * Returns a per-field vectors format that uses {@link Pefa01VectorsFormat} for every field.
    *
    * @return the vectors format of this codec
    */
