@@ -156,7 +156,7 @@ final class PefaModel {
       ErmScoreMode mode,
       Predicate<Doc> filter,
       int n) {
-    Map<String, Float> knn = PefaScoring.knnScores(neighbours(q, k), norm, k);
+    Map<String, Float> knn = PefaScoring.knnScores(neighbours(q, k), io.github.lucenepefa.scoring.KnnVote.similarity(k, norm));
     List<ScoreDoc> erm = new ArrayList<>();
     for (Map.Entry<Integer, String> e : liveKeys.entrySet()) {
       Doc d = docs.get(e.getValue());

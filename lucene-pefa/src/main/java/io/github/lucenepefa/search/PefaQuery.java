@@ -4,6 +4,8 @@ import io.github.lucenepefa.index.PefaSchema;
 import io.github.lucenepefa.index.PefaVectors;
 import io.github.lucenepefa.scoring.ErmScoreMode;
 import io.github.lucenepefa.scoring.KnnNormalization;
+import io.github.lucenepefa.scoring.KnnVote;
+import io.github.lucenepefa.scoring.KnnWeighting;
 import io.github.lucenepefa.scoring.PefaScoring;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -77,9 +79,8 @@ public final class PefaQuery extends Query {
   private final PefaSchema schema;
   private final float[] vector;
   private final float lambda;
-  private final int k;
+  private final KnnVote vote;
   private final int topK;
-  private final KnnNormalization normalization;
   private final ErmScoreMode ermScoreMode;
   private final AnnEffort effort;
   private final int n;
@@ -91,9 +92,8 @@ public final class PefaQuery extends Query {
     this.schema = b.schema;
     this.vector = b.vector;
     this.lambda = b.lambda;
-    this.k = b.k;
+    this.vote = new KnnVote(b.k, b.weighting, b.normalization, b.temperature);
     this.topK = b.topK;
-    this.normalization = b.normalization;
     this.ermScoreMode = b.ermScoreMode;
     this.effort = b.effort;
     this.n = b.n;
@@ -178,8 +178,9 @@ public final class PefaQuery extends Query {
 
   private XlResult searchXl(IndexSearcher searcher, Weight filterWeight) throws IOException {
     XlCandidates candidates =
-        XlCandidates.search(searcher, schema, vector, neighbours, k, topK, effort, filterWeight);
-    TopDocs top = candidates.score(lambda, k, normalization, ermScoreMode, n);
+        XlCandidates.search(
+            searcher, schema, vector, neighbours, vote.k(), topK, effort, filterWeight);
+    TopDocs top = candidates.score(lambda, vote, ermScoreMode, n);
     return new XlResult(top.scoreDocs, candidates);
   }
 
@@ -221,23 +222,28 @@ public final class PefaQuery extends Query {
 
   private Explanation explainXl(XlResult xl, LeafReaderContext ctx, int doc, float score)
       throws IOException {
-    List<Neighbour> nk = xl.candidates().neighbours(k);
+    List<Neighbour> nk = xl.candidates().neighbours(vote.k());
+    float[] votes = vote.votes(nk);
     String key = keyOf(ctx, doc);
     float[] p = vectorOf(ctx, schema.ermField(), doc);
     List<Explanation> contributions = new ArrayList<>();
     float sum = 0;
-    for (Neighbour nb : nk) {
+    for (int i = 0; i < votes.length; i++) {
+      Neighbour nb = nk.get(i);
       Float w = nb.labels().get(key);
       if (w != null) {
-        float c = PefaScoring.knnContribution(nb.similarity(), w);
+        float c = PefaScoring.knnContribution(votes[i], w);
         sum += c;
+        String voteDesc =
+            vote.weighting() == KnnWeighting.SIMILARITY
+                ? "<q,x_i> = " + nb.similarity()
+                : "softmax vote " + votes[i] + " (<q,x_i> = " + nb.similarity() + ")";
         contributions.add(
             Explanation.match(
-                c,
-                "neighbour '" + nb.rowId() + "': <q,x_i> = " + nb.similarity() + " * Y[i,d] = " + w));
+                c, "neighbour '" + nb.rowId() + "': " + voteDesc + " * Y[i,d] = " + w));
       }
     }
-    float factor = normalization.factor(k);
+    float factor = vote.factor();
     float knnPart = factor * sum;
     float ermPart =
         p == null
@@ -263,9 +269,7 @@ public final class PefaQuery extends Query {
                 + " neighbours labelling it, c = "
                 + factor
                 + " ("
-                + normalization
-                + ", k = "
-                + k
+                + vote
                 + ")",
             contributions));
   }
@@ -332,8 +336,8 @@ public final class PefaQuery extends Query {
     StringBuilder sb = new StringBuilder("PefaQuery(").append(mode);
     sb.append(", lambda=").append(lambda);
     if (mode == PefaMode.XL) {
-      sb.append(", k=").append(k).append(", K=").append(topK);
-      sb.append(", ").append(normalization).append(", erm=").append(ermScoreMode);
+      sb.append(", ").append(vote).append(", K=").append(topK);
+      sb.append(", erm=").append(ermScoreMode);
       if (neighbours != null) {
         sb.append(", neighbours=").append(neighbours.size()).append(" given");
       }
@@ -358,9 +362,8 @@ public final class PefaQuery extends Query {
         && schema.equals(q.schema)
         && Arrays.equals(vector, q.vector)
         && Float.compare(lambda, q.lambda) == 0
-        && k == q.k
+        && vote.equals(q.vote)
         && topK == q.topK
-        && normalization == q.normalization
         && ermScoreMode == q.ermScoreMode
         && effort.equals(q.effort)
         && n == q.n
@@ -376,9 +379,8 @@ public final class PefaQuery extends Query {
         schema,
         Arrays.hashCode(vector),
         lambda,
-        k,
+        vote,
         topK,
-        normalization,
         ermScoreMode,
         effort,
         n,
@@ -395,6 +397,8 @@ public final class PefaQuery extends Query {
     private int k = DEFAULT_K;
     private int topK = DEFAULT_TOP_K;
     private KnnNormalization normalization = KnnNormalization.SUM;
+    private KnnWeighting weighting = KnnWeighting.SIMILARITY;
+    private float temperature = KnnVote.DEFAULT_TEMPERATURE;
     private ErmScoreMode ermScoreMode = ErmScoreMode.EXACT;
     private AnnEffort effort = AnnEffort.DEFAULT;
     private int n = DEFAULT_N;
@@ -450,6 +454,26 @@ public final class PefaQuery extends Query {
      */
     public Builder knnNormalization(KnnNormalization normalization) {
       this.normalization = Objects.requireNonNull(normalization, "normalization");
+      return this;
+    }
+
+    /**
+     * @param weighting how each neighbour votes (XL): {@link KnnWeighting#SIMILARITY} (the
+     *     paper's, the default) or {@link KnnWeighting#SOFTMAX}
+     * @return this
+     */
+    public Builder knnWeighting(KnnWeighting weighting) {
+      this.weighting = Objects.requireNonNull(weighting, "weighting");
+      return this;
+    }
+
+    /**
+     * @param temperature the temperature {@code T} of the softmax vote (XL), finite and > 0
+     * @return this
+     */
+    public Builder temperature(float temperature) {
+      new KnnVote(1, KnnWeighting.SOFTMAX, KnnNormalization.SUM, temperature); // checks it
+      this.temperature = temperature;
       return this;
     }
 

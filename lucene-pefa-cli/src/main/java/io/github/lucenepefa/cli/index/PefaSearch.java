@@ -84,7 +84,7 @@ public final class PefaSearch implements Closeable {
    * @throws IOException on I/O errors
    */
   public List<ScoredDoc> xlRank(XlCandidates candidates, XlParams p, int n) throws IOException {
-    return toScored(candidates.score(p.lam(), p.k(), p.norm(), p.ermMode(), n));
+    return toScored(candidates.score(p.lam(), io.github.lucenepefa.scoring.KnnVote.similarity(p.k(), p.norm()), p.ermMode(), n));
   }
 
   /**
