@@ -269,6 +269,21 @@ public final class PefaIndexWriter implements Closeable {
   }
 
   /**
+   * Removes one training pair: subtracts {@code weight} from the row's weight for the document (the
+   * inverse of {@link #addTrainingPair(String, float[], String, float)}); the label goes when its
+   * weight reaches 0, and the row when it has no label left.
+   *
+   * @param rowId the row id
+   * @param docKey the document key
+   * @param weight the weight to subtract, finite and > 0
+   */
+  public synchronized void removeTrainingPair(String rowId, String docKey, float weight) {
+    TrainingLabels.checkLabel(rowId, docKey, weight);
+    RowOp op = pendingRows.computeIfAbsent(rowId, id -> new RowOp());
+    op.add.merge(docKey, -weight, Float::sum);
+  }
+
+  /**
    * Deletes a memory row.
    *
    * @param rowId the row id
@@ -403,6 +418,7 @@ public final class PefaIndexWriter implements Closeable {
       }
       labels.keySet().removeAll(op.remove);
       op.add.forEach((k, w) -> labels.merge(k, w, Float::sum));
+      labels.values().removeIf(w -> w <= 0f); // pairs removed down to nothing
       if (vector == null || labels.isEmpty()) {
         writes.add(
             () -> {
