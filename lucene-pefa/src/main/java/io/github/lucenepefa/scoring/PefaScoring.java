@@ -101,6 +101,18 @@ public final class PefaScoring {
   }
 
   /**
+   * Maps a raw PEFA score to the non-negative score a Lucene {@code Scorer} reports, the way
+   * Lucene's {@code MAXIMUM_INNER_PRODUCT} similarity maps an inner product: {@code x < 0 ? 1 / (1 -
+   * x) : x + 1}. It is increasing, so it keeps the rank order; the raw score is in the explanation.
+   *
+   * @param raw a PEFA-XL or PEFA-XS score
+   * @return the score in {@code (0, +inf)}
+   */
+  public static float nonNegativeScore(float raw) {
+    return raw < 0 ? 1 / (1 - raw) : raw + 1;
+  }
+
+  /**
    * PEFA-XL's convex combination.
    *
    * @param lambda weight of the ERM part, in [0,1]

@@ -10,6 +10,8 @@ import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.QueryTimeout;
+import io.github.lucenepefa.index.PefaDirectoryReader;
 import org.apache.lucene.search.AcceptDocs;
 import org.apache.lucene.search.DocAndFloatFeatureBuffer;
 import org.apache.lucene.search.DocIdSetIterator;
@@ -17,7 +19,9 @@ import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.TopDocs;
-import org.apache.lucene.search.TopKnnCollector;
+import org.apache.lucene.search.KnnCollector;
+import org.apache.lucene.search.TimeLimitingKnnCollectorManager;
+import org.apache.lucene.search.knn.TopKnnCollectorManager;
 import org.apache.lucene.search.TotalHits;
 import org.apache.lucene.search.VectorScorer;
 import org.apache.lucene.search.Weight;
@@ -194,7 +198,8 @@ final class LeafVectorSearch {
       throws IOException {
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
     if (leaves.size() == 1) {
-      LeafHits only = search(leaves.get(0), field, target, k, effort, filterWeight, score, 1f, null);
+      LeafHits only =
+          search(searcher, leaves.get(0), field, target, k, effort, filterWeight, score, 1f, null);
       return new Leaves(List.of(only.hits()), only.visited());
     }
     int[] counts = new int[leaves.size()];
@@ -207,7 +212,8 @@ final class LeafVectorSearch {
     for (int i = 0; i < counts.length; i++) {
       LeafReaderContext ctx = leaves.get(i);
       float share = total == 0 ? 1f : (float) ((double) counts[i] / total);
-      tasks.add(() -> search(ctx, field, target, k, effort, filterWeight, score, share, null));
+      tasks.add(
+          () -> search(searcher, ctx, field, target, k, effort, filterWeight, score, share, null));
     }
     List<LeafHits> first = searcher.getTaskExecutor().invokeAll(tasks);
     List<Hits> perLeaf = new ArrayList<>(first.size());
@@ -231,7 +237,8 @@ final class LeafVectorSearch {
         LeafReaderContext ctx = leaves.get(i);
         int[] seeds = hits.docs();
         again.add(i);
-        second.add(() -> search(ctx, field, target, k, effort, filterWeight, score, 1f, seeds));
+        second.add(
+            () -> search(searcher, ctx, field, target, k, effort, filterWeight, score, 1f, seeds));
       }
     }
     if (second.isEmpty() == false) {
@@ -264,11 +271,12 @@ final class LeafVectorSearch {
   }
 
   private static int vectorCount(LeafReaderContext ctx, String field) throws IOException {
-    FieldInfo fi = ctx.reader().getFieldInfos().fieldInfo(field);
+    LeafReader reader = PefaDirectoryReader.withMemory(ctx.reader());
+    FieldInfo fi = reader.getFieldInfos().fieldInfo(field);
     if (fi == null || fi.getVectorDimension() == 0) {
       return 0;
     }
-    FloatVectorValues values = ctx.reader().getFloatVectorValues(field);
+    FloatVectorValues values = reader.getFloatVectorValues(field);
     return values == null ? 0 : values.size();
   }
 
@@ -295,6 +303,7 @@ final class LeafVectorSearch {
    * @param seedDocs segment docs to start the graph search from (a second pass), or {@code null}
    */
   private static LeafHits search(
+      IndexSearcher searcher,
       LeafReaderContext ctx,
       String field,
       float[] target,
@@ -305,7 +314,10 @@ final class LeafVectorSearch {
       float share,
       int[] seedDocs)
       throws IOException {
-    LeafReader reader = ctx.reader();
+    // every field is searched underneath PefaDirectoryReader's hiding of the memory rows: the
+    // memory field has vectors on rows only, the document fields on documents only
+    LeafReader reader = PefaDirectoryReader.withMemory(ctx.reader());
+    QueryTimeout timeout = searcher.getTimeout();
     FieldInfo fi = reader.getFieldInfos().fieldInfo(field);
     if (fi == null || fi.getVectorDimension() == 0) {
       return new LeafHits(Hits.EMPTY, 0, false);
@@ -336,17 +348,17 @@ final class LeafVectorSearch {
     }
     if (exhaustive == false) {
       int visitLimit = filterWeight == null ? Integer.MAX_VALUE : accept.cost() + 1;
-      TopKnnCollector collector =
-          seedDocs == null
-              ? new TopKnnCollector(beam, visitLimit)
-              : new TopKnnCollector(beam, visitLimit, seeded(values, seedDocs));
+      KnnCollector collector =
+          new TimeLimitingKnnCollectorManager(new TopKnnCollectorManager(beam, searcher), timeout)
+              .newCollector(visitLimit, seedDocs == null ? null : seeded(values, seedDocs), ctx);
       reader.searchNearestVectors(field, target, collector, accept);
       TopDocs td = collector.topDocs();
       long visited = td.totalHits.value();
+      boolean timedOut = timeout != null && timeout.shouldExit();
       boolean complete =
           td.totalHits.relation() == TotalHits.Relation.EQUAL_TO
               && (td.scoreDocs.length >= leafK || (filterWeight == null && live == null));
-      if (complete) {
+      if (complete || timedOut) { // out of time: the hits found so far, no exact scan
         // the beam's hits, best first by Lucene's score; only those that can be in the exact top
         // leafK are rescored. They are read in the graph's order, which is the exact order up to
         // the rescoring margin, so the keys come nearly sorted (which the sort is quick on).
@@ -366,10 +378,12 @@ final class LeafVectorSearch {
         return new LeafHits(Hits.ofKeys(keys, withTies(keys, count, leafK)), visited, reduced);
       }
       // the graph search stopped early: scan exactly (for the full k)
-      Scan scan = exactScan(values, target, accept.bits(), k, fi.getVectorDimension(), exactScore);
+      Scan scan =
+          exactScan(values, target, accept.bits(), k, fi.getVectorDimension(), exactScore, timeout);
       return new LeafHits(scan.hits(), visited + scan.scored(), false);
     }
-    Scan scan = exactScan(values, target, accept.bits(), k, fi.getVectorDimension(), exactScore);
+    Scan scan =
+        exactScan(values, target, accept.bits(), k, fi.getVectorDimension(), exactScore, timeout);
     return new LeafHits(scan.hits(), scan.scored(), false);
   }
 
@@ -530,10 +544,16 @@ final class LeafVectorSearch {
    * caller's formula.
    */
   private static Scan exactScan(
-      FloatVectorValues values, float[] target, Bits accept, int k, int dimension, ExactScore score)
+      FloatVectorValues values,
+      float[] target,
+      Bits accept,
+      int k,
+      int dimension,
+      ExactScore score,
+      QueryTimeout timeout)
       throws IOException {
     long[] scored = new long[1];
-    int[] candidates = scanCandidates(values, target, accept, k, dimension, scored);
+    int[] candidates = scanCandidates(values, target, accept, k, dimension, scored, timeout);
     // min-heap of ~key: its top is the worst kept hit (the largest key)
     LongHeap heap = new LongHeap(Math.max(1, Math.min(k, values.size())));
     long[] tied = new long[8]; // rejected or evicted hits tied with the worst kept score
@@ -595,12 +615,18 @@ final class LeafVectorSearch {
   static int[] scanCandidates(
       FloatVectorValues values, float[] target, Bits accept, int k, int dimension)
       throws IOException {
-    return scanCandidates(values, target, accept, k, dimension, new long[1]);
+    return scanCandidates(values, target, accept, k, dimension, new long[1], null);
   }
 
   /** {@link #scanCandidates}, adding the number of vectors scored to {@code scored[0]}. */
   private static int[] scanCandidates(
-      FloatVectorValues values, float[] target, Bits accept, int k, int dimension, long[] scored)
+      FloatVectorValues values,
+      float[] target,
+      Bits accept,
+      int k,
+      int dimension,
+      long[] scored,
+      QueryTimeout timeout)
       throws IOException {
     VectorScorer scorer = values.scorer(target);
     if (scorer == null) {
@@ -616,6 +642,9 @@ final class LeafVectorSearch {
     int count = 0;
     float threshold = Float.NEGATIVE_INFINITY;
     while (true) {
+      if (timeout != null && timeout.shouldExit()) {
+        break; // out of time: what was scanned so far
+      }
       bulk.nextDocsAndScores(DocIdSetIterator.NO_MORE_DOCS, accept, batch);
       if (batch.size == 0) {
         break;

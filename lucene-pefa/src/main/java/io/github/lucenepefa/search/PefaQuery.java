@@ -63,9 +63,6 @@ import org.apache.lucene.search.Weight;
  */
 public final class PefaQuery extends Query {
 
-  /** Default number of results. */
-  public static final int DEFAULT_N = 10;
-
   /** Default PEFA-XL lambda. */
   public static final float DEFAULT_XL_LAMBDA = 0.5f;
 
@@ -102,25 +99,29 @@ public final class PefaQuery extends Query {
   }
 
   /**
-   * Starts a PEFA-XL query.
+   * Starts a PEFA-XL query for the top {@code n} documents.
    *
    * @param schema the index layout
    * @param queryVector {@code q}, unit length
+   * @param n the number of documents the query matches (like the {@code k} of Lucene's kNN
+   *     queries: {@code searcher.search(query, m)} returns at most {@code min(n, m)} hits), > 0
    * @return a builder
    */
-  public static Builder xl(PefaSchema schema, float[] queryVector) {
-    return new Builder(PefaMode.XL, schema, queryVector);
+  public static Builder xl(PefaSchema schema, float[] queryVector, int n) {
+    return new Builder(PefaMode.XL, schema, queryVector, n);
   }
 
   /**
-   * Starts a PEFA-XS query (lambda defaults to the schema's index-time lambda).
+   * Starts a PEFA-XS query for the top {@code n} documents (lambda defaults to the schema's
+   * index-time lambda).
    *
    * @param schema the index layout
    * @param queryVector {@code q}, unit length
+   * @param n the number of documents the query matches, > 0
    * @return a builder
    */
-  public static Builder xs(PefaSchema schema, float[] queryVector) {
-    return new Builder(PefaMode.XS, schema, queryVector);
+  public static Builder xs(PefaSchema schema, float[] queryVector, int n) {
+    return new Builder(PefaMode.XS, schema, queryVector, n);
   }
 
   /**
@@ -212,7 +213,7 @@ public final class PefaQuery extends Query {
 
   /** Whether this PEFA-XS query searches the stored {@code e_d} (lambda = index-time lambda). */
   private boolean searchesXsVectorField() {
-    return mode == PefaMode.XS && schema.xsVectorField() != null && isIndexLambda(schema, lambda);
+    return mode == PefaMode.XS && isIndexLambda(schema, lambda);
   }
 
   /** Whether {@code lambda} is the schema's PEFA-XS index-time lambda (the stored e_d's). */
@@ -257,7 +258,7 @@ public final class PefaQuery extends Query {
             : "ERM part s_erm = <q,p_d>";
     return Explanation.match(
         score,
-        "PEFA-XL score of doc '" + key + "' = lambda * s_erm + (1 - lambda) * s_knn",
+        "raw PEFA-XL score of doc '" + key + "' = lambda * s_erm + (1 - lambda) * s_knn",
         Explanation.match(lambda, "lambda"),
         Explanation.match(ermPart, ermDesc),
         Explanation.match(
@@ -277,13 +278,13 @@ public final class PefaQuery extends Query {
   private Explanation explainXs(LeafReaderContext ctx, int doc, float score) throws IOException {
     String key = keyOf(ctx, doc);
     float[] pair = schema.xsField() == null ? null : vectorOf(ctx, schema.xsField(), doc);
-    if (pair == null && schema.xsVectorField() != null) {
+    if (pair == null) {
       // only e_d is stored: the ERM part comes from p_d, the rest is (1 - lambda) * <q,u_d>
       float[] p = vectorOf(ctx, schema.ermField(), doc);
       float pq = p == null ? 0f : PefaScoring.similarity(vector, p);
       return Explanation.match(
           score,
-          "PEFA-XS score of doc '"
+          "raw PEFA-XS score of doc '"
               + key
               + "' = <q,e_d> with the stored e_d = lambda * p_d + (1 - lambda) * u_d",
           Explanation.match(lambda, "lambda (index-time " + schema.xsLambda() + ")"),
@@ -297,7 +298,7 @@ public final class PefaQuery extends Query {
     }
     return Explanation.match(
         score,
-        "PEFA-XS score of doc '" + key + "' = <q,e_d> = lambda * <q,p_d> + (1 - lambda) * <q,u_d>",
+        "raw PEFA-XS score of doc '" + key + "' = <q,e_d> = lambda * <q,p_d> + (1 - lambda) * <q,u_d>",
         Explanation.match(lambda, "lambda (index-time " + schema.xsLambda() + ")"),
         Explanation.match(pq, "ERM part <q,p_d>"),
         Explanation.match(uq, "label part <q,u_d>, u_d = normalize(sum_i Y[i,d] x_i)"));
@@ -401,15 +402,19 @@ public final class PefaQuery extends Query {
     private float temperature = KnnVote.DEFAULT_TEMPERATURE;
     private ErmScoreMode ermScoreMode = ErmScoreMode.EXACT;
     private AnnEffort effort = AnnEffort.DEFAULT;
-    private int n = DEFAULT_N;
+    private final int n;
     private Query filter;
     private List<Neighbour> neighbours;
 
-    private Builder(PefaMode mode, PefaSchema schema, float[] vector) {
+    private Builder(PefaMode mode, PefaSchema schema, float[] vector, int n) {
       this.mode = mode;
       this.schema = Objects.requireNonNull(schema, "schema");
       this.vector = PefaVectors.checkUnit("query vector", vector, schema.dimension()).clone();
       this.lambda = mode == PefaMode.XS ? schema.xsLambda() : DEFAULT_XL_LAMBDA;
+      if (n <= 0) {
+        throw new IllegalArgumentException("n must be > 0, got " + n);
+      }
+      this.n = n;
     }
 
     /**
@@ -492,18 +497,6 @@ public final class PefaQuery extends Query {
      */
     public Builder effort(AnnEffort effort) {
       this.effort = Objects.requireNonNull(effort, "effort");
-      return this;
-    }
-
-    /**
-     * @param n number of results, > 0
-     * @return this
-     */
-    public Builder n(int n) {
-      if (n <= 0) {
-        throw new IllegalArgumentException("n must be > 0, got " + n);
-      }
-      this.n = n;
       return this;
     }
 

@@ -840,12 +840,11 @@ public final class BenchRunner {
                       io.github.lucenepefa.search.TrainingQueryMemory.nearest(
                           pefa, schema, q, config.k(), memEffort);
                   Query query =
-                      PefaQuery.xl(schema, q)
+                      PefaQuery.xl(schema, q, config.n())
                           .lambda(config.xlLambda())
                           .k(config.k())
                           .topK(config.topK())
                           .knnNormalization(config.normalization())
-                          .n(config.n())
                           .effort(ermEffort)
                           .neighbours(nk)
                           .build();
@@ -882,7 +881,7 @@ public final class BenchRunner {
   }
 
   private Query xs(PefaSchema schema, float[] q, AnnEffort effort) {
-    return PefaQuery.xs(schema, q).lambda(config.xsLambda()).n(config.n()).effort(effort).build();
+    return PefaQuery.xs(schema, q, config.n()).lambda(config.xsLambda()).effort(effort).build();
   }
 
   /** PEFA-XL at the configured K through {@code searcher}; visits counted on {@code plain}. */
@@ -960,12 +959,11 @@ public final class BenchRunner {
   }
 
   private Query xl(PefaSchema schema, float[] q, AnnEffort effort, int topK) {
-    return PefaQuery.xl(schema, q)
+    return PefaQuery.xl(schema, q, config.n())
         .lambda(config.xlLambda())
         .k(config.k())
         .topK(topK)
         .knnNormalization(config.normalization())
-        .n(config.n())
         .effort(effort)
         .build();
   }
