@@ -12,6 +12,7 @@ import org.apache.lucene.index.FilterLeafReader;
 import org.apache.lucene.index.IndexCommit;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.LeafReader;
+import org.apache.lucene.index.ParallelLeafReader;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.util.Bits;
@@ -113,20 +114,35 @@ public final class PefaDirectoryReader extends DirectoryReader {
   /**
    * The segment as it is underneath {@link PefaDirectoryReader}'s hiding, with its training-memory
    * rows live: for code that reads the memory, such as {@link
-   * io.github.lucenepefa.search.PefaQuery}. A leaf of any other reader is returned as it is.
+   * io.github.lucenepefa.search.PefaQuery}. The hiding wrapper is found under {@link
+   * FilterLeafReader}s and {@link ParallelLeafReader}s (which keep doc ids); a leaf of any other
+   * reader is returned as it is.
    *
    * @param leaf a leaf of a searcher's reader
    * @return the leaf with the memory rows visible
    */
   public static LeafReader withMemory(LeafReader leaf) {
-    LeafReader r = leaf;
-    while (r instanceof FilterLeafReader filter) {
-      if (filter instanceof MemoryHidingLeafReader hiding) {
-        return hiding.getDelegate();
-      }
-      r = filter.getDelegate();
+    LeafReader found = underneath(leaf);
+    return found == null ? leaf : found;
+  }
+
+  /** The reader under the hiding wrapper in {@code leaf}'s chain of wrappers, or null. */
+  private static LeafReader underneath(LeafReader leaf) {
+    if (leaf instanceof MemoryHidingLeafReader hiding) {
+      return hiding.getDelegate();
     }
-    return leaf;
+    if (leaf instanceof FilterLeafReader filter) {
+      return underneath(filter.getDelegate());
+    }
+    if (leaf instanceof ParallelLeafReader parallel) { // same doc ids, fields from several readers
+      for (LeafReader r : parallel.getParallelReaders()) {
+        LeafReader found = underneath(r);
+        if (found != null) {
+          return found;
+        }
+      }
+    }
+    return null;
   }
 
   /**

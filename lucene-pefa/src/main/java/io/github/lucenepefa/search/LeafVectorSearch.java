@@ -150,7 +150,9 @@ final class LeafVectorSearch {
       ExactScore score)
       throws IOException {
     return merge(
-        searcher, searchLeaves(searcher, field, target, want, effort, filterWeight, score), want);
+        searcher,
+        searchLeaves(searcher, field, false, target, want, effort, filterWeight, score),
+        want);
   }
 
   /** The global top {@code want} of per-leaf hits, score descending then doc id ascending. */
@@ -190,6 +192,7 @@ final class LeafVectorSearch {
   static Leaves searchLeaves(
       IndexSearcher searcher,
       String field,
+      boolean memory,
       float[] target,
       int k,
       AnnEffort effort,
@@ -199,13 +202,15 @@ final class LeafVectorSearch {
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
     if (leaves.size() == 1) {
       LeafHits only =
-          search(searcher, leaves.get(0), field, target, k, effort, filterWeight, score, 1f, null);
+          search(
+              searcher, leaves.get(0), field, memory, target, k, effort, filterWeight, score, 1f,
+              null);
       return new Leaves(List.of(only.hits()), only.visited());
     }
     int[] counts = new int[leaves.size()];
     long total = 0;
     for (int i = 0; i < counts.length; i++) {
-      counts[i] = vectorCount(leaves.get(i), field);
+      counts[i] = vectorCount(leaves.get(i), field, memory);
       total += counts[i];
     }
     List<Callable<LeafHits>> tasks = new ArrayList<>(leaves.size());
@@ -213,7 +218,10 @@ final class LeafVectorSearch {
       LeafReaderContext ctx = leaves.get(i);
       float share = total == 0 ? 1f : (float) ((double) counts[i] / total);
       tasks.add(
-          () -> search(searcher, ctx, field, target, k, effort, filterWeight, score, share, null));
+          () ->
+              search(
+                  searcher, ctx, field, memory, target, k, effort, filterWeight, score, share,
+                  null));
     }
     List<LeafHits> first = searcher.getTaskExecutor().invokeAll(tasks);
     List<Hits> perLeaf = new ArrayList<>(first.size());
@@ -238,7 +246,10 @@ final class LeafVectorSearch {
         int[] seeds = hits.docs();
         again.add(i);
         second.add(
-            () -> search(searcher, ctx, field, target, k, effort, filterWeight, score, 1f, seeds));
+            () ->
+                search(
+                    searcher, ctx, field, memory, target, k, effort, filterWeight, score, 1f,
+                    seeds));
       }
     }
     if (second.isEmpty() == false) {
@@ -270,8 +281,9 @@ final class LeafVectorSearch {
     return all[Math.max(0, total - k)];
   }
 
-  private static int vectorCount(LeafReaderContext ctx, String field) throws IOException {
-    LeafReader reader = PefaDirectoryReader.withMemory(ctx.reader());
+  private static int vectorCount(LeafReaderContext ctx, String field, boolean memory)
+      throws IOException {
+    LeafReader reader = memory ? PefaDirectoryReader.withMemory(ctx.reader()) : ctx.reader();
     FieldInfo fi = reader.getFieldInfos().fieldInfo(field);
     if (fi == null || fi.getVectorDimension() == 0) {
       return 0;
@@ -298,6 +310,8 @@ final class LeafVectorSearch {
   /**
    * One segment's top {@code k} (with ties), by graph or exact scan.
    *
+   * @param memory whether {@code field} is the training memory's, searched underneath {@link
+   *     PefaDirectoryReader}'s hiding of its rows
    * @param share the segment's part of the field's vectors; below 1 the graph search (not an
    *     exact scan) looks for {@link #leafShare} of {@code k} with that part of the beam
    * @param seedDocs segment docs to start the graph search from (a second pass), or {@code null}
@@ -306,6 +320,7 @@ final class LeafVectorSearch {
       IndexSearcher searcher,
       LeafReaderContext ctx,
       String field,
+      boolean memory,
       float[] target,
       int k,
       AnnEffort effort,
@@ -314,9 +329,9 @@ final class LeafVectorSearch {
       float share,
       int[] seedDocs)
       throws IOException {
-    // every field is searched underneath PefaDirectoryReader's hiding of the memory rows: the
-    // memory field has vectors on rows only, the document fields on documents only
-    LeafReader reader = PefaDirectoryReader.withMemory(ctx.reader());
+    // the memory field is searched underneath PefaDirectoryReader's hiding of its rows; document
+    // fields through the searcher's reader, whose live documents are the application's view
+    LeafReader reader = memory ? PefaDirectoryReader.withMemory(ctx.reader()) : ctx.reader();
     QueryTimeout timeout = searcher.getTimeout();
     FieldInfo fi = reader.getFieldInfos().fieldInfo(field);
     if (fi == null || fi.getVectorDimension() == 0) {

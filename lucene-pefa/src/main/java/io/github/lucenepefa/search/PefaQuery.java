@@ -241,7 +241,7 @@ public final class PefaQuery extends Query {
                 : "softmax vote " + votes[i] + " (<q,x_i> = " + nb.similarity() + ")";
         contributions.add(
             Explanation.match(
-                c, "neighbour '" + nb.rowId() + "': " + voteDesc + " * Y[i,d] = " + w));
+                c, "v_i * Y[i,d] of neighbour '" + nb.rowId() + "': " + voteDesc + ", Y[i,d] = " + w));
       }
     }
     float factor = vote.factor();
@@ -256,22 +256,21 @@ public final class PefaQuery extends Query {
         ermScoreMode == ErmScoreMode.TOP_K_ONLY && ermPart == 0f
             ? "ERM part s_erm (0: outside the ERM top-" + topK + ", TOP_K_ONLY)"
             : "ERM part s_erm = <q,p_d>";
+    contributions.add(0, Explanation.match(factor, "c (" + vote + ")"));
     return Explanation.match(
         score,
-        "raw PEFA-XL score of doc '" + key + "' = lambda * s_erm + (1 - lambda) * s_knn",
+        "raw PEFA-XL score of doc '"
+            + key
+            + "', computed as lambda * s_erm + (1 - lambda) * s_knn from:",
         Explanation.match(lambda, "lambda"),
         Explanation.match(ermPart, ermDesc),
         Explanation.match(
             knnPart,
-            "kNN part s_knn = c * sum over the "
-                + contributions.size()
+            "kNN part s_knn over the "
+                + (contributions.size() - 1)
                 + " of "
                 + nk.size()
-                + " neighbours labelling it, c = "
-                + factor
-                + " ("
-                + vote
-                + ")",
+                + " neighbours labelling it, computed as c * sum of v_i * Y[i,d] from:",
             contributions));
   }
 
@@ -286,7 +285,8 @@ public final class PefaQuery extends Query {
           score,
           "raw PEFA-XS score of doc '"
               + key
-              + "' = <q,e_d> with the stored e_d = lambda * p_d + (1 - lambda) * u_d",
+              + "', computed as <q,e_d> with the stored e_d = lambda * p_d + (1 - lambda) * u_d"
+              + " from:",
           Explanation.match(lambda, "lambda (index-time " + schema.xsLambda() + ")"),
           Explanation.match(pq, "ERM part <q,p_d>"));
     }
@@ -298,7 +298,9 @@ public final class PefaQuery extends Query {
     }
     return Explanation.match(
         score,
-        "raw PEFA-XS score of doc '" + key + "' = <q,e_d> = lambda * <q,p_d> + (1 - lambda) * <q,u_d>",
+        "raw PEFA-XS score of doc '"
+            + key
+            + "', computed as <q,e_d> = lambda * <q,p_d> + (1 - lambda) * <q,u_d> from:",
         Explanation.match(lambda, "lambda (index-time " + schema.xsLambda() + ")"),
         Explanation.match(pq, "ERM part <q,p_d>"),
         Explanation.match(uq, "label part <q,u_d>, u_d = normalize(sum_i Y[i,d] x_i)"));

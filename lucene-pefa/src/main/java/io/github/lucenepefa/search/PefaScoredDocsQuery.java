@@ -112,17 +112,16 @@ final class PefaScoredDocsQuery extends Query {
         Explanation scaled =
             Explanation.match(
                 scores[found],
-                "non-negative score of raw score "
-                    + raw
-                    + ": raw < 0 ? 1 / (1 - raw) : raw + 1"
+                "non-negative PEFA score, computed as raw < 0 ? 1 / (1 - raw) : raw + 1"
                     + (scores[found] != PefaScoring.nonNegativeScore(raw)
-                        ? ", a float step below the next higher hit's"
-                        : ""),
+                        ? " (then one float step below the next higher hit's, to keep the order)"
+                        : "")
+                    + " from:",
                 rawExplanation);
         return boost == 1f
             ? scaled
             : Explanation.match(
-                scores[found] * boost, "score * boost", scaled, Explanation.match(boost, "boost"));
+                scores[found] * boost, "product of:", scaled, Explanation.match(boost, "boost"));
       }
 
       @Override
@@ -211,7 +210,12 @@ final class PefaScoredDocsQuery extends Query {
         @Override
         public int advance(int target) {
           int from = index < 0 ? lower : index + 1;
-          int found = Arrays.binarySearch(docs, from, upper, target + docBase);
+          long global = (long) target + docBase; // NO_MORE_DOCS + docBase overflows an int
+          if (global > docs[upper - 1]) {
+            index = upper;
+            return DocIdSetIterator.NO_MORE_DOCS;
+          }
+          int found = Arrays.binarySearch(docs, from, upper, (int) global);
           index = found >= 0 ? found : -1 - found;
           return docID();
         }
