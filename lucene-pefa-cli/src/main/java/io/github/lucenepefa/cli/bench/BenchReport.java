@@ -214,21 +214,27 @@ public final class BenchReport {
       for (String m : SUMMARY_ANN) {
         Record x = byKey.get(m + "@" + ef);
         if (x != null) {
-          String base = m.endsWith("-executor") ? "lucene-knn-executor@" : "lucene-knn@";
-          summaryRow(sb, x, m.equals("lucene-knn") || m.equals("lucene-knn-executor") ? null : byKey.get(base + ef));
+          String base = m.endsWith("-executor") ? "lucene-knn-executor" : "lucene-knn";
+          summaryRow(sb, x, byKey.get(base + "@" + ef));
         }
       }
     }
-    sb.append(
-        "\n× stock kNN: mean latency over that of stock Lucene kNN at the same ef in the same run (the"
-            + " executor variants over stock kNN with the executor");
-    if (firstStock != null && SUMMARY_EXACT.stream().anyMatch(m -> byKey.containsKey(m + "@0"))) {
-      sb.append("; the exact methods over stock kNN at ef ").append(firstStock.ef());
+    sb.append("\n× stock kNN: mean latency over that of stock Lucene kNN at the same ef in the same run");
+    List<String> notes = new ArrayList<>();
+    if (r.records().stream().anyMatch(x -> x.method().endsWith("-executor"))) {
+      notes.add("the executor variants over stock kNN with the executor");
     }
-    sb.append(").\n");
+    if (firstStock != null && SUMMARY_EXACT.stream().anyMatch(m -> byKey.containsKey(m + "@0"))) {
+      notes.add("the exact methods over stock kNN at ef " + firstStock.ef());
+    }
+    if (sb.indexOf("| – |") >= 0) {
+      notes.add("– where the run has no such stock row");
+    }
+    sb.append(notes.isEmpty() ? "" : " (" + String.join("; ", notes) + ")").append(".\n");
     return sb.toString();
   }
 
+  /** One row; {@code stock} is the row the ratio is taken to ({@code x} itself for stock kNN; null: none, "–"). */
   private static void summaryRow(StringBuilder sb, Record x, Record stock) {
     sb.append(
         String.format(
@@ -237,7 +243,7 @@ public final class BenchReport {
             x.method(),
             x.ef() == 0 ? "exact" : Integer.toString(x.ef()),
             x.latencyMsMean(),
-            stock == null ? "1" : String.format(Locale.ROOT, "%.2f", x.latencyMsMean() / stock.latencyMsMean()),
+            stock == null ? "–" : String.format(Locale.ROOT, "%.2f", x.latencyMsMean() / stock.latencyMsMean()),
             x.latencyMsP99(),
             x.qps(),
             x.overlapAtN(),
@@ -600,7 +606,7 @@ public final class BenchReport {
     int n = r.config().n();
     Charts.recallVsQps(
         file,
-        String.format(Locale.ROOT, "Recall vs QPS: %s, %,d docs, %,d memory rows", r.dataset(), r.docs(), r.memoryRows()),
+        "Recall vs QPS: " + r.dataset(),
         "overlap@" + n + " (share of the exact top " + n + " found; ef grows to the right)",
         "queries per second, " + r.config().threads() + " threads (log scale)",
         series);

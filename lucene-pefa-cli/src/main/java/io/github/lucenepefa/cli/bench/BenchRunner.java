@@ -1154,8 +1154,7 @@ public final class BenchRunner {
    * Warms one method up: every query vector once, in order, then {@code seconds} more of them
    * (cycling). The full pass comes first because the timed loop runs the same vectors: a search is
    * deterministic, so after it no timed query reads an index page, or meets a code path, for the first
-   * time (a time-only warm-up left part of a 1M index's pages to the first timed block, round 10 of
-   * docs/performance.md).
+   * time (a warm-up of a fixed time leaves part of a 1M index's pages to the first timed block).
    *
    * @return the number of searches run
    */

@@ -185,10 +185,14 @@ public final class Charts {
     series = positive;
     XYChart chart = chart(title, xLabel, yLabel, 1200, 700);
     double xMin = 1;
+    double yMin = Double.POSITIVE_INFINITY;
+    double yMax = 0;
     for (Series s : series) {
       for (int i = 0; i < s.x().length; i++) {
         if (Double.isFinite(s.x()[i]) && Double.isFinite(s.y()[i])) {
           xMin = Math.min(xMin, s.x()[i]);
+          yMin = Math.min(yMin, s.y()[i]);
+          yMax = Math.max(yMax, s.y()[i]);
         }
       }
     }
@@ -201,8 +205,19 @@ public final class Charts {
     st.setXAxisMax(1 + pad);
     st.setXAxisDecimalPattern("0.000");
     st.setYAxisDecimalPattern("#,##0");
+    if (yMax > 0) { // end the axis on labelled grid lines (multiples of the power of ten below each end)
+      st.setYAxisMin(roundToGrid(yMin, false));
+      st.setYAxisMax(roundToGrid(yMax, true));
+    }
     add(chart, series, true);
     return chart;
+  }
+
+  /** The nearest multiple of the power of ten at or below {@code v}, at or above it ({@code up}) or below it. */
+  static double roundToGrid(double v, boolean up) {
+    double unit = Math.pow(10, Math.floor(Math.log10(v)));
+    double m = v / unit;
+    return (up ? Math.ceil(m - 1e-9) : Math.floor(m + 1e-9)) * unit;
   }
 
   private static XYChart chart(String title, String xLabel, String yLabel, int width, int height) {

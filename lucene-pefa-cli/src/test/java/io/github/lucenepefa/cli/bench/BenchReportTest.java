@@ -150,7 +150,8 @@ class BenchReportTest {
   void summaryGivesEachMethodItsLatencyAsAMultipleOfStockKnnAtTheSameEf() {
     String md = BenchReport.summary(sampleReport());
     assertTrue(md.contains("| exact-scan-docs | exact | 0.600 | 4.00 |"), md); // over stock at the first ef
-    assertTrue(md.contains("| lucene-knn | 100 | 0.150 | 1 |"), md);
+    assertTrue(md.contains("| lucene-knn | 100 | 0.150 | 1.00 |"), md);
+    assertTrue(md.contains("| lucene-knn-docs+memory-executor | 200 | 0.300 | – |"), md); // no stock kNN with the executor at 200
     assertTrue(md.contains("| pefa-xs | 100 | 0.165 | 1.10 |"), md);
     assertTrue(md.contains("| pefa-xl | 200 | 0.750 | 2.50 |"), md);
     assertTrue(md.contains("| pefa-xl-executor | 100 | 0.400 | 2.00 |"), md); // over stock with the executor
@@ -172,6 +173,7 @@ class BenchReportTest {
             rec("pefa-xl-graph-memef16", 100, 100, 0.4, 4800),
             rec("lucene-knn-executor", 100, 0, 0.2, 11000),
             rec("pefa-xl-executor", 100, 100, 0.4, 4000),
+            rec("lucene-knn-docs+memory-executor", 200, 0, 0.3, 6000),
             rec("pefa-xl-K500", 100, 500, 0.9, 2000));
     List<BenchRunner.Build> builds =
         List.of(

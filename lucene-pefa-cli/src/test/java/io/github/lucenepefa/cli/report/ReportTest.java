@@ -159,6 +159,12 @@ class ReportTest {
     }
     XYChart qps = Charts.recallVsQpsChart("t", "overlap@100", "queries per second", series);
     assertTrue(qps.getStyler().isYAxisLogarithmic());
+    // the axis ends on labelled grid lines: 886 .. 4000 -> 800 .. 4000
+    assertEquals(800, qps.getStyler().getYAxisMin(), 1e-9);
+    assertEquals(4000, qps.getStyler().getYAxisMax(), 1e-9);
+    assertEquals(2000, Charts.roundToGrid(1884, true), 1e-9);
+    assertEquals(500, Charts.roundToGrid(592, false), 1e-9);
+    assertEquals(20000, Charts.roundToGrid(12405, true), 1e-9);
     assertEquals(1200, qps.getWidth());
     Set<String> styles = new HashSet<>();
     for (XYSeries s : qps.getSeriesMap().values()) {
