@@ -226,6 +226,7 @@ public final class BenchRunner {
    * @param dim dimension
    * @param simd whether jdk.incubator.vector is present
    * @param javaVersion the JVM, with the heap and VM options it runs with
+   * @param cpus the processors available to the JVM
    * @param config the settings
    * @param builds build figures
    * @param heapUsedMb heap used after building and opening both indexes (after GC)
@@ -240,10 +241,41 @@ public final class BenchRunner {
       int dim,
       boolean simd,
       String javaVersion,
+      int cpus,
       Config config,
       List<Build> builds,
       double heapUsedMb,
       List<Record> records) {
+
+    /** A report of a run in this JVM (its processor count). */
+    public Report(
+        String dataset,
+        int docs,
+        int memoryRows,
+        long labels,
+        int queries,
+        int dim,
+        boolean simd,
+        String javaVersion,
+        Config config,
+        List<Build> builds,
+        double heapUsedMb,
+        List<Record> records) {
+      this(
+          dataset,
+          docs,
+          memoryRows,
+          labels,
+          queries,
+          dim,
+          simd,
+          javaVersion,
+          Runtime.getRuntime().availableProcessors(),
+          config,
+          builds,
+          heapUsedMb,
+          records);
+    }
 
     /**
      * @param more builds to add (those of {@code --build-forks})
@@ -253,7 +285,7 @@ public final class BenchRunner {
       List<Build> all = new ArrayList<>(builds);
       all.addAll(more);
       return new Report(
-          dataset, docs, memoryRows, labels, queries, dim, simd, javaVersion, config, all, heapUsedMb, records);
+          dataset, docs, memoryRows, labels, queries, dim, simd, javaVersion, cpus, config, all, heapUsedMb, records);
     }
   }
 
@@ -1120,8 +1152,7 @@ public final class BenchRunner {
    * Warms one method up: every query vector once, in order, then {@code seconds} more of them
    * (cycling). The full pass comes first because the timed loop runs the same vectors: a search is
    * deterministic, so after it no timed query reads an index page, or meets a code path, for the first
-   * time (a time-only warm-up left part of a 1M index's pages to the first timed block, round 10 of
-   * docs/performance.md).
+   * time (a warm-up of a fixed time leaves part of a 1M index's pages to the first timed block).
    *
    * @return the number of searches run
    */
