@@ -99,13 +99,23 @@ final class DocumentSource {
     out.writeString(f.name());
     writeType(out, t);
     out.writeByte((byte) (invertable == null ? 0 : invertable == InvertableType.BINARY ? 1 : 2));
-    String s = f.stringValue();
+    // only the values Lucene's indexing chain reads for this type (a multi-dimensional point, for
+    // one, has no numeric value)
+    DocValuesType dv = t.docValuesType();
+    String s = inverted ? f.stringValue() : null;
     out.writeByte(s == null ? NONE : STRING);
     if (s != null) {
       out.writeString(s);
     }
-    writeBytes(out, f.binaryValue());
-    writeNumber(out, f.numericValue());
+    boolean binary =
+        inverted
+            || t.pointDimensionCount() != 0
+            || dv == DocValuesType.BINARY
+            || dv == DocValuesType.SORTED
+            || dv == DocValuesType.SORTED_SET;
+    writeBytes(out, binary ? f.binaryValue() : null);
+    boolean numeric = dv == DocValuesType.NUMERIC || dv == DocValuesType.SORTED_NUMERIC;
+    writeNumber(out, numeric ? f.numericValue() : null);
     StoredValue stored = t.stored() ? f.storedValue() : null;
     if (t.stored() && stored == null) {
       throw new IllegalArgumentException(what + " is stored but has no stored value");
