@@ -298,9 +298,9 @@ class TestPefaVectorsFormatIntegration {
     assertBadAttribute("f3", 4, mip, "pefa.hnsw.maxConn", "513", "[1, 512]");
     assertBadAttribute("f4", 4, mip, "pefa.hnsw.beamWidth", "3201", "[1, 3200]");
     assertBadAttribute("f5", 4, mip, "pefa.hnsw.beamWidth", " 10", "decimal integer");
-    assertBadAttribute("f6", 4, mip, "pefa.xs.lambda", "1.01", "[0, 1]");
+    assertBadAttribute("f6", 4, mip, "pefa.xs.lambda", "1.01", "must be in [0,1], got 1.01");
     assertBadAttribute("f7", 4, mip, "pefa.xs.lambda", "half", "not a float");
-    assertBadAttribute("f8", 4, mip, "pefa.xs.lambda", "NaN", "[0, 1]");
+    assertBadAttribute("f8", 4, mip, "pefa.xs.lambda", "NaN", "must be in [0,1], got NaN");
     assertBadAttribute(
         "f9", 4, VectorSimilarityFunction.DOT_PRODUCT, "pefa.xs.lambda", "0.5", "MAXIMUM_INNER");
     assertBadAttribute("f10", 5, mip, "pefa.xs.lambda", "0.5", "even vector dimension");

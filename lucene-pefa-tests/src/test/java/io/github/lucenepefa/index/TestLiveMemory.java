@@ -1,6 +1,5 @@
 package io.github.lucenepefa.index;
 
-import io.github.lucenepefa.codec.Pefa01Codec;
 import io.github.lucenepefa.oracle.BruteForce;
 import io.github.lucenepefa.oracle.Content;
 import io.github.lucenepefa.oracle.Rankings;

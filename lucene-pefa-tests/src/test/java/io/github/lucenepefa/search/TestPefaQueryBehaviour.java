@@ -1,6 +1,5 @@
 package io.github.lucenepefa.search;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -306,8 +305,8 @@ class TestPefaQueryBehaviour {
       }
       assertBad("written with schema", () -> PefaIndexWriter.open(dir, PefaSchema.builder(2).xsLambda(0.9f).build()));
       try (IndexWriter iw = new IndexWriter(dir, new IndexWriterConfig().setCodec(new Pefa01Codec()))) {
-        assertBad("maxBufferedDocs must be at least 1, got 0", () -> new PefaIndexWriter(iw, SCHEMA, 0, 1));
-        assertBad("writeThreads must be at least 1, got 0", () -> new PefaIndexWriter(iw, SCHEMA, 10, 0));
+        assertBad("maxBufferedDocs must be > 0, got 0", () -> new PefaIndexWriter(iw, SCHEMA, 0, 1));
+        assertBad("writeThreads must be > 0, got 0", () -> new PefaIndexWriter(iw, SCHEMA, 10, 0));
       }
       try (DirectoryReader reader = DirectoryReader.open(dir)) {
         assertEquals(SCHEMA, PefaSchema.read(reader));

@@ -1,6 +1,5 @@
 package io.github.lucenepefa.search;
 
-import io.github.lucenepefa.codec.Pefa01Codec;
 import io.github.lucenepefa.index.PefaDirectoryReader;
 import io.github.lucenepefa.index.PefaIndexWriter;
 import io.github.lucenepefa.index.PefaSchema;

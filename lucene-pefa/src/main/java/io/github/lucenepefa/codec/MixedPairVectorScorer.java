@@ -1,5 +1,6 @@
 package io.github.lucenepefa.codec;
 
+import io.github.lucenepefa.scoring.PefaChecks;
 import io.github.lucenepefa.scoring.PefaScoring;
 import java.io.IOException;
 import org.apache.lucene.codecs.hnsw.FlatVectorsScorer;
@@ -32,12 +33,12 @@ import org.apache.lucene.util.hnsw.UpdateableRandomVectorScorer;
  * product with {@code [p_b, u_b]} equals {@code <e_a, e_b>}: no extra heap, about twice the
  * arithmetic.
  */
-public final class MixedPairVectorScorer implements FlatVectorsScorer {
+final class MixedPairVectorScorer implements FlatVectorsScorer {
 
   /**
    * Default heap budget for the per-segment cache of mixed vectors: {@code min(512MB, maxHeap/8)}.
    */
-  public static final long DEFAULT_CACHE_BUDGET_BYTES =
+  static final long DEFAULT_CACHE_BUDGET_BYTES =
       Math.min(512L << 20, Runtime.getRuntime().maxMemory() / 8);
 
   private final float lambda;
@@ -50,7 +51,7 @@ public final class MixedPairVectorScorer implements FlatVectorsScorer {
    * @param lambda the mixing weight of {@code p}, in [0,1]
    * @param delegate the scorer used for query targets (e.g. Lucene's default flat scorer)
    */
-  public MixedPairVectorScorer(float lambda, FlatVectorsScorer delegate) {
+  MixedPairVectorScorer(float lambda, FlatVectorsScorer delegate) {
     this(lambda, delegate, DEFAULT_CACHE_BUDGET_BYTES);
   }
 
@@ -62,10 +63,8 @@ public final class MixedPairVectorScorer implements FlatVectorsScorer {
    * @param cacheBudgetBytes the maximum heap used to cache mixed vectors for a segment whose size
    *     is known up front (merges); 0 disables caching for those
    */
-  public MixedPairVectorScorer(float lambda, FlatVectorsScorer delegate, long cacheBudgetBytes) {
-    if (!(lambda >= 0f && lambda <= 1f)) {
-      throw new IllegalArgumentException("lambda must be in [0, 1]; got lambda=" + lambda);
-    }
+  MixedPairVectorScorer(float lambda, FlatVectorsScorer delegate, long cacheBudgetBytes) {
+    PefaChecks.lambda("lambda", lambda);
     if (delegate == null) {
       throw new IllegalArgumentException("delegate must not be null");
     }
@@ -83,7 +82,7 @@ public final class MixedPairVectorScorer implements FlatVectorsScorer {
    *
    * @return lambda
    */
-  public float lambda() {
+  float lambda() {
     return lambda;
   }
 
@@ -283,12 +282,7 @@ public final class MixedPairVectorScorer implements FlatVectorsScorer {
         @Override
         public void setScoringOrdinal(int node) throws IOException {
           mix(targets.vectorValue(node), lambda, e);
-          int d = e.length;
-          float mu = 1f - lambda;
-          for (int i = 0; i < d; i++) {
-            w[i] = lambda * e[i];
-            w[d + i] = mu * e[i];
-          }
+          PefaScoring.xsQuery(e, lambda, w);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.github.lucenepefa.codec;
 
+import io.github.lucenepefa.scoring.PefaChecks;
 import java.io.IOException;
 import java.util.Locale;
 import org.apache.lucene.codecs.KnnVectorsFormat;
@@ -193,7 +194,7 @@ public final class Pefa01VectorsFormat extends KnnVectorsFormat {
               + "]; got dim="
               + dim);
     }
-    checkLambda("lambda=" + lambda, lambda);
+    PefaChecks.lambda("lambda", lambda);
     checkMaxConn("maxConn=" + maxConn, maxConn);
     checkBeamWidth("beamWidth=" + beamWidth, beamWidth);
     FieldType type = new FieldType();
@@ -243,7 +244,7 @@ public final class Pefa01VectorsFormat extends KnnVectorsFormat {
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(what + " is not a float", e);
       }
-      checkLambda(what, lambda);
+      PefaChecks.lambda(what, lambda);
       if (field.getVectorEncoding() != VectorEncoding.FLOAT32) {
         throw new IllegalArgumentException(
             what + " requires FLOAT32 vectors; got " + field.getVectorEncoding());
@@ -295,11 +296,6 @@ public final class Pefa01VectorsFormat extends KnnVectorsFormat {
     }
   }
 
-  private static void checkLambda(String what, float lambda) {
-    if (!(lambda >= 0f && lambda <= 1f)) {
-      throw new IllegalArgumentException(what + ": lambda must be in [0, 1]");
-    }
-  }
 
   static String groupSuffix(String segmentSuffix, int group) {
     String own = String.format(Locale.ROOT, "pefa%d", group);

@@ -1,6 +1,7 @@
 package io.github.lucenepefa.index;
 
 import io.github.lucenepefa.codec.Pefa01Codec;
+import io.github.lucenepefa.scoring.PefaChecks;
 import io.github.lucenepefa.scoring.PefaScoring;
 import io.github.lucenepefa.scoring.PefaScoring.WeightedRow;
 import java.io.Closeable;
@@ -27,18 +28,12 @@ import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReader;
-import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.PostingsEnum;
 import org.apache.lucene.index.Term;
-import org.apache.lucene.index.Terms;
-import org.apache.lucene.index.TermsEnum;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
-import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.store.Directory;
-import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
 
 /**
@@ -168,12 +163,8 @@ public final class PefaIndexWriter implements Closeable {
       throws IOException {
     this.writer = Objects.requireNonNull(writer, "writer");
     this.schema = Objects.requireNonNull(schema, "schema");
-    if (maxBuffered < 1) {
-      throw new IllegalArgumentException("maxBufferedDocs must be at least 1, got " + maxBuffered);
-    }
-    if (writeThreads < 1) {
-      throw new IllegalArgumentException("writeThreads must be at least 1, got " + writeThreads);
-    }
+    PefaChecks.positive("maxBufferedDocs", maxBuffered);
+    PefaChecks.positive("writeThreads", writeThreads);
     this.ownsWriter = owns;
     this.maxBufferedDocs = maxBuffered;
     this.writeThreads = writeThreads;
@@ -599,35 +590,14 @@ public final class PefaIndexWriter implements Closeable {
   /** The rows labelling {@code key} after the flush: those in the index, then the batch's. */
   private List<WeightedRow> rowsLabelling(String key, Map<String, Row> changed) throws IOException {
     List<WeightedRow> out = new ArrayList<>();
-    BytesRef term = new BytesRef(key);
-    for (LeafReaderContext ctx : snapshot.leaves()) {
-      LeafReader leaf = ctx.reader();
-      Terms terms = leaf.terms(schema.labelKeyField());
-      if (terms == null) {
+    for (LeafDoc d : liveDocs(new Term(schema.labelKeyField(), key))) {
+      Row row = readRow(d);
+      if (row == null) {
         continue;
       }
-      TermsEnum te = terms.iterator();
-      if (te.seekExact(term) == false) {
-        continue;
-      }
-      Bits live = leaf.getLiveDocs();
-      BinaryDocValues labels = leaf.getBinaryDocValues(schema.labelsField());
-      FloatVectorValues vectors = leaf.getFloatVectorValues(schema.memoryField());
-      KnnVectorValues.DocIndexIterator it = vectors == null ? null : vectors.iterator();
-      PostingsEnum pe = te.postings(null, PostingsEnum.NONE);
-      for (int doc = pe.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = pe.nextDoc()) {
-        if ((live != null && live.get(doc) == false)
-            || labels == null
-            || labels.advanceExact(doc) == false
-            || it == null
-            || it.advance(doc) != doc) {
-          continue;
-        }
-        TrainingLabels l = TrainingLabels.decode(labels.binaryValue());
-        Float w = l.weights().get(key);
-        if (w != null && changed.containsKey(l.rowId()) == false) {
-          out.add(new WeightedRow(l.rowId(), vectors.vectorValue(it.index()).clone(), w));
-        }
+      String rowId = rowIdOf(d);
+      if (changed.containsKey(rowId) == false) {
+        out.add(new WeightedRow(rowId, row.vector(), row.labels().get(key)));
       }
     }
     for (Map.Entry<String, Row> e : changed.entrySet()) {
@@ -823,35 +793,31 @@ public final class PefaIndexWriter implements Closeable {
   /** Every live document of the snapshot carrying the term (a row id or a document key). */
   private List<LeafDoc> liveDocs(Term term) throws IOException {
     List<LeafDoc> out = new ArrayList<>(1);
-    for (LeafReaderContext ctx : snapshot.leaves()) {
-      LeafReader leaf = ctx.reader();
-      Terms terms = leaf.terms(term.field());
-      if (terms == null) {
-        continue;
-      }
-      TermsEnum te = terms.iterator();
-      if (te.seekExact(term.bytes()) == false) {
-        continue;
-      }
-      Bits live = leaf.getLiveDocs();
-      PostingsEnum pe = te.postings(null, PostingsEnum.NONE);
-      for (int doc = pe.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = pe.nextDoc()) {
-        if (live == null || live.get(doc)) {
-          out.add(new LeafDoc(leaf, doc));
-        }
-      }
-    }
+    LiveTermDocs.visit(
+        snapshot.leaves(),
+        term.field(),
+        new BytesRef[] {term.bytes()},
+        LiveTermDocs.Acceptance.ALL,
+        (t, ctx, doc) -> out.add(new LeafDoc(ctx.reader(), doc)));
     return out;
   }
 
   /** The vector and labels of a live row document, or null if it lacks either. */
   private Row readRow(LeafDoc row) throws IOException {
-    BinaryDocValues bdv = row.leaf().getBinaryDocValues(schema.labelsField());
+    TrainingLabels labels = labelsOf(row);
     float[] vector = vector(row, schema.memoryField());
-    if (bdv == null || vector == null || bdv.advanceExact(row.doc()) == false) {
-      return null;
-    }
-    return new Row(vector, new HashMap<>(TrainingLabels.decode(bdv.binaryValue()).weights()));
+    return labels == null || vector == null ? null : new Row(vector, new HashMap<>(labels.weights()));
+  }
+
+  private String rowIdOf(LeafDoc row) throws IOException {
+    return labelsOf(row).rowId();
+  }
+
+  private TrainingLabels labelsOf(LeafDoc row) throws IOException {
+    BinaryDocValues bdv = row.leaf().getBinaryDocValues(schema.labelsField());
+    return bdv == null || bdv.advanceExact(row.doc()) == false
+        ? null
+        : TrainingLabels.decode(bdv.binaryValue());
   }
 
   /** A copy of a document's vector in a field, or null. */

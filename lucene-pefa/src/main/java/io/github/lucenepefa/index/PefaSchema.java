@@ -1,6 +1,7 @@
 package io.github.lucenepefa.index;
 
 import io.github.lucenepefa.codec.Pefa01VectorsFormat;
+import io.github.lucenepefa.scoring.PefaChecks;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -409,10 +410,7 @@ public final class PefaSchema {
     private boolean xsAnyLambda = true;
 
     private Builder(int dimension) {
-      if (dimension <= 0) {
-        throw new IllegalArgumentException("dimension must be > 0, got " + dimension);
-      }
-      this.dimension = dimension;
+      this.dimension = PefaChecks.positive("dimension", dimension);
     }
 
     /**
@@ -420,7 +418,7 @@ public final class PefaSchema {
      * @return this
      */
     public Builder xsLambda(float lambda) {
-      this.xsLambda = checkLambda("xsLambda", lambda);
+      this.xsLambda = PefaChecks.lambda("xsLambda", lambda);
       return this;
     }
 
@@ -451,8 +449,8 @@ public final class PefaSchema {
      * @return this
      */
     public Builder ermHnsw(int maxConn, int beamWidth) {
-      this.ermMaxConn = checkPositive("ermMaxConn", maxConn);
-      this.ermBeamWidth = checkPositive("ermBeamWidth", beamWidth);
+      this.ermMaxConn = PefaChecks.positive("ermMaxConn", maxConn);
+      this.ermBeamWidth = PefaChecks.positive("ermBeamWidth", beamWidth);
       return this;
     }
 
@@ -462,8 +460,8 @@ public final class PefaSchema {
      * @return this
      */
     public Builder xsHnsw(int maxConn, int beamWidth) {
-      this.xsMaxConn = checkPositive("xsMaxConn", maxConn);
-      this.xsBeamWidth = checkPositive("xsBeamWidth", beamWidth);
+      this.xsMaxConn = PefaChecks.positive("xsMaxConn", maxConn);
+      this.xsBeamWidth = PefaChecks.positive("xsBeamWidth", beamWidth);
       return this;
     }
 
@@ -473,8 +471,8 @@ public final class PefaSchema {
      * @return this
      */
     public Builder memoryHnsw(int maxConn, int beamWidth) {
-      this.memoryMaxConn = checkPositive("memoryMaxConn", maxConn);
-      this.memoryBeamWidth = checkPositive("memoryBeamWidth", beamWidth);
+      this.memoryMaxConn = PefaChecks.positive("memoryMaxConn", maxConn);
+      this.memoryBeamWidth = PefaChecks.positive("memoryBeamWidth", beamWidth);
       return this;
     }
 
@@ -542,17 +540,4 @@ public final class PefaSchema {
     return id;
   }
 
-  static float checkLambda(String name, float lambda) {
-    if (!(lambda >= 0f && lambda <= 1f)) {
-      throw new IllegalArgumentException(name + " must be in [0,1], got " + lambda);
-    }
-    return lambda;
-  }
-
-  static int checkPositive(String name, int value) {
-    if (value <= 0) {
-      throw new IllegalArgumentException(name + " must be > 0, got " + value);
-    }
-    return value;
-  }
 }

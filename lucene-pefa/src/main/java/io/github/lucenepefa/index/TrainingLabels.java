@@ -19,6 +19,10 @@ import org.apache.lucene.util.BytesRef;
  * key) with their weights {@code Y[i,d]}. Stored as a binary doc value on the row's Lucene
  * document, so it is merged, deleted and updated together with the row's vector.
  *
+ * <p>Expert: applications read and write labels through {@link PefaIndexWriter} and {@link
+ * io.github.lucenepefa.search.Neighbour}; this record and its layout are public for engines that
+ * keep a memory of their own (such as the OpenSearch plugin).
+ *
  * @param rowId the row's id
  * @param weights document key to weight, in insertion order (unmodifiable)
  */

@@ -29,9 +29,7 @@ public record KnnVote(
    * @param temperature softmax temperature, finite and {@code > 0}
    */
   public KnnVote {
-    if (k <= 0) {
-      throw new IllegalArgumentException("k must be > 0, got " + k);
-    }
+    PefaChecks.positive("k", k);
     Objects.requireNonNull(weighting, "weighting");
     Objects.requireNonNull(normalization, "normalization");
     if (!(temperature > 0f) || Float.isInfinite(temperature)) {

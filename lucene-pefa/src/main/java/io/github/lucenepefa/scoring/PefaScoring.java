@@ -237,10 +237,23 @@ public final class PefaScoring {
    * @return a new array of length {@code 2 * q.length}
    */
   public static float[] xsQuery(float[] q, float lambda) {
-    float[] out = new float[q.length * 2];
+    return xsQuery(q, lambda, new float[q.length * 2]);
+  }
+
+  /**
+   * {@link #xsQuery(float[], float)} into an array (also used, with {@code q = e_a}, to score node
+   * pairs of a PEFA-XS graph by {@code <e_a, e_b>}).
+   *
+   * @param q the query vector
+   * @param lambda the lambda
+   * @param out receives {@code [lam*q, (1-lam)*q]} (length {@code 2 * q.length})
+   * @return {@code out}
+   */
+  public static float[] xsQuery(float[] q, float lambda, float[] out) {
+    float mu = 1f - lambda;
     for (int j = 0; j < q.length; j++) {
       out[j] = lambda * q[j];
-      out[q.length + j] = (1f - lambda) * q[j];
+      out[q.length + j] = mu * q[j];
     }
     return out;
   }

@@ -1,5 +1,7 @@
 package io.github.lucenepefa.search;
 
+import io.github.lucenepefa.scoring.PefaChecks;
+
 /**
  * How hard a PEFA query searches each HNSW graph (ERM, PEFA-XS, training memory).
  *
@@ -24,12 +26,11 @@ public record AnnEffort(int efSearch, boolean exhaustive, int exactBelow) {
    * Default factor of the exact-scan cut-off: a segment with at most {@code factor * max(ef,
    * wanted)} vectors is scanned exactly.
    *
-   * <p>Measured with {@code pefa bench} on SciFact (docs/performance.md, "Latency work, round 5"):
-   * the exact scan scores vectors in bulk with the field's SIMD scorer at about 50 ns a vector,
-   * while a graph search costs 125-140 ns per visited vector and visits {@code 10.5 * ef} vectors
-   * at ef 100 falling to {@code 5.5 * ef} at ef 500, so the break-even segment size is 15-27 times
-   * ef; 15 keeps the exact scan on the cheaper side at every ef measured (100-500). It was 10 while
-   * the scan copied each vector out of the index before scoring it (about 67 ns a vector).
+   * <p>Why 15 (measured with {@code pefa bench} on SciFact, docs/performance.md): the exact scan
+   * scores vectors in bulk with the field's SIMD scorer at about 50 ns a vector, while a graph
+   * search costs 125-140 ns per visited vector and visits {@code 10.5 * ef} vectors at ef 100,
+   * falling to {@code 5.5 * ef} at ef 500, so the break-even segment size is 15-27 times ef; 15
+   * keeps the exact scan on the cheaper side at every ef measured (100-500).
    */
   public static final int DEFAULT_EXACT_FACTOR = 15;
 
@@ -47,9 +48,7 @@ public record AnnEffort(int efSearch, boolean exhaustive, int exactBelow) {
    * @param exactBelow exact-scan cut-off
    */
   public AnnEffort {
-    if (efSearch <= 0) {
-      throw new IllegalArgumentException("efSearch must be > 0, got " + efSearch);
-    }
+    PefaChecks.positive("efSearch", efSearch);
     if (exactBelow < -1) {
       throw new IllegalArgumentException("exactBelow must be >= -1, got " + exactBelow);
     }
@@ -92,12 +91,12 @@ public record AnnEffort(int efSearch, boolean exhaustive, int exactBelow) {
    * ERM side's, at least {@code 2k} and at most {@code efSearch}. Exhaustive effort stays
    * exhaustive.
    *
-   * <p>Measured with {@code pefa bench} (docs/performance.md): the full beam (100 for 16
-   * neighbours) made PEFA-XL cost 3.8x stock kNN on SciFact; a beam proportional to {@code k}
-   * (16 at ef 100) was cheapest on SciFact but lost neighbours on a 100k-row memory (top-100
-   * overlap with exact 0.958 at ef 100, against 0.985 at beam 32 and 0.992 at beam 50, for 3-12%
-   * more latency): HNSW recall at {@code k} depends on the beam itself, not on its ratio to
-   * {@code k}.
+   * <p>Why (measured with {@code pefa bench}, docs/performance.md): the full beam (100 for 16
+   * neighbours) makes PEFA-XL cost 3.8x a stock kNN search on SciFact; a beam proportional to
+   * {@code k} (16 at ef 100) is cheapest on SciFact but loses neighbours on a 100k-row memory
+   * (top-100 overlap with exact 0.958 at ef 100, against 0.985 at beam 32 and 0.992 at beam 50,
+   * for 3-12% more latency): HNSW recall at {@code k} depends on the beam itself, not on its ratio
+   * to {@code k}.
    *
    * @param k neighbours wanted
    * @return the memory-side effort

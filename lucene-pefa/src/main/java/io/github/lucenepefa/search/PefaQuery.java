@@ -6,6 +6,7 @@ import io.github.lucenepefa.scoring.ErmScoreMode;
 import io.github.lucenepefa.scoring.KnnNormalization;
 import io.github.lucenepefa.scoring.KnnVote;
 import io.github.lucenepefa.scoring.KnnWeighting;
+import io.github.lucenepefa.scoring.PefaChecks;
 import io.github.lucenepefa.scoring.PefaScoring;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -228,13 +229,11 @@ public final class PefaQuery extends Query {
     String key = keyOf(ctx, doc);
     float[] p = vectorOf(ctx, schema.ermField(), doc);
     List<Explanation> contributions = new ArrayList<>();
-    float sum = 0;
     for (int i = 0; i < votes.length; i++) {
       Neighbour nb = nk.get(i);
       Float w = nb.labels().get(key);
       if (w != null) {
         float c = PefaScoring.knnContribution(votes[i], w);
-        sum += c;
         String voteDesc =
             vote.weighting() == KnnWeighting.SIMILARITY
                 ? "<q,x_i> = " + nb.similarity()
@@ -245,7 +244,8 @@ public final class PefaQuery extends Query {
       }
     }
     float factor = vote.factor();
-    float knnPart = factor * sum;
+    Float knn = PefaScoring.knnScores(nk, vote).get(key); // the scorer's s_knn, not a re-sum
+    float knnPart = knn == null ? 0f : knn;
     float ermPart =
         p == null
                 || (ermScoreMode == ErmScoreMode.TOP_K_ONLY
@@ -413,10 +413,7 @@ public final class PefaQuery extends Query {
       this.schema = Objects.requireNonNull(schema, "schema");
       this.vector = PefaVectors.checkUnit("query vector", vector, schema.dimension()).clone();
       this.lambda = mode == PefaMode.XS ? schema.xsLambda() : DEFAULT_XL_LAMBDA;
-      if (n <= 0) {
-        throw new IllegalArgumentException("n must be > 0, got " + n);
-      }
-      this.n = n;
+      this.n = PefaChecks.positive("n", n);
     }
 
     /**
@@ -424,10 +421,7 @@ public final class PefaQuery extends Query {
      * @return this
      */
     public Builder lambda(float lambda) {
-      if (!(lambda >= 0f && lambda <= 1f)) {
-        throw new IllegalArgumentException("lambda must be in [0,1], got " + lambda);
-      }
-      this.lambda = lambda;
+      this.lambda = PefaChecks.lambda("lambda", lambda);
       return this;
     }
 
@@ -436,10 +430,7 @@ public final class PefaQuery extends Query {
      * @return this
      */
     public Builder k(int k) {
-      if (k <= 0) {
-        throw new IllegalArgumentException("k must be > 0, got " + k);
-      }
-      this.k = k;
+      this.k = PefaChecks.positive("k", k);
       return this;
     }
 
@@ -448,10 +439,7 @@ public final class PefaQuery extends Query {
      * @return this
      */
     public Builder topK(int topK) {
-      if (topK <= 0) {
-        throw new IllegalArgumentException("K (topK) must be > 0, got " + topK);
-      }
-      this.topK = topK;
+      this.topK = PefaChecks.positive("K (topK)", topK);
       return this;
     }
 

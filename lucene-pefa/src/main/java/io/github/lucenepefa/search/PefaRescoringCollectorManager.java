@@ -28,12 +28,12 @@ import org.apache.lucene.util.ArrayUtil;
  * of whatever feeds it are ignored, so it can collect any candidate query; {@link XlCandidates}
  * feeds it the ERM top-K united with the labelled documents.
  */
-public final class PefaRescoringCollectorManager
+final class PefaRescoringCollectorManager
     implements CollectorManager<PefaRescoringCollectorManager.RescoringCollector, TopDocs> {
 
   /** The kNN part of a document. */
   @FunctionalInterface
-  public interface KnnByDoc {
+  interface KnnByDoc {
     /**
      * @param globalDoc a global doc id
      * @return {@code s_knn(q,d)}, 0 when no neighbour labels the document
@@ -65,7 +65,7 @@ public final class PefaRescoringCollectorManager
    * @param knnByDoc {@code s_knn} by global doc id
    * @param n number of results to keep
    */
-  public PefaRescoringCollectorManager(
+  PefaRescoringCollectorManager(
       PefaSchema schema,
       float[] query,
       float lambda,
@@ -143,7 +143,7 @@ public final class PefaRescoringCollectorManager
   }
 
   /** Collects candidates of one slice, keeping its top {@code n}. */
-  public final class RescoringCollector implements Collector {
+  final class RescoringCollector implements Collector {
     // LeafVectorSearch.key(score, global doc); sized for the 2n + 16 kept before a compaction, so that
     // it is not regrown step by step (ArrayUtil grows by 1/8: ~9x the final size in garbage)
     private long[] keys = new long[(int) Math.min(2L * n + 16, 4096)];

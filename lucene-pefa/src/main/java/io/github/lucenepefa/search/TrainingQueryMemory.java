@@ -2,6 +2,7 @@ package io.github.lucenepefa.search;
 
 import io.github.lucenepefa.index.PefaSchema;
 import io.github.lucenepefa.index.TrainingLabels;
+import io.github.lucenepefa.scoring.PefaChecks;
 import io.github.lucenepefa.scoring.PefaScoring;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -40,9 +41,7 @@ public final class TrainingQueryMemory {
   public static List<Neighbour> nearest(
       IndexSearcher searcher, PefaSchema schema, float[] query, int k, AnnEffort effort)
       throws IOException {
-    if (k <= 0) {
-      throw new IllegalArgumentException("k must be > 0, got " + k);
-    }
+    PefaChecks.positive("k", k);
     io.github.lucenepefa.index.PefaVectors.checkUnit("query vector", query, schema.dimension());
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
     LeafVectorSearch.Leaves hits =

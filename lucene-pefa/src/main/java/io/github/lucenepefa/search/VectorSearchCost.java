@@ -1,6 +1,7 @@
 package io.github.lucenepefa.search;
 
 import io.github.lucenepefa.index.PefaSchema;
+import io.github.lucenepefa.scoring.PefaChecks;
 import io.github.lucenepefa.scoring.PefaScoring;
 import java.io.IOException;
 import org.apache.lucene.search.IndexSearcher;
@@ -10,6 +11,9 @@ import org.apache.lucene.search.IndexSearcher;
  * exactly, over every segment and both passes of the cross-segment search. It runs the very
  * search {@link PefaQuery} runs for one vector field (for benchmarks and for tuning {@link
  * AnnEffort}); a stock {@code KnnFloatVectorQuery} reports the same figure as its total hits.
+ *
+ * <p>This is an internal class of lucene-pefa, public for its benchmarks; it may change without
+ * notice.
  */
 public final class VectorSearchCost {
 
@@ -31,9 +35,7 @@ public final class VectorSearchCost {
   public static long visited(
       IndexSearcher searcher, String field, float[] target, int wanted, AnnEffort effort)
       throws IOException {
-    if (wanted <= 0) {
-      throw new IllegalArgumentException("wanted must be > 0, got " + wanted);
-    }
+    PefaChecks.positive("wanted", wanted);
     return LeafVectorSearch.searchLeaves(
             searcher,
             field,

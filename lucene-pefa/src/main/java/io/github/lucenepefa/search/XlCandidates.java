@@ -1,8 +1,10 @@
 package io.github.lucenepefa.search;
 
+import io.github.lucenepefa.index.LiveTermDocs;
 import io.github.lucenepefa.index.PefaSchema;
 import io.github.lucenepefa.scoring.ErmScoreMode;
 import io.github.lucenepefa.scoring.KnnVote;
+import io.github.lucenepefa.scoring.PefaChecks;
 import io.github.lucenepefa.scoring.PefaScoring;
 import java.io.IOException;
 import java.util.Arrays;
@@ -13,10 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.PostingsEnum;
-import org.apache.lucene.index.Terms;
-import org.apache.lucene.index.TermsEnum;
-import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.LeafCollector;
 import org.apache.lucene.search.MatchAllDocsQuery;
@@ -40,6 +38,10 @@ import org.apache.lucene.util.FixedBitSet;
  * scores once; a tuner (such as {@code pefa tune}) scores many settings from one search.
  *
  * <p>Instances are bound to the searcher's reader: global doc ids refer to it.
+ *
+ * <p>This is an internal class of lucene-pefa, public for its tools ({@code pefa tune} and {@code
+ * pefa eval} score a grid of settings from one search); it may change without notice. Use {@link
+ * PefaQuery}.
  */
 public final class XlCandidates {
 
@@ -115,12 +117,8 @@ public final class XlCandidates {
       AnnEffort effort,
       Weight filterWeight)
       throws IOException {
-    if (maxK <= 0) {
-      throw new IllegalArgumentException("k must be > 0, got " + maxK);
-    }
-    if (topK <= 0) {
-      throw new IllegalArgumentException("K (topK) must be > 0, got " + topK);
-    }
+    PefaChecks.positive("k", maxK);
+    PefaChecks.positive("K (topK)", topK);
     // the two sides are independent: with an executor they run at the same time (each also
     // searches its segments in parallel); without one, TaskExecutor runs them in this thread. The
     // memory side also resolves its neighbours' labels to documents.
@@ -190,42 +188,32 @@ public final class XlCandidates {
     // postings list is in doc order, so appending keeps them sorted
     int[][] docsOf = new int[sortedKeys.length][];
     int[] counts = new int[sortedKeys.length];
-    for (LeafReaderContext ctx : leaves) {
-      Terms terms = ctx.reader().terms(schema.keyField());
-      if (terms == null) {
-        continue;
-      }
-      TermsEnum te = terms.iterator();
-      Bits live = ctx.reader().getLiveDocs();
-      Bits accepted = null;
-      if (filterWeight != null) {
-        Scorer s = filterWeight.scorer(ctx);
-        if (s == null) {
-          continue;
-        }
-        FixedBitSet bits = new FixedBitSet(ctx.reader().maxDoc());
-        bits.or(s.iterator());
-        accepted = bits;
-      }
-      PostingsEnum pe = null;
-      for (int t = 0; t < keyTerms.length; t++) {
-        if (te.seekExact(keyTerms[t]) == false) {
-          continue;
-        }
-        pe = te.postings(pe, PostingsEnum.NONE);
-        for (int doc = pe.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = pe.nextDoc()) {
-          if ((live == null || live.get(doc)) && (accepted == null || accepted.get(doc))) {
-            int[] docs = docsOf[t];
-            if (docs == null) {
-              docsOf[t] = docs = new int[1];
-            } else if (counts[t] == docs.length) {
-              docsOf[t] = docs = ArrayUtil.grow(docs, counts[t] + 1);
-            }
-            docs[counts[t]++] = ctx.docBase + doc;
+    LiveTermDocs.Acceptance acceptance =
+        filterWeight == null
+            ? LiveTermDocs.Acceptance.ALL
+            : ctx -> {
+              Scorer s = filterWeight.scorer(ctx);
+              if (s == null) {
+                return new Bits.MatchNoBits(ctx.reader().maxDoc());
+              }
+              FixedBitSet bits = new FixedBitSet(ctx.reader().maxDoc());
+              bits.or(s.iterator());
+              return bits;
+            };
+    LiveTermDocs.visit(
+        leaves,
+        schema.keyField(),
+        keyTerms,
+        acceptance,
+        (t, ctx, doc) -> {
+          int[] docs = docsOf[t];
+          if (docs == null) {
+            docsOf[t] = docs = new int[1];
+          } else if (counts[t] == docs.length) {
+            docsOf[t] = docs = ArrayUtil.grow(docs, counts[t] + 1);
           }
-        }
-      }
-    }
+          docs[counts[t]++] = ctx.docBase + doc;
+        });
     Map<String, int[]> out = HashMap.newHashMap(sortedKeys.length);
     for (int t = 0; t < sortedKeys.length; t++) {
       if (counts[t] > 0) {
