@@ -155,28 +155,23 @@ final class LeafVectorSearch {
         want);
   }
 
-  /** The global top {@code want} of per-leaf hits, score descending then doc id ascending. */
+  /**
+   * The global top {@code want} of per-leaf hits, score descending then doc id ascending ({@link
+   * TopDocs#merge}: the hits of one searcher, so ties fall to the doc id).
+   */
   static ScoreDoc[] merge(IndexSearcher searcher, Leaves leaves, int want) {
     List<LeafReaderContext> contexts = searcher.getIndexReader().leaves();
-    int total = 0;
-    for (Hits h : leaves.perLeaf()) {
-      total += h.size();
-    }
-    long[] keys = new long[total];
-    int count = 0;
-    for (int i = 0; i < contexts.size(); i++) {
+    TopDocs[] perLeaf = new TopDocs[contexts.size()];
+    for (int i = 0; i < perLeaf.length; i++) {
       Hits h = leaves.perLeaf().get(i);
       int docBase = contexts.get(i).docBase;
-      for (int j = 0; j < h.size(); j++) {
-        keys[count++] = key(h.scores()[j], docBase + h.docs()[j]);
+      ScoreDoc[] docs = new ScoreDoc[h.size()];
+      for (int j = 0; j < docs.length; j++) {
+        docs[j] = new ScoreDoc(docBase + h.docs()[j], h.scores()[j]);
       }
+      perLeaf[i] = new TopDocs(new TotalHits(docs.length, TotalHits.Relation.EQUAL_TO), docs);
     }
-    Arrays.sort(keys);
-    ScoreDoc[] out = new ScoreDoc[Math.min(want, count)];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = new ScoreDoc(docOf(keys[i]), scoreOf(keys[i]));
-    }
-    return out;
+    return TopDocs.merge(want, perLeaf).scoreDocs;
   }
 
   /**
