@@ -556,6 +556,17 @@ public final class PefaIndexWriter implements Closeable {
       }
     }
     affected.addAll(pendingDocs.keySet());
+    Map<String, List<WeightedRow>> changedByKey = new HashMap<>();
+    for (Map.Entry<String, Row> e : rows.entrySet()) {
+      Row row = e.getValue();
+      if (row != null) {
+        for (Map.Entry<String, Float> label : row.labels().entrySet()) {
+          changedByKey
+              .computeIfAbsent(label.getKey(), k -> new ArrayList<>(1))
+              .add(new WeightedRow(e.getKey(), row.vector(), label.getValue()));
+        }
+      }
+    }
 
     // the documents: buffered ones, and those in the index whose PEFA-XS vector changes
     Map<String, Document> docs = new LinkedHashMap<>();
@@ -567,7 +578,7 @@ public final class PefaIndexWriter implements Closeable {
       if (pending == null && live.isEmpty()) {
         continue; // a label of a document that does not exist (yet)
       }
-      float[] u = PefaScoring.labelCentroid(rowsLabelling(key, rows), dim);
+      float[] u = PefaScoring.labelCentroid(rowsLabelling(key, rows, changedByKey), dim);
       if (pending != null) {
         if (live.isEmpty() == false) {
           existingKeys.add(key);
@@ -587,8 +598,13 @@ public final class PefaIndexWriter implements Closeable {
     return new Batch(rows, existingRows, docs, existingKeys);
   }
 
-  /** The rows labelling {@code key} after the flush: those in the index, then the batch's. */
-  private List<WeightedRow> rowsLabelling(String key, Map<String, Row> changed) throws IOException {
+  /**
+   * The rows labelling {@code key} after the flush: those in the index that the flush leaves as
+   * they are, then the flush's own ({@code changedByKey}, the changed rows by labelled key).
+   */
+  private List<WeightedRow> rowsLabelling(
+      String key, Map<String, Row> changed, Map<String, List<WeightedRow>> changedByKey)
+      throws IOException {
     List<WeightedRow> out = new ArrayList<>();
     for (LeafDoc d : liveDocs(new Term(schema.labelKeyField(), key))) {
       Row row = readRow(d);
@@ -600,13 +616,7 @@ public final class PefaIndexWriter implements Closeable {
         out.add(new WeightedRow(rowId, row.vector(), row.labels().get(key)));
       }
     }
-    for (Map.Entry<String, Row> e : changed.entrySet()) {
-      Row row = e.getValue();
-      Float w = row == null ? null : row.labels().get(key);
-      if (w != null) {
-        out.add(new WeightedRow(e.getKey(), row.vector(), w));
-      }
-    }
+    out.addAll(changedByKey.getOrDefault(key, List.of()));
     return out;
   }
 
