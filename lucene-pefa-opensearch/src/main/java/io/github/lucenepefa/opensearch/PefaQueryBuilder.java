@@ -195,6 +195,12 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
     return this;
   }
 
+  /** Gives 0 as ERM part to candidates outside the ERM top-K (PEFA-XL), as the paper's code. */
+  public PefaQueryBuilder ermTopKOnly(boolean topKOnly) {
+    this.ermTopKOnly = topKOnly;
+    return this;
+  }
+
   /** Sets the number of documents each shard returns. */
   public PefaQueryBuilder numCandidates(int n) {
     this.numCandidates = checkRange(NUM_CANDIDATES, n, 1, Integer.MAX_VALUE);

@@ -54,7 +54,7 @@ public class PefaShardedTests extends OpenSearchIntegTestCase {
   static final int DIM = 16;
   static final int DOCS = 300;
   static final int ROWS = 240;
-  static final int QUERIES = 100;
+  static final int QUERIES = 200;
   static final float XS_LAMBDA = 0.5f;
   static final String MAIN = "docs";
   static final String MEMORY = "memory";
@@ -175,11 +175,16 @@ public class PefaShardedTests extends OpenSearchIntegTestCase {
   }
 
   /** One random PEFA query, run by the oracle and by the cluster. */
-  private record Case(boolean xl, float[] q, float lambda, int k, int topK, boolean mean, String category) {
+  private record Case(
+      boolean xl, float[] q, float lambda, int k, int topK, boolean mean, boolean topKOnly, String category) {
     PefaQueryBuilder builder() {
-      PefaQueryBuilder b = new PefaQueryBuilder(FIELD, xl, q).numCandidates(10).exact(true);
+      return builder(10);
+    }
+
+    PefaQueryBuilder builder(int numCandidates) {
+      PefaQueryBuilder b = new PefaQueryBuilder(FIELD, xl, q).numCandidates(numCandidates).exact(true);
       if (xl) {
-        b.memoryIndex(MEMORY).lambda(lambda).k(k).topK(topK).knnMean(mean);
+        b.memoryIndex(MEMORY).lambda(lambda).k(k).topK(topK).knnMean(mean).ermTopKOnly(topKOnly);
       } else if (lambda != XS_LAMBDA) {
         b.lambda(lambda);
       }
@@ -190,7 +195,11 @@ public class PefaShardedTests extends OpenSearchIntegTestCase {
     }
 
     List<Hit> oracle(SingleIndexOracle o) throws IOException {
-      return xl ? o.xl(q, lambda, k, topK, mean, category, 10) : o.xs(q, lambda, 10);
+      return oracle(o, 10);
+    }
+
+    List<Hit> oracle(SingleIndexOracle o, int n) throws IOException {
+      return xl ? o.xl(q, lambda, k, topK, mean, topKOnly, category, n) : o.xs(q, lambda, n);
     }
   }
 
@@ -203,7 +212,13 @@ public class PefaShardedTests extends OpenSearchIntegTestCase {
       int k = new int[] {4, 8, 16}[random.nextInt(3)];
       int topK = new int[] {10, 30, 100}[random.nextInt(3)];
       String category = xl && random.nextInt(5) == 0 ? "c" + random.nextInt(3) : null;
-      cases.add(new Case(xl, unitVector(random), lambda, k, topK, random.nextBoolean(), category));
+      // erm_score top_k equals one index when K covers every document (architecture.md)
+      boolean topKOnly = xl && random.nextInt(8) == 0;
+      if (topKOnly) {
+        topK = 1000;
+      }
+      cases.add(
+          new Case(xl, unitVector(random), lambda, k, topK, random.nextBoolean(), topKOnly, category));
     }
     return cases;
   }
@@ -249,6 +264,9 @@ public class PefaShardedTests extends OpenSearchIntegTestCase {
       assertSameAsOracle("three data nodes", cases, oracle);
       assertHttpSameAsOracle(cases.subList(0, 6), oracle);
       assertExplainShowsParts(cases.get(0));
+      // top_k >= the 11 hits each shard returns (architecture.md: otherwise XL may differ)
+      assertInsideBool(
+          cases.stream().filter(c -> c.xl() == false || c.topK() >= 11).limit(12).toList(), oracle);
 
       internalCluster().stopRandomDataNode();
       ensureStableCluster(2);
@@ -286,6 +304,25 @@ public class PefaShardedTests extends OpenSearchIntegTestCase {
       XsRefreshResponse refreshed = xsRefresh(null);
       assertTrue("some u_d changed: " + refreshed.updated, refreshed.updated > 0);
       assertSameAsOracle("XS after xs_refresh", xs, after);
+    }
+  }
+
+  /** As a bool clause: must pefa, must_not the best hit: the next ten of one index. */
+  private void assertInsideBool(List<Case> cases, SingleIndexOracle oracle) throws IOException {
+    for (Case c : cases) {
+      List<Hit> expected = new ArrayList<>(c.oracle(oracle, 11));
+      String best = expected.remove(0).id();
+      List<Hit> actual =
+          hits(
+              client()
+                  .prepareSearch(MAIN)
+                  .setQuery(
+                      QueryBuilders.boolQuery()
+                          .must(c.builder(11))
+                          .mustNot(QueryBuilders.idsQuery().addIds(best)))
+                  .setSize(10)
+                  .get());
+      assertEquals("inside bool: " + c, expected, actual);
     }
   }
 
@@ -381,8 +418,15 @@ public class PefaShardedTests extends OpenSearchIntegTestCase {
     assertBadRequest("PUT", "/" + MAIN + "/_doc/bad", "{\"" + FIELD + "\": [2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]}", "must be L2-normalised");
     assertBadRequest("PUT", "/" + MEMORY + "/_doc/bad", "{\"" + FIELD + "\": {\"vector\": " + q + ", \"labels\": {\"d1\": -1}}}", "finite weight > 0");
     assertBadRequest("PUT", "/" + MEMORY + "/_doc/bad", "{\"" + FIELD + "\": {\"vector\": " + q + "}}", "[labels] is missing");
-    refresh(MAIN, MEMORY);
+    assertBadRequest("POST", "/" + MAIN + "/_pefa/xs_refresh", "{\"field\": \"" + FIELD + "\"}", "[memory_index] is required");
+    assertBadRequest("POST", "/" + MAIN + "/_pefa/xs_refresh", "{\"field\": \"" + FIELD + "\", \"memory\": \"x\"}", "does not support [memory]");
+    assertBadRequest("POST", "/" + MAIN + "/_pefa/xs_refresh", "{\"field\": \"" + FIELD + "\", \"memory_index\": \"" + MAIN + "\"}", "expected a [pefa_memory] field");
+    // a PEFA field in an index without the plugin's codec is refused, naming the setting
+    assertAcked(prepareCreate("nocodec").setMapping("{\"properties\": {\"" + FIELD + "\": {\"type\": \"pefa_vector\", \"dimension\": " + DIM + "}}}"));
+    assertBadRequest("PUT", "/nocodec/_doc/1", "{\"" + FIELD + "\": " + q + "}", "\\\"index.codec\\\": \\\"pefa\\\"");
+    refresh(MAIN, MEMORY, "nocodec");
     assertEquals(docs, count(MAIN));
     assertEquals(rows, count(MEMORY));
+    assertEquals(0, count("nocodec"));
   }
 }

@@ -2,6 +2,7 @@ package io.github.lucenepefa.opensearch;
 
 import io.github.lucenepefa.index.PefaIndexWriter;
 import io.github.lucenepefa.index.PefaSchema;
+import io.github.lucenepefa.scoring.ErmScoreMode;
 import io.github.lucenepefa.scoring.KnnNormalization;
 import io.github.lucenepefa.search.AnnEffort;
 import io.github.lucenepefa.search.PefaQuery;
@@ -59,7 +60,15 @@ final class SingleIndexOracle implements Closeable {
     searcher = new IndexSearcher(reader);
   }
 
-  List<Hit> xl(float[] q, float lambda, int k, int topK, boolean mean, String category, int n)
+  List<Hit> xl(
+      float[] q,
+      float lambda,
+      int k,
+      int topK,
+      boolean mean,
+      boolean topKOnly,
+      String category,
+      int n)
       throws IOException {
     PefaQuery.Builder b =
         PefaQuery.xl(schema, q)
@@ -67,6 +76,7 @@ final class SingleIndexOracle implements Closeable {
             .k(k)
             .topK(topK)
             .knnNormalization(mean ? KnnNormalization.MEAN : KnnNormalization.SUM)
+            .ermScoreMode(topKOnly ? ErmScoreMode.TOP_K_ONLY : ErmScoreMode.EXACT)
             .effort(AnnEffort.EXHAUSTIVE)
             .n(n);
     if (category != null) {
