@@ -55,10 +55,6 @@ final class MemoryRowsRequest extends BroadcastRequest<MemoryRowsRequest> {
   @Override
   public void writeTo(StreamOutput out) throws IOException {
     super.writeTo(out);
-    writeBody(out);
-  }
-
-  void writeBody(StreamOutput out) throws IOException {
     out.writeString(field);
     out.writeBoolean(vector != null);
     if (vector != null) {

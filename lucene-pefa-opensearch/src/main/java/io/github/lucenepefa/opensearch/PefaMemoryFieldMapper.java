@@ -8,10 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.lucene.index.IndexableField;
+import org.apache.lucene.index.Term;
 import org.apache.lucene.search.FieldExistsQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.TermQuery;
-import org.apache.lucene.index.Term;
+import org.apache.lucene.util.BytesRef;
 import org.opensearch.core.xcontent.XContentParser;
 import org.opensearch.index.mapper.FieldMapper;
 import org.opensearch.index.mapper.MappedFieldType;
@@ -181,7 +182,7 @@ final class PefaMemoryFieldMapper extends ParametrizedFieldMapper {
     /** The rows labelling the document whose {@code _id} is {@code value}. */
     @Override
     public Query termQuery(Object value, QueryShardContext context) {
-      String key = value instanceof org.apache.lucene.util.BytesRef b ? b.utf8ToString() : value.toString();
+      String key = value instanceof BytesRef b ? b.utf8ToString() : value.toString();
       return new TermQuery(new Term(PefaCore.labelTermsField(name()), key));
     }
   }

@@ -7,12 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.Term;
+import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.util.BytesRef;
-import org.apache.lucene.index.ReaderUtil;
 import org.opensearch.action.support.ActionFilters;
 import org.opensearch.action.support.broadcast.BroadcastShardOperationFailedException;
 import org.opensearch.action.support.broadcast.TransportBroadcastAction;
@@ -66,6 +65,7 @@ public final class TransportMemoryRowsAction
   }
 
   @Override
+  @SuppressWarnings("rawtypes") // the superclass's signature
   protected MemoryRowsResponse newResponse(
       MemoryRowsRequest request, AtomicReferenceArray shardsResponses, ClusterState clusterState) {
     int successful = 0;

@@ -141,6 +141,16 @@ public final class TransportXsRefreshAction extends HandledTransportAction<XsRef
     long documents = 0;
     BulkRequest bulk = new BulkRequest();
     for (SearchHit hit : hits) {
+      if (hit.hasSource() == false) {
+        throw new IllegalArgumentException(
+            "[pefa] xs_refresh reads "
+                + what
+                + " from _source, and index ["
+                + request.index
+                + "] returned none for document ["
+                + hit.getId()
+                + "] (is _source disabled?)");
+      }
       Object value = XContentMapValues.extractValue(request.field, hit.getSourceAsMap());
       Object vectorValue;
       float[] storedU = null;

@@ -252,6 +252,15 @@ public class PefaShardedTests extends OpenSearchIntegTestCase {
     indexDocs(docs);
     refresh(MAIN);
 
+    // the memory's label terms: the rows labelling one document
+    for (String key : List.of("d1", "d7", "d42")) {
+      long labelling = rows.stream().filter(r -> r.labels().containsKey(key)).count();
+      assertEquals(
+          key,
+          labelling,
+          client().prepareSearch(MEMORY).setQuery(QueryBuilders.termQuery(FIELD, key)).setTrackTotalHits(true).get().getHits().getTotalHits().value());
+    }
+
     // XS before its refresh: every u_d is zero, as the documents were indexed
     XsRefreshResponse first = xsRefresh(null);
     assertEquals(DOCS, first.documents);
