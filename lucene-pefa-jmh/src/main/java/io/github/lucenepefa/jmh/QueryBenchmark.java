@@ -161,12 +161,12 @@ public class QueryBenchmark {
   }
 
   private TopDocs xl(AnnEffort effort) throws IOException {
-    Query q = PefaQuery.xl(schema, query()).n(n).effort(effort).build();
+    Query q = PefaQuery.xl(schema, query(), n).effort(effort).build();
     return pefa.search(q, n);
   }
 
   private TopDocs xs(AnnEffort effort) throws IOException {
-    Query q = PefaQuery.xs(schema, query()).n(n).effort(effort).build();
+    Query q = PefaQuery.xs(schema, query(), n).effort(effort).build();
     return pefa.search(q, n);
   }
 

@@ -25,10 +25,6 @@ class TestTrainingLabels {
     assertEquals(labels, decoded);
     assertEquals(List.of("zeta", "älpha", "m"), List.copyOf(decoded.weights().keySet()));
     assertThrows(UnsupportedOperationException.class, () -> decoded.weights().put("x", 1f));
-    // the union adds weights of shared keys and keeps the first order
-    assertEquals(
-        Map.of("zeta", 5f, "älpha", 0.5f, "m", 1f, "new", 1f),
-        decoded.union(Map.of("zeta", 3f, "new", 1f)).weights());
   }
 
   @Test

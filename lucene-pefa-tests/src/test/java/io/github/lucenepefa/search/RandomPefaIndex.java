@@ -21,20 +21,20 @@ import org.apache.lucene.store.ByteBuffersDirectory;
 import org.apache.lucene.store.Directory;
 
 /**
- * Builds a random PEFA index and, in step, its {@link PefaModel}: several segments, memory rows
- * with repeated ids and labels to unknown keys, documents without vectors, deletes, updates, late
- * training pairs, row deletions and merges.
+ * Builds a random PEFA index and, in step, the test's {@link PefaModel} of it: several segments,
+ * memory rows with repeated ids and labels to unknown keys, documents without vectors, documents
+ * added before or after the rows that label them, deletes, updates, late training pairs, removed
+ * pairs and labels, row deletions, flushes anywhere and merges.
  */
 final class RandomPefaIndex implements AutoCloseable {
 
   final Random random;
   final int dim;
   final PefaSchema schema;
-  final PefaModel model;
+  final PefaModel model = new PefaModel();
   final Directory dir = new ByteBuffersDirectory();
   final IndexWriter lucene;
   final PefaIndexWriter writer;
-  final int maxBufferedDocs;
   final List<float[]> centres = new ArrayList<>();
   int nextRowId;
 
@@ -48,7 +48,6 @@ final class RandomPefaIndex implements AutoCloseable {
             .xsAnyLambda(random.nextInt(4) != 0) // a quarter store e_d only
             .hnsw(4 + random.nextInt(12), 10 + random.nextInt(40))
             .build();
-    model = new PefaModel(dim);
     IndexWriterConfig config =
         new IndexWriterConfig()
             .setCodec(new Pefa01Codec())
@@ -62,10 +61,8 @@ final class RandomPefaIndex implements AutoCloseable {
     lucene = new IndexWriter(dir, config);
     if (random.nextInt(3) == 0) {
       // a small buffer (flushes while documents are added) written by up to 3 threads
-      maxBufferedDocs = 1 + random.nextInt(30);
-      writer = new PefaIndexWriter(lucene, schema, maxBufferedDocs, 1 + random.nextInt(3));
+      writer = new PefaIndexWriter(lucene, schema, 1 + random.nextInt(30), 1 + random.nextInt(3));
     } else {
-      maxBufferedDocs = PefaIndexWriter.DEFAULT_MAX_BUFFERED_DOCS;
       writer = new PefaIndexWriter(lucene, schema);
     }
     int clusters = 1 + random.nextInt(6);
@@ -97,7 +94,7 @@ final class RandomPefaIndex implements AutoCloseable {
     return "d" + i;
   }
 
-  void addRows(int count, int keySpace) {
+  void addRows(int count, int keySpace) throws IOException {
     for (int r = 0; r < count; r++) {
       // some ids repeat (merged rows: same vector, labels unioned); others are fresh
       String id;
@@ -123,45 +120,50 @@ final class RandomPefaIndex implements AutoCloseable {
   void addDoc(String key) throws IOException {
     float[] p = random.nextInt(15) == 0 ? null : clustered();
     String color = random.nextBoolean() ? "red" : "blue";
-    writer.addDocument(key, p, List.of(new StringField("color", color, Field.Store.NO)));
+    writer.addDocument(key, p, List.of(new StringField("color", color, Field.Store.YES)));
     model.addDoc(key, p, color);
-    if (model.unflushed.size() >= maxBufferedDocs) {
-      model.flush(); // the writer flushed its full buffer
+  }
+
+  void maybeFlush() throws IOException {
+    switch (random.nextInt(30)) {
+      case 0 -> writer.flush();
+      case 1 -> writer.commit();
+      default -> {}
     }
-  }
-
-  void flush() throws IOException {
-    writer.flush();
-    model.flush();
-  }
-
-  void commit() throws IOException {
-    writer.commit();
-    model.flush();
   }
 
   /** Builds the whole random history. */
   void build() throws IOException {
     int numDocs = random.nextInt(10) == 0 ? 0 : 1 + random.nextInt(150);
     int numRows = random.nextInt(10) == 0 ? 0 : 1 + random.nextInt(120);
-    addRows(numRows, Math.max(numDocs, 1));
+    int keySpace = Math.max(numDocs, 1);
+    boolean rowsFirst = random.nextBoolean();
+    if (rowsFirst) {
+      addRows(numRows, keySpace);
+    }
     for (int i = 0; i < numDocs; i++) {
       addDoc(key(i));
-      if (random.nextInt(30) == 0) {
-        flush();
+      maybeFlush();
+      if (rowsFirst == false && random.nextInt(10) == 0) {
+        addRows(1 + random.nextInt(5), keySpace); // pairs among the documents
       }
     }
-    commit();
+    if (rowsFirst == false) {
+      addRows(numRows, keySpace); // the rows after their documents
+    }
+    if (random.nextBoolean()) {
+      writer.commit();
+    }
     // deletes, updates, late pairs, row changes
-    int ops = random.nextInt(30);
+    int ops = random.nextInt(40);
     for (int o = 0; o < ops && numDocs > 0; o++) {
       String key = key(random.nextInt(numDocs));
-      switch (random.nextInt(6)) {
+      switch (random.nextInt(8)) {
         case 0 -> {
           writer.deleteDocument(key);
           model.deleteDoc(key);
         }
-        case 1, 2 -> addDoc(key); // update: new vector, new XS pair
+        case 1, 2 -> addDoc(key); // update: new vector
         case 3 -> addRows(1 + random.nextInt(3), numDocs);
         case 4 -> {
           if (model.rows.isEmpty() == false) {
@@ -169,6 +171,15 @@ final class RandomPefaIndex implements AutoCloseable {
             String id = ids.get(random.nextInt(ids.size()));
             writer.deleteTrainingQuery(id);
             model.rows.remove(id);
+          }
+        }
+        case 5 -> {
+          if (model.rows.isEmpty() == false) {
+            List<String> ids = new ArrayList<>(model.rows.keySet());
+            PefaModel.Row row = model.rows.get(ids.get(random.nextInt(ids.size())));
+            String label = row.labels.keySet().iterator().next();
+            writer.removeTrainingPair(row.id, label, 1f);
+            model.removePair(row.id, label, 1f);
           }
         }
         default -> {
@@ -181,9 +192,7 @@ final class RandomPefaIndex implements AutoCloseable {
           }
         }
       }
-      if (random.nextInt(8) == 0) {
-        commit();
-      }
+      maybeFlush();
     }
     if (random.nextInt(10) == 0 && numDocs > 0) {
       for (int i = 0; i < numDocs; i++) { // all docs deleted
@@ -191,7 +200,7 @@ final class RandomPefaIndex implements AutoCloseable {
         model.deleteDoc(key(i));
       }
     }
-    commit();
+    writer.commit();
     if (random.nextInt(4) == 0) {
       lucene.forceMerge(1 + random.nextInt(2));
       lucene.commit();

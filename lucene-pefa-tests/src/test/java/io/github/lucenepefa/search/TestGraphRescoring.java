@@ -144,8 +144,8 @@ class TestGraphRescoring {
               bruteForce,
               (a, b) -> a.score != b.score ? Float.compare(b.score, a.score) : Integer.compare(a.doc, b.doc));
           Query erm =
-              PefaQuery.xl(idx.schema(), q).lambda(1f).k(1).topK(n).n(n).effort(AnnEffort.EXHAUSTIVE).build();
-          assertSame("ERM query " + t, Arrays.copyOf(bruteForce, n), searcher.search(erm, n).scoreDocs);
+              PefaQuery.xl(idx.schema(), q, n).lambda(1f).k(1).topK(n).effort(AnnEffort.EXHAUSTIVE).build();
+          assertSame("ERM query " + t, Arrays.copyOf(bruteForce, n), rawScores(searcher.search(erm, n).scoreDocs));
         }
       }
     }
@@ -293,17 +293,17 @@ class TestGraphRescoring {
           int topK = 1 + random.nextInt(30);
           int n = 1 + random.nextInt(30);
           PefaQuery.Builder xl =
-              PefaQuery.xl(schema, q).k(k).topK(topK).n(n).knnNormalization(KnnNormalization.SUM);
+              PefaQuery.xl(schema, q, n).k(k).topK(topK).knnNormalization(KnnNormalization.SUM);
           assertSame(
               "XL query " + t,
               searcher.search(xl.effort(AnnEffort.EXHAUSTIVE).build(), n).scoreDocs,
               searcher.search(xl.effort(wholeSegment).build(), n).scoreDocs);
-          PefaQuery.Builder xs = PefaQuery.xs(schema, q).n(n);
+          PefaQuery.Builder xs = PefaQuery.xs(schema, q, n);
           assertSame(
               "XS query " + t,
               searcher.search(xs.effort(AnnEffort.EXHAUSTIVE).build(), n).scoreDocs,
               searcher.search(xs.effort(wholeSegment).build(), n).scoreDocs);
-          PefaQuery.Builder pair = PefaQuery.xs(schema, q).lambda(0.7f).n(n); // the [p_d, u_d] field
+          PefaQuery.Builder pair = PefaQuery.xs(schema, q, n).lambda(0.7f); // the [p_d, u_d] field
           assertSame(
               "XS lambda 0.7 query " + t,
               searcher.search(pair.effort(AnnEffort.EXHAUSTIVE).build(), n).scoreDocs,
@@ -336,6 +336,15 @@ class TestGraphRescoring {
    * each other may swap places, also across the cut at n (the JIT may round one inner product
    * differently, see {@link #near}).
    */
+  /** Hits with the raw PEFA scores of their reported (non-negative) scores. */
+  private static ScoreDoc[] rawScores(ScoreDoc[] hits) {
+    ScoreDoc[] out = new ScoreDoc[hits.length];
+    for (int i = 0; i < hits.length; i++) {
+      out[i] = new ScoreDoc(hits[i].doc, (float) io.github.lucenepefa.oracle.Rankings.raw(hits[i].score));
+    }
+    return out;
+  }
+
   private static void assertSame(String ctx, ScoreDoc[] expected, ScoreDoc[] got) {
     ctx = ctx + "\nexpected " + Arrays.toString(expected) + "\ngot " + Arrays.toString(got);
     assertEquals(expected.length, got.length, ctx);

@@ -102,8 +102,8 @@ class TestPefaQueryApproximate {
 
   PefaQuery query(boolean xl, float[] q, AnnEffort effort) {
     return xl
-        ? PefaQuery.xl(schema, q).topK(100).n(100).effort(effort).build()
-        : PefaQuery.xs(schema, q).n(100).effort(effort).build();
+        ? PefaQuery.xl(schema, q, 100).topK(100).effort(effort).build()
+        : PefaQuery.xs(schema, q, 100).effort(effort).build();
   }
 
   @Test

@@ -1,36 +1,41 @@
 package io.github.lucenepefa.search;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.lucenepefa.index.PefaDirectoryReader;
+import io.github.lucenepefa.oracle.BruteForce;
+import io.github.lucenepefa.oracle.Content;
+import io.github.lucenepefa.oracle.Rankings;
 import io.github.lucenepefa.scoring.ErmScoreMode;
 import io.github.lucenepefa.scoring.KnnNormalization;
-import java.util.Arrays;
-import java.util.Map;
+import io.github.lucenepefa.scoring.KnnWeighting;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
-import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TermQuery;
-import org.apache.lucene.search.TopDocs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Randomized equivalence of {@link PefaQuery} (exhaustive effort) with the brute-force oracle of
- * {@link PefaModel}, over hundreds of random indexes with several segments, deletes, updates, late
- * training pairs, row deletions and merges; random lambda, k, K, n, filters, both kNN
- * normalisations, both ERM-score modes, XS and XL, with and without an executor.
+ * Randomized equivalence of {@link PefaQuery} (exhaustive effort) with the independent brute-force
+ * oracle ({@link BruteForce}), over hundreds of random indexes ({@link RandomPefaIndex}: several
+ * segments, documents written before or after the pairs that label them, deletes, updates, late
+ * and removed training pairs, row deletions, flushes anywhere, merges); random lambda, k, K, n,
+ * filters, both kNN votes and normalisations, both ERM-score modes, XS (live: {@code e_d} from the
+ * memory as the index holds it) and XL, with and without an executor, with and without {@link
+ * PefaDirectoryReader}.
  */
 class TestPefaQueryRandomized {
 
   static final int INDEXES = Integer.getInteger("pefa.random.indexes", 300);
+  static final AtomicInteger AMBIGUOUS = new AtomicInteger();
   static ExecutorService executor;
 
   @BeforeAll
@@ -41,6 +46,8 @@ class TestPefaQueryRandomized {
   @AfterAll
   static void stop() {
     executor.shutdown();
+    // near-ties at a boundary (k-th neighbour, K-th ERM document) are skipped: they must stay rare
+    assertTrue(AMBIGUOUS.get() < INDEXES / 10, AMBIGUOUS.get() + " ambiguous queries");
   }
 
   static long[] seeds() {
@@ -57,71 +64,73 @@ class TestPefaQueryRandomized {
   void exhaustiveEqualsBruteForce(long seed) throws Exception {
     try (RandomPefaIndex idx = new RandomPefaIndex(seed)) {
       idx.build();
-      try (DirectoryReader reader = DirectoryReader.open(idx.dir)) {
+      DirectoryReader plain = DirectoryReader.open(idx.dir);
+      try (DirectoryReader reader =
+          idx.random.nextBoolean() ? plain : PefaDirectoryReader.wrap(plain, idx.schema)) {
         IndexChecks.assertClean(idx.dir);
         IndexSearcher searcher =
             idx.random.nextBoolean() ? new IndexSearcher(reader) : new IndexSearcher(reader, executor);
-        Map<Integer, String> liveKeys = PefaModel.liveKeys(reader, idx.schema);
+        Content content = idx.model.content(reader, idx.schema);
+        BruteForce oracle = new BruteForce(content);
         for (int t = 0; t < 4; t++) {
           float[] q = idx.clustered();
           float lambda = idx.random.nextInt(4) == 0 ? idx.random.nextInt(2) : idx.random.nextFloat();
           int n = 1 + idx.random.nextInt(40);
           boolean filtered = idx.random.nextInt(3) == 0;
           Query filter = filtered ? new TermQuery(new Term("color", "red")) : null;
-          Predicate<PefaModel.Doc> pred = filtered ? d -> d.color.equals("red") : d -> true;
+          Predicate<Content.Doc> pred = filtered ? d -> "red".equals(d.color()) : d -> true;
           String ctx = "seed " + seed + " query " + t;
+          BruteForce.Ranking expected;
+          PefaQuery query;
           if (idx.random.nextBoolean()) {
             int k = 1 + idx.random.nextInt(30);
             int topK = 1 + idx.random.nextInt(60);
             KnnNormalization norm = KnnNormalization.values()[idx.random.nextInt(2)];
+            boolean softmax = idx.random.nextInt(3) == 0;
+            float temperature = 0.01f + idx.random.nextFloat() * 0.2f;
             ErmScoreMode mode = ErmScoreMode.values()[idx.random.nextInt(2)];
-            PefaQuery query =
-                PefaQuery.xl(idx.schema, q)
+            query =
+                PefaQuery.xl(idx.schema, q, n)
                     .lambda(lambda)
                     .k(k)
                     .topK(topK)
                     .knnNormalization(norm)
+                    .knnWeighting(softmax ? KnnWeighting.SOFTMAX : KnnWeighting.SIMILARITY)
+                    .temperature(temperature)
                     .ermScoreMode(mode)
-                    .n(n)
                     .filter(filter)
                     .effort(AnnEffort.EXHAUSTIVE)
                     .build();
-            ScoreDoc[] expected = idx.model.xl(liveKeys, q, lambda, k, topK, norm, mode, pred, n);
-            assertSameHits(ctx + " " + query, expected, searcher.search(query, n));
+            expected =
+                oracle.xl(
+                    q,
+                    new BruteForce.Xl(
+                        lambda,
+                        k,
+                        topK,
+                        norm == KnnNormalization.MEAN,
+                        softmax,
+                        temperature,
+                        mode == ErmScoreMode.TOP_K_ONLY),
+                    pred,
+                    n);
           } else {
-            // a third of the XS queries use the index-time lambda: they search the stored e_d (all of
-            // them when the schema stores e_d only)
+            // a third of the XS queries use the index-time lambda: they search the stored e_d (all
+            // of them when the schema stores e_d only)
             if (idx.random.nextInt(3) == 0 || idx.schema.xsAnyLambda() == false) {
               lambda = idx.schema.xsLambda();
             }
-            PefaQuery query =
-                PefaQuery.xs(idx.schema, q).lambda(lambda).n(n).filter(filter).effort(AnnEffort.EXHAUSTIVE).build();
-            ScoreDoc[] expected = idx.model.xs(liveKeys, q, lambda, pred, n);
-            assertSameHits(ctx + " " + query, expected, searcher.search(query, n));
+            query =
+                PefaQuery.xs(idx.schema, q, n).lambda(lambda).filter(filter).effort(AnnEffort.EXHAUSTIVE).build();
+            expected = oracle.xs(q, lambda, pred, n);
           }
+          if (expected.ambiguous()) {
+            AMBIGUOUS.incrementAndGet();
+            continue;
+          }
+          Rankings.assertSame(ctx + " " + query, expected, searcher.search(query, n).scoreDocs, n);
         }
       }
     }
-  }
-
-  static void assertSameHits(String ctx, ScoreDoc[] expected, TopDocs actual) {
-    ScoreDoc[] got = actual.scoreDocs;
-    assertEquals(
-        ids(expected), ids(got), ctx + "\nexpected " + Arrays.toString(expected) + "\ngot " + Arrays.toString(got));
-    for (int i = 0; i < got.length; i++) {
-      assertEquals(expected[i].score, got[i].score, 1e-5f, ctx + " rank " + i);
-    }
-  }
-
-  static String ids(ScoreDoc[] hits) {
-    StringBuilder sb = new StringBuilder();
-    for (ScoreDoc sd : hits) {
-      sb.append(sd.doc).append(' ');
-    }
-    return sb.toString();
-  }
-
-  static void assertOverlap(double min, double overlap, String what) {
-    assertTrue(overlap >= min, what + ": overlap " + overlap + " < " + min);
   }
 }

@@ -76,7 +76,7 @@ class TestShardedNeighbours {
       List<String> merged = new ArrayList<>();
       List<ScoreDoc> mergedHits = new ArrayList<>();
       for (IndexSearcher s : shardSearchers) {
-        PefaQuery query = PefaQuery.xl(schema, q).lambda(0.3f).k(k).topK(docs).n(15).effort(AnnEffort.EXHAUSTIVE).neighbours(global).build();
+        PefaQuery query = PefaQuery.xl(schema, q, 15).lambda(0.3f).k(k).topK(docs).effort(AnnEffort.EXHAUSTIVE).neighbours(global).build();
         for (ScoreDoc sd : s.search(query, 15).scoreDocs) {
           mergedHits.add(new ScoreDoc(sd.doc, sd.score));
           merged.add(s.storedFields().document(sd.doc).get(schema.keyField()) + "=" + sd.score);
@@ -85,7 +85,7 @@ class TestShardedNeighbours {
       List<String> sorted = new ArrayList<>(merged);
       sorted.sort((a, b) -> Float.compare(Float.parseFloat(b.split("=")[1]), Float.parseFloat(a.split("=")[1])));
       List<String> expected = new ArrayList<>();
-      PefaQuery one = PefaQuery.xl(schema, q).lambda(0.3f).k(k).topK(docs).n(15).effort(AnnEffort.EXHAUSTIVE).build();
+      PefaQuery one = PefaQuery.xl(schema, q, 15).lambda(0.3f).k(k).topK(docs).effort(AnnEffort.EXHAUSTIVE).build();
       for (ScoreDoc sd : wholeSearcher.search(one, 15).scoreDocs) {
         expected.add(wholeSearcher.storedFields().document(sd.doc).get(schema.keyField()) + "=" + sd.score);
       }

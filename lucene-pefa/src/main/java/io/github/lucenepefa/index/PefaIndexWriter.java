@@ -5,6 +5,8 @@ import io.github.lucenepefa.scoring.PefaScoring;
 import io.github.lucenepefa.scoring.PefaScoring.WeightedRow;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -16,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.apache.lucene.document.Document;
+import org.apache.lucene.document.StoredField;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.FloatVectorValues;
@@ -29,39 +32,56 @@ import org.apache.lucene.index.PostingsEnum;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.Terms;
 import org.apache.lucene.index.TermsEnum;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.BytesRef;
 
 /**
  * Writes a PEFA index: documents with their ERM vectors, and the training memory (training-query
- * vectors with the documents they are relevant to). Wraps a Lucene {@link IndexWriter}.
+ * vectors with the documents they are relevant to), in one Lucene index. Wraps a Lucene {@link
+ * IndexWriter}.
  *
  * <p>Semantics:
  *
  * <ul>
- *   <li>Documents are identified by an external key; adding a key again replaces the document
- *       (the new vector is used from the next commit on).
+ *   <li>Documents are identified by an external key; adding a key again replaces the document.
  *   <li>Memory rows are identified by a row id. Adding the same row id again merges: labels are
- *       unioned and the weights of a (row, document) pair add up. A row id added with a different
- *       vector is rejected.
+ *       unioned and the weights of a (row, document) pair add up; {@link #removeTrainingPair}
+ *       subtracts. A row id added with a different vector is rejected.
  *   <li>Labels point at document keys, not Lucene doc ids, so they survive merges, deletes and
  *       updates: a deleted document is never reached through a label, an updated one is scored
- *       with its new vector.
- *   <li>The PEFA-XS pair {@code [p_d, u_d]} of a document is computed when the document is
- *       written (at {@link #flush()} or {@link #commit()}), from all memory rows present then.
- *       Training pairs added later reach PEFA-XL at once; PEFA-XS sees them for documents written
- *       after them (re-add a document to refresh its XS vector). Add the memory first when
- *       building an index.
+ *       with its new vector, and a label may name a document that does not exist yet.
+ *   <li><b>PEFA-XS is live.</b> Every document's stored {@code e_d = lam*p_d + (1-lam)*normalize(
+ *       sum_i Y[i,d] x_i)} is computed from the memory as it is after the same flush, whatever the
+ *       order of the calls: when training pairs are added or removed, the documents whose labels
+ *       changed (and only those) are indexed again with their new {@code e_d}. The rows labelling a
+ *       document are found through the {@link PefaSchema#labelKeyField()} terms, never by scanning
+ *       the memory. A document is indexed again from its recorded application fields ({@link
+ *       PefaSchema#sourceField()}), so it keeps them exactly (see {@link #addDocument} for the
+ *       fields that can be recorded).
  * </ul>
  *
- * <p>Input is validated when it is added (dimension, finite, unit length, keys, weights), so a bad
- * call throws {@link IllegalArgumentException} before anything is buffered or written. This class
- * is thread-safe.
+ * <p>Changes are buffered and reach Lucene at {@link #flush()} (also called by {@link #commit()},
+ * when the buffer fills, and whenever a {@link PefaDirectoryReader} opened on this writer is
+ * reopened). A flush writes its memory rows and the documents they re-index with one atomic Lucene
+ * update ({@link IndexWriter#updateDocuments(Query, Iterable)}), so every reader, near-real-time or
+ * opened on a commit, sees a memory and documents that agree. If a flush fails, nothing of it is
+ * applied and its changes stay buffered: a retry writes them once. Brand-new rows and documents of
+ * a flush that changes nothing already in the index are written by {@link #writeThreads} threads,
+ * for bulk loads.
+ *
+ * <p>Input is validated when it is added (dimension, finite, unit length, keys and row ids, weights,
+ * application fields), so a bad call throws {@link IllegalArgumentException} before anything is
+ * buffered. This class is thread-safe.
  */
 public final class PefaIndexWriter implements Closeable {
 
-  /** Default number of buffered documents that triggers a {@link #flush()}. */
+  /** Default number of buffered documents (or memory rows) that triggers a {@link #flush()}. */
   public static final int DEFAULT_MAX_BUFFERED_DOCS = 10_000;
 
   private final IndexWriter writer;
@@ -70,6 +90,10 @@ public final class PefaIndexWriter implements Closeable {
   private final int maxBufferedDocs;
   private final int writeThreads;
   private volatile WriteListener listener = WriteListener.NONE;
+
+  private final Map<String, RowOp> pendingRows = new LinkedHashMap<>();
+  private final Map<String, PendingDoc> pendingDocs = new LinkedHashMap<>();
+  private DirectoryReader snapshot; // this writer's NRT reader, reopened at each flush
 
   /**
    * Told about every memory row and document a flush hands to Lucene (for progress reports of
@@ -86,19 +110,23 @@ public final class PefaIndexWriter implements Closeable {
     /** A document was handed to Lucene. */
     default void documentWritten() {}
   }
-  private final Map<String, RowOp> pendingRows = new LinkedHashMap<>();
-  private final Map<String, PendingDoc> pendingDocs = new LinkedHashMap<>();
 
+  /** The buffered changes of one memory row, relative to the row in the index. */
   private static final class RowOp {
-    boolean replace; // ignore the committed row
+    boolean replace; // start from no row, ignoring the one in the index
     float[] vector;
-    final LinkedHashMap<String, Float> add = new LinkedHashMap<>();
-    final Set<String> remove = new LinkedHashSet<>();
+    final LinkedHashMap<String, Float> delta = new LinkedHashMap<>(); // weight to add (or subtract)
+    final Set<String> dropped = new LinkedHashSet<>(); // labels removed whatever their weight
   }
 
-  private record PendingDoc(float[] vector, List<IndexableField> extra) {}
+  /** A buffered document: its ERM vector (or null) and its recorded application fields. */
+  private record PendingDoc(float[] vector, BytesRef source) {}
 
-  private record CommittedRow(float[] vector, TrainingLabels labels) {}
+  /** A row as it is in the index, or as a flush leaves it. */
+  private record Row(float[] vector, Map<String, Float> labels) {}
+
+  /** A document of one segment. */
+  private record LeafDoc(LeafReader leaf, int doc) {}
 
   /**
    * Wraps an existing writer. Its codec must write the PEFA vector fields with {@link
@@ -116,17 +144,16 @@ public final class PefaIndexWriter implements Closeable {
   /**
    * Wraps an existing writer, with a buffer size and a number of writing threads for bulk loads.
    *
-   * <p>Every flush of buffered documents opens a near-real-time reader and reads the whole
-   * training memory once (to compute the documents' PEFA-XS vectors), and Lucene flushes a segment
-   * for it: a bigger buffer means fewer of both (it holds {@code maxBufferedDocs} copies of the
-   * document vectors on the heap). With {@code writeThreads > 1} a flush hands its memory rows and
-   * documents to Lucene from that many threads, so that Lucene builds that many segments' HNSW
-   * graphs at once (Lucene indexes each thread's documents into a segment of its own).
+   * <p>A flush reads what it needs of the index through a near-real-time reader and makes Lucene
+   * write a segment: a bigger buffer means fewer of both (it holds {@code maxBufferedDocs} copies
+   * of the document vectors on the heap). With {@code writeThreads > 1} the brand-new rows and
+   * documents of a flush are handed to Lucene from that many threads, so that Lucene builds that
+   * many segments' HNSW graphs at once.
    *
    * @param writer the Lucene writer (not closed by {@link #close()})
    * @param schema the index layout
-   * @param maxBufferedDocs buffered documents that trigger a {@link #flush()} (at least 1)
-   * @param writeThreads threads that hand a flush's rows and documents to Lucene (at least 1)
+   * @param maxBufferedDocs buffered documents or rows that trigger a {@link #flush()} (at least 1)
+   * @param writeThreads threads that hand a bulk flush's rows and documents to Lucene (at least 1)
    * @throws IOException on I/O errors
    * @throws IllegalArgumentException when the index was committed with a different schema, or a
    *     count is below 1
@@ -174,8 +201,22 @@ public final class PefaIndexWriter implements Closeable {
    * @throws IOException on I/O errors
    */
   public static PefaIndexWriter open(Directory dir, PefaSchema schema) throws IOException {
-    IndexWriterConfig config = new IndexWriterConfig().setCodec(new Pefa01Codec());
-    IndexWriter w = new IndexWriter(dir, config);
+    return open(dir, schema, new IndexWriterConfig());
+  }
+
+  /**
+   * Opens (or creates) an index in a directory with the given configuration, whose codec is set to
+   * {@link Pefa01Codec}.
+   *
+   * @param dir the directory
+   * @param schema the index layout
+   * @param config the Lucene writer configuration (analyzer, merge policy, ...)
+   * @return a writer that closes its {@link IndexWriter} on {@link #close()}
+   * @throws IOException on I/O errors
+   */
+  public static PefaIndexWriter open(Directory dir, PefaSchema schema, IndexWriterConfig config)
+      throws IOException {
+    IndexWriter w = new IndexWriter(dir, config.setCodec(new Pefa01Codec()));
     try {
       return new PefaIndexWriter(w, schema, true, DEFAULT_MAX_BUFFERED_DOCS, 1);
     } catch (RuntimeException | IOException e) {
@@ -201,10 +242,21 @@ public final class PefaIndexWriter implements Closeable {
   }
 
   /**
-   * @return the wrapped Lucene writer (for NRT readers, merges, application documents)
+   * The wrapped Lucene writer, for merges and near-real-time readers. Write PEFA documents and
+   * memory rows through this class only; a plain Lucene reader of this writer shows the memory
+   * rows, which {@link PefaDirectoryReader} hides.
+   *
+   * @return the wrapped Lucene writer
    */
   public IndexWriter indexWriter() {
     return writer;
+  }
+
+  /**
+   * @return whether changes are buffered that no flush has written yet
+   */
+  public synchronized boolean hasBufferedChanges() {
+    return pendingRows.isEmpty() == false || pendingDocs.isEmpty() == false;
   }
 
   /**
@@ -214,19 +266,30 @@ public final class PefaIndexWriter implements Closeable {
    * @param rowId the row id (for example the query id, or the normalised query text)
    * @param vector the training-query vector {@code x_i} (unit length)
    * @param labels document key to weight {@code Y[i,d]} (weights finite and > 0)
+   * @throws IOException when a flush of a full buffer fails
    */
-  public synchronized void addTrainingQuery(String rowId, float[] vector, Map<String, Float> labels) {
-    new TrainingLabels(rowId, labels); // validates
+  public void addTrainingQuery(String rowId, float[] vector, Map<String, Float> labels)
+      throws IOException {
+    new TrainingLabels(rowId, labels); // checks the id, keys and weights
     PefaVectors.checkUnit("training query '" + rowId + "' vector", vector, schema.dimension());
-    RowOp op = pendingRows.computeIfAbsent(rowId, id -> new RowOp());
-    if (op.vector != null && Arrays.equals(op.vector, vector) == false) {
-      throw new IllegalArgumentException(
-          "training query '" + rowId + "' was already added with a different vector");
+    boolean flush;
+    synchronized (this) {
+      RowOp op = pendingRows.get(rowId);
+      if (op != null && op.vector != null && Arrays.equals(op.vector, vector) == false) {
+        throw new IllegalArgumentException(
+            "training query '" + rowId + "' was already added with a different vector");
+      }
+      if (op == null) {
+        pendingRows.put(rowId, op = new RowOp());
+      }
+      op.vector = vector.clone();
+      for (Map.Entry<String, Float> e : labels.entrySet()) {
+        op.delta.merge(e.getKey(), e.getValue(), Float::sum);
+      }
+      flush = pendingRows.size() >= maxBufferedDocs;
     }
-    op.vector = vector.clone();
-    for (Map.Entry<String, Float> e : labels.entrySet()) {
-      // a key removed earlier in this buffer stays in op.remove: its committed weight is dropped
-      op.add.merge(e.getKey(), e.getValue(), Float::sum);
+    if (flush) {
+      flush();
     }
   }
 
@@ -237,12 +300,12 @@ public final class PefaIndexWriter implements Closeable {
    * @param vector the training-query vector
    * @param docKey the relevant document's key
    * @param weight the pair's weight (usually 1)
+   * @throws IOException when a flush of a full buffer fails
    */
-  public void addTrainingPair(String rowId, float[] vector, String docKey, float weight) {
-    Map<String, Float> one = new HashMap<>();
+  public void addTrainingPair(String rowId, float[] vector, String docKey, float weight)
+      throws IOException {
     TrainingLabels.checkLabel(rowId, docKey, weight);
-    one.put(docKey, weight);
-    addTrainingQuery(rowId, vector, one);
+    addTrainingQuery(rowId, vector, Map.of(docKey, weight));
   }
 
   /**
@@ -251,21 +314,39 @@ public final class PefaIndexWriter implements Closeable {
    * @param rowId the row id
    * @param vector the training-query vector
    * @param docKey the relevant document's key
+   * @throws IOException when a flush of a full buffer fails
    */
-  public void addTrainingPair(String rowId, float[] vector, String docKey) {
+  public void addTrainingPair(String rowId, float[] vector, String docKey) throws IOException {
     addTrainingPair(rowId, vector, docKey, 1f);
   }
 
   /**
-   * Removes one label from a row (the row is deleted when it has no label left).
+   * Removes one training pair: subtracts {@code weight} from the row's weight for the document (the
+   * inverse of {@link #addTrainingPair(String, float[], String, float)}); the label goes when its
+   * weight reaches 0, and the row when it has no label left.
+   *
+   * @param rowId the row id
+   * @param docKey the document key
+   * @param weight the weight to subtract, finite and > 0
+   */
+  public synchronized void removeTrainingPair(String rowId, String docKey, float weight) {
+    TrainingLabels.checkLabel(rowId, docKey, weight);
+    pendingRows.computeIfAbsent(rowId, id -> new RowOp()).delta.merge(docKey, -weight, Float::sum);
+  }
+
+  /**
+   * Removes one label from a row, whatever its weight (the row is deleted when it has no label
+   * left).
    *
    * @param rowId the row id
    * @param docKey the document key to unlabel
    */
   public synchronized void removeTrainingLabel(String rowId, String docKey) {
+    PefaSchema.checkId("training query id", rowId);
+    PefaSchema.checkId("training query '" + rowId + "': document key", docKey);
     RowOp op = pendingRows.computeIfAbsent(rowId, id -> new RowOp());
-    op.add.remove(docKey);
-    op.remove.add(docKey);
+    op.delta.remove(docKey);
+    op.dropped.add(docKey);
   }
 
   /**
@@ -274,6 +355,7 @@ public final class PefaIndexWriter implements Closeable {
    * @param rowId the row id
    */
   public synchronized void deleteTrainingQuery(String rowId) {
+    PefaSchema.checkId("training query id", rowId);
     RowOp op = new RowOp();
     op.replace = true;
     pendingRows.put(rowId, op);
@@ -282,16 +364,21 @@ public final class PefaIndexWriter implements Closeable {
   /**
    * Adds or replaces a document.
    *
+   * <p>The application fields are recorded with the document so that it can be indexed again when
+   * its PEFA-XS vector changes; they must not carry a {@link java.io.Reader} or {@link
+   * org.apache.lucene.analysis.TokenStream} value, nor be of a class that makes its own token
+   * stream (such as {@code FeatureField}). Text given as a {@code String} is analysed by the
+   * writer's analyzer, each time the document is indexed.
+   *
    * @param key the external key
    * @param ermVector {@code p_d} (unit length), or {@code null} for a document without a vector
    * @param extraFields application fields to index with it (must not use PEFA field names)
-   * @throws IOException when a buffer flush fails
+   * @throws IOException when a flush of a full buffer fails
+   * @throws IllegalArgumentException naming the problem with the key, vector or a field
    */
   public void addDocument(String key, float[] ermVector, Iterable<? extends IndexableField> extraFields)
       throws IOException {
-    if (key == null || key.isEmpty()) {
-      throw new IllegalArgumentException("document key must not be null or empty");
-    }
+    PefaSchema.checkId("document key", key);
     if (ermVector != null) {
       PefaVectors.checkUnit("document '" + key + "' vector", ermVector, schema.dimension());
     }
@@ -305,9 +392,10 @@ public final class PefaIndexWriter implements Closeable {
         extra.add(f);
       }
     }
+    BytesRef source = DocumentSource.encode(key, extra);
     boolean flush;
     synchronized (this) {
-      pendingDocs.put(key, new PendingDoc(ermVector == null ? null : ermVector.clone(), extra));
+      pendingDocs.put(key, new PendingDoc(ermVector == null ? null : ermVector.clone(), source));
       flush = pendingDocs.size() >= maxBufferedDocs;
     }
     if (flush) {
@@ -320,7 +408,7 @@ public final class PefaIndexWriter implements Closeable {
    *
    * @param key the external key
    * @param ermVector {@code p_d}
-   * @throws IOException when a buffer flush fails
+   * @throws IOException when a flush of a full buffer fails
    */
   public void addDocument(String key, float[] ermVector) throws IOException {
     addDocument(key, ermVector, List.of());
@@ -333,127 +421,409 @@ public final class PefaIndexWriter implements Closeable {
    * @throws IOException on I/O errors
    */
   public synchronized void deleteDocument(String key) throws IOException {
+    PefaSchema.checkId("document key", key);
     pendingDocs.remove(key);
     writer.deleteDocuments(schema.keyTerm(key));
   }
 
   /**
-   * Writes buffered memory rows, then buffered documents (with their PEFA-XS pairs) to the Lucene
-   * writer. Nothing is visible to readers opened on commits until {@link #commit()}.
+   * Deletes the documents matching a query; memory rows are never deleted by it (the query is
+   * restricted to documents). Buffered changes are flushed first, so that the query also sees the
+   * documents added before this call.
    *
+   * @param query the documents to delete
    * @throws IOException on I/O errors
-   * @throws IllegalArgumentException when a buffered row conflicts with a committed one (same id,
-   *     different vector); nothing of the buffer is written then, and the conflicting update is
-   *     discarded so that the next flush writes the rest
+   */
+  public synchronized void deleteDocuments(Query query) throws IOException {
+    Objects.requireNonNull(query, "query");
+    flush();
+    writer.deleteDocuments(
+        new BooleanQuery.Builder()
+            .add(query, BooleanClause.Occur.FILTER)
+            .add(schema.documentsQuery(), BooleanClause.Occur.FILTER)
+            .build());
+  }
+
+  /**
+   * Writes the buffered memory rows and documents to the Lucene writer, with the PEFA-XS vectors of
+   * every document whose labels they change. Nothing is visible to readers opened on commits until
+   * {@link #commit()}.
+   *
+   * @throws IOException on I/O errors; the changes stay buffered
+   * @throws IllegalArgumentException when a buffered row conflicts with one in the index (same id,
+   *     different vector); that row's buffered change is discarded, the rest stays buffered
    */
   public synchronized void flush() throws IOException {
-    if (pendingRows.isEmpty() == false) {
-      writeRows();
+    if (hasBufferedChanges() == false) {
+      return;
     }
-    if (pendingDocs.isEmpty() == false) {
-      writeDocs();
+    refreshSnapshot();
+    Batch batch = prepare();
+    if (batch.bulk()) {
+      writeBulk(batch);
+    } else {
+      writeAtomically(batch);
     }
   }
 
   /**
-   * Flushes and commits, recording the schema in the commit user data.
+   * Flushes and commits. The commit user data keeps every entry the application set on the Lucene
+   * writer and records the schema under {@link PefaSchema#COMMIT_KEY}.
    *
    * @return the commit's sequence number
    * @throws IOException on I/O errors
    */
   public synchronized long commit() throws IOException {
     flush();
-    writer.setLiveCommitData(Map.of(PefaSchema.COMMIT_KEY, schema.toCommitValue()).entrySet());
+    Map<String, String> data = new LinkedHashMap<>();
+    Iterable<Map.Entry<String, String>> live = writer.getLiveCommitData();
+    if (live != null) {
+      for (Map.Entry<String, String> e : live) {
+        data.put(e.getKey(), e.getValue());
+      }
+    }
+    data.put(PefaSchema.COMMIT_KEY, schema.toCommitValue());
+    writer.setLiveCommitData(data.entrySet());
     return writer.commit();
   }
 
-  private void writeRows() throws IOException {
-    Map<String, CommittedRow> committed = new HashMap<>();
-    Set<String> absent = new HashSet<>(); // no live document: added, not updated (see liveDoc)
-    try (DirectoryReader reader = DirectoryReader.open(writer)) {
-      for (Map.Entry<String, RowOp> e : pendingRows.entrySet()) {
-        if (e.getValue().replace == false) {
-          LeafDoc live = liveDoc(reader, schema.rowTerm(e.getKey()));
-          if (live == null) {
-            absent.add(e.getKey());
-            continue;
-          }
-          CommittedRow row = readRow(live);
-          if (row != null) {
-            committed.put(e.getKey(), row);
-          }
-        }
+  // ---------------------------------------------------------------------------------------------
+  // flush
+
+  /** What one flush writes. */
+  private record Batch(
+      Map<String, Row> rows, // changed rows: new state, or null for a deleted row
+      Set<String> existingRows, // changed rows present in the index
+      Map<String, Document> docs, // documents to write, by key
+      Set<String> existingKeys) { // keys of those present in the index
+
+    /** Nothing in the index changes: brand-new rows and documents only. */
+    boolean bulk() {
+      return existingRows.isEmpty() && existingKeys.isEmpty() && rows.containsValue(null) == false;
+    }
+  }
+
+  private void refreshSnapshot() throws IOException {
+    if (snapshot == null) {
+      snapshot = DirectoryReader.open(writer);
+    } else {
+      DirectoryReader newer = DirectoryReader.openIfChanged(snapshot, writer);
+      if (newer != null) {
+        DirectoryReader old = snapshot;
+        snapshot = newer;
+        old.close();
       }
     }
-    // validate everything before writing anything
-    List<Runnable> writes = new ArrayList<>();
-    for (Map.Entry<String, RowOp> e : pendingRows.entrySet()) {
+  }
+
+  /** Computes the batch from the buffer and the snapshot; changes nothing but a bad row's op. */
+  private Batch prepare() throws IOException {
+    // the rows as the flush leaves them, and the keys whose weights change
+    Map<String, Row> rows = new LinkedHashMap<>();
+    Set<String> existingRows = new HashSet<>();
+    Set<String> affected = new LinkedHashSet<>();
+    for (Map.Entry<String, RowOp> e : new ArrayList<>(pendingRows.entrySet())) {
       String rowId = e.getKey();
       RowOp op = e.getValue();
-      CommittedRow base = committed.get(rowId);
-      float[] vector = op.vector != null ? op.vector : base == null ? null : base.vector();
-      if (base != null && op.vector != null && Arrays.equals(base.vector(), op.vector) == false) {
-        pendingRows.remove(rowId); // discard the conflicting update so the rest can be written
+      LeafDoc live = liveDoc(schema.rowTerm(rowId));
+      Row before = live == null ? null : readRow(live);
+      if (live != null) {
+        existingRows.add(rowId);
+      }
+      if (before != null
+          && op.replace == false
+          && op.vector != null
+          && Arrays.equals(before.vector(), op.vector) == false) {
+        pendingRows.remove(rowId); // discard the conflicting change so that the rest can be written
         throw new IllegalArgumentException(
             "training query '" + rowId + "' exists in the index with a different vector");
       }
-      LinkedHashMap<String, Float> labels = new LinkedHashMap<>();
-      if (base != null) {
-        labels.putAll(base.labels().weights());
+      Map<String, Float> labels = new LinkedHashMap<>();
+      if (before != null && op.replace == false) {
+        labels.putAll(before.labels());
       }
-      labels.keySet().removeAll(op.remove);
-      op.add.forEach((k, w) -> labels.merge(k, w, Float::sum));
-      if (vector == null || labels.isEmpty()) {
-        writes.add(
-            () -> {
-              io(() -> writer.deleteDocuments(schema.rowTerm(rowId)));
-              listener.rowWritten();
-            });
-      } else {
-        Document doc = schema.memoryRowDocument(vector, new TrainingLabels(rowId, labels));
-        Term replaced = absent.contains(rowId) ? null : schema.rowTerm(rowId);
-        writes.add(
-            () -> {
-              write(replaced, doc);
-              listener.rowWritten();
-            });
+      labels.keySet().removeAll(op.dropped);
+      op.delta.forEach((k, w) -> labels.merge(k, w, Float::sum));
+      labels.values().removeIf(w -> w <= 0f);
+      float[] vector = op.vector != null ? op.vector : before == null || op.replace ? null : before.vector();
+      Row after = vector == null || labels.isEmpty() ? null : new Row(vector, labels);
+      if (after == null && live == null) {
+        continue; // nothing to delete, nothing to add
+      }
+      rows.put(rowId, after);
+      Map<String, Float> old = before == null ? Map.of() : before.labels();
+      Map<String, Float> now = after == null ? Map.of() : after.labels();
+      for (String k : old.keySet()) {
+        if (old.get(k).equals(now.get(k)) == false) {
+          affected.add(k);
+        }
+      }
+      for (String k : now.keySet()) {
+        if (now.get(k).equals(old.get(k)) == false) {
+          affected.add(k);
+        }
       }
     }
-    runAll(writes);
-    pendingRows.clear();
+    affected.addAll(pendingDocs.keySet());
+
+    // the documents: buffered ones, and those in the index whose PEFA-XS vector changes
+    Map<String, Document> docs = new LinkedHashMap<>();
+    Set<String> existingKeys = new HashSet<>();
+    int dim = schema.dimension();
+    for (String key : affected) {
+      PendingDoc pending = pendingDocs.get(key);
+      List<LeafDoc> live = liveDocs(schema.keyTerm(key));
+      if (pending == null && live.isEmpty()) {
+        continue; // a label of a document that does not exist (yet)
+      }
+      float[] u = PefaScoring.labelCentroid(rowsLabelling(key, rows), dim);
+      if (pending != null) {
+        if (live.isEmpty() == false) {
+          existingKeys.add(key);
+        }
+        docs.put(key, document(key, pending.vector(), u, pending.source()));
+        continue;
+      }
+      for (LeafDoc d : live) {
+        float[] p = vector(d, schema.ermField());
+        if (p == null || xsUnchanged(d, p, u)) {
+          continue; // no PEFA-XS vector, or the same one
+        }
+        existingKeys.add(key);
+        docs.put(key, document(key, p, u, source(d)));
+      }
+    }
+    return new Batch(rows, existingRows, docs, existingKeys);
   }
 
-  /** Adds the document, or replaces the documents carrying {@code replaced} when it is not null. */
-  private void write(Term replaced, Document doc) {
-    if (replaced == null) {
-      io(() -> writer.addDocument(doc));
+  /** The rows labelling {@code key} after the flush: those in the index, then the batch's. */
+  private List<WeightedRow> rowsLabelling(String key, Map<String, Row> changed) throws IOException {
+    List<WeightedRow> out = new ArrayList<>();
+    BytesRef term = new BytesRef(key);
+    for (LeafReaderContext ctx : snapshot.leaves()) {
+      LeafReader leaf = ctx.reader();
+      Terms terms = leaf.terms(schema.labelKeyField());
+      if (terms == null) {
+        continue;
+      }
+      TermsEnum te = terms.iterator();
+      if (te.seekExact(term) == false) {
+        continue;
+      }
+      Bits live = leaf.getLiveDocs();
+      BinaryDocValues labels = leaf.getBinaryDocValues(schema.labelsField());
+      FloatVectorValues vectors = leaf.getFloatVectorValues(schema.memoryField());
+      KnnVectorValues.DocIndexIterator it = vectors == null ? null : vectors.iterator();
+      PostingsEnum pe = te.postings(null, PostingsEnum.NONE);
+      for (int doc = pe.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = pe.nextDoc()) {
+        if ((live != null && live.get(doc) == false)
+            || labels == null
+            || labels.advanceExact(doc) == false
+            || it == null
+            || it.advance(doc) != doc) {
+          continue;
+        }
+        TrainingLabels l = TrainingLabels.decode(labels.binaryValue());
+        Float w = l.weights().get(key);
+        if (w != null && changed.containsKey(l.rowId()) == false) {
+          out.add(new WeightedRow(l.rowId(), vectors.vectorValue(it.index()).clone(), w));
+        }
+      }
+    }
+    for (Map.Entry<String, Row> e : changed.entrySet()) {
+      Row row = e.getValue();
+      Float w = row == null ? null : row.labels().get(key);
+      if (w != null) {
+        out.add(new WeightedRow(e.getKey(), row.vector(), w));
+      }
+    }
+    return out;
+  }
+
+  /** Whether the document's stored PEFA-XS vectors are those of {@code u} already. */
+  private boolean xsUnchanged(LeafDoc d, float[] p, float[] u) throws IOException {
+    float[] pair = PefaScoring.xsPair(p, u);
+    if (schema.xsField() != null) {
+      return Arrays.equals(pair, vector(d, schema.xsField()));
+    }
+    float[] e = PefaScoring.xsDocumentVector(pair, schema.xsLambda(), new float[schema.dimension()]);
+    return Arrays.equals(e, vector(d, schema.xsVectorField()));
+  }
+
+  private Document document(String key, float[] p, float[] u, BytesRef source) {
+    Document doc = new Document();
+    for (IndexableField f : DocumentSource.decode(source)) {
+      doc.add(f);
+    }
+    if (source != null) {
+      doc.add(new StoredField(schema.sourceField(), source));
+    }
+    return schema.addDocumentFields(doc, key, p, u);
+  }
+
+  /** One atomic update: delete the replaced rows and documents, add the new ones as a block. */
+  private void writeAtomically(Batch batch) throws IOException {
+    List<Document> block = new ArrayList<>(batch.rows().size() + batch.docs().size());
+    for (Map.Entry<String, Row> e : batch.rows().entrySet()) {
+      Row row = e.getValue();
+      if (row != null) {
+        block.add(schema.memoryRowDocument(row.vector(), new TrainingLabels(e.getKey(), row.labels())));
+      }
+    }
+    int rowDocs = block.size();
+    block.addAll(batch.docs().values());
+    Query replaced = replacedQuery(batch);
+    if (block.isEmpty()) {
+      if (replaced != null) {
+        writer.deleteDocuments(replaced);
+      }
     } else {
-      io(() -> writer.updateDocument(replaced, doc));
+      writer.updateDocuments(replaced, block);
     }
-  }
-
-  private interface IoAction {
-    void run() throws IOException;
-  }
-
-  private static void io(IoAction a) {
-    try {
-      a.run();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    for (int i = 0; i < batch.rows().size(); i++) {
+      listener.rowWritten();
     }
+    for (int i = rowDocs; i < block.size(); i++) {
+      listener.documentWritten();
+    }
+    pendingRows.clear();
+    pendingDocs.keySet().removeAll(batch.docs().keySet());
   }
 
-  /** A document of one segment. */
-  private record LeafDoc(LeafReader leaf, int doc) {}
+  private Query replacedQuery(Batch batch) {
+    BooleanQuery.Builder b = new BooleanQuery.Builder();
+    if (batch.existingRows().isEmpty() == false) {
+      b.add(
+          new TermInSetQuery(schema.rowIdField(), terms(batch.existingRows())),
+          BooleanClause.Occur.SHOULD);
+    }
+    if (batch.existingKeys().isEmpty() == false) {
+      b.add(
+          new TermInSetQuery(schema.keyField(), terms(batch.existingKeys())),
+          BooleanClause.Occur.SHOULD);
+    }
+    BooleanQuery q = b.build();
+    return q.clauses().isEmpty() ? null : q;
+  }
+
+  private static List<BytesRef> terms(Set<String> values) {
+    List<BytesRef> out = new ArrayList<>(values.size());
+    for (String v : values) {
+      out.add(new BytesRef(v));
+    }
+    return out;
+  }
 
   /**
-   * The live document of the index that carries the term (a row id or a document key), or null.
-   * Rows and documents that have none are added rather than updated: an update buffers a delete
-   * term that Lucene resolves at flush (docs/performance.md, "Latency work, round 5").
+   * A flush that changes nothing already in the index: its rows, then its documents, are added by
+   * {@link #writeThreads} threads. Readers may see part of it, but never a document whose PEFA-XS
+   * vector disagrees with the rows they see: every row is added before any document. What was
+   * added before a failure leaves the buffer; the rest stays.
    */
-  private static LeafDoc liveDoc(DirectoryReader reader, Term term) throws IOException {
-    for (LeafReaderContext ctx : reader.leaves()) {
+  private void writeBulk(Batch batch) throws IOException {
+    List<String> rowIds = new ArrayList<>(batch.rows().keySet());
+    List<Document> rowDocs = new ArrayList<>(rowIds.size());
+    for (String id : rowIds) {
+      Row row = batch.rows().get(id);
+      rowDocs.add(schema.memoryRowDocument(row.vector(), new TrainingLabels(id, row.labels())));
+    }
+    boolean[] rowsDone = new boolean[rowDocs.size()];
+    try {
+      addAll(rowDocs, rowsDone, listener::rowWritten);
+    } finally {
+      for (int i = 0; i < rowsDone.length; i++) {
+        if (rowsDone[i]) {
+          pendingRows.remove(rowIds.get(i));
+        }
+      }
+    }
+    List<String> keys = new ArrayList<>(batch.docs().keySet());
+    List<Document> docs = new ArrayList<>(batch.docs().values());
+    boolean[] docsDone = new boolean[docs.size()];
+    try {
+      addAll(docs, docsDone, listener::documentWritten);
+    } finally {
+      for (int i = 0; i < docsDone.length; i++) {
+        if (docsDone[i]) {
+          pendingDocs.remove(keys.get(i));
+        }
+      }
+    }
+  }
+
+  /**
+   * Adds documents in order on this thread, or split into contiguous runs over {@link
+   * #writeThreads} threads; marks each added one in {@code done}; rethrows the first failure of any
+   * thread (an {@link IOException} as itself).
+   */
+  private void addAll(List<Document> docs, boolean[] done, Runnable written) throws IOException {
+    int threads = Math.min(writeThreads, docs.size());
+    if (threads <= 1) {
+      for (int i = 0; i < docs.size(); i++) {
+        writer.addDocument(docs.get(i));
+        done[i] = true;
+        written.run();
+      }
+      return;
+    }
+    Thread[] workers = new Thread[threads];
+    Throwable[] failures = new Throwable[threads];
+    for (int t = 0; t < threads; t++) {
+      int from = (int) ((long) docs.size() * t / threads);
+      int to = (int) ((long) docs.size() * (t + 1) / threads);
+      int slot = t;
+      workers[t] =
+          new Thread(
+              () -> {
+                try {
+                  for (int i = from; i < to; i++) {
+                    writer.addDocument(docs.get(i));
+                    done[i] = true;
+                    written.run();
+                  }
+                } catch (Throwable e) { // rethrown by the flushing thread, Errors included
+                  failures[slot] = e;
+                }
+              },
+              "pefa-write-" + t);
+      workers[t].start();
+    }
+    try {
+      for (Thread w : workers) {
+        w.join();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while writing to the index");
+    }
+    for (Throwable f : failures) {
+      if (f instanceof IOException io) {
+        throw io;
+      } else if (f instanceof UncheckedIOException uio) {
+        throw uio.getCause();
+      } else if (f instanceof RuntimeException re) {
+        throw re;
+      } else if (f instanceof Error err) {
+        throw err;
+      } else if (f != null) {
+        throw new IllegalStateException(f);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // reading the snapshot
+
+  /** The first live document carrying the term, or null. */
+  private LeafDoc liveDoc(Term term) throws IOException {
+    List<LeafDoc> all = liveDocs(term);
+    return all.isEmpty() ? null : all.get(0);
+  }
+
+  /** Every live document of the snapshot carrying the term (a row id or a document key). */
+  private List<LeafDoc> liveDocs(Term term) throws IOException {
+    List<LeafDoc> out = new ArrayList<>(1);
+    for (LeafReaderContext ctx : snapshot.leaves()) {
       LeafReader leaf = ctx.reader();
       Terms terms = leaf.terms(term.field());
       if (terms == null) {
@@ -467,145 +837,38 @@ public final class PefaIndexWriter implements Closeable {
       PostingsEnum pe = te.postings(null, PostingsEnum.NONE);
       for (int doc = pe.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = pe.nextDoc()) {
         if (live == null || live.get(doc)) {
-          return new LeafDoc(leaf, doc);
+          out.add(new LeafDoc(leaf, doc));
         }
       }
     }
-    return null;
+    return out;
   }
 
   /** The vector and labels of a live row document, or null if it lacks either. */
-  private CommittedRow readRow(LeafDoc row) throws IOException {
+  private Row readRow(LeafDoc row) throws IOException {
     BinaryDocValues bdv = row.leaf().getBinaryDocValues(schema.labelsField());
-    FloatVectorValues fvv = row.leaf().getFloatVectorValues(schema.memoryField());
-    if (bdv == null || fvv == null || bdv.advanceExact(row.doc()) == false) {
+    float[] vector = vector(row, schema.memoryField());
+    if (bdv == null || vector == null || bdv.advanceExact(row.doc()) == false) {
       return null;
     }
-    KnnVectorValues.DocIndexIterator it = fvv.iterator();
-    if (it.advance(row.doc()) != row.doc()) {
+    return new Row(vector, new HashMap<>(TrainingLabels.decode(bdv.binaryValue()).weights()));
+  }
+
+  /** A copy of a document's vector in a field, or null. */
+  private static float[] vector(LeafDoc d, String field) throws IOException {
+    FloatVectorValues values = d.leaf().getFloatVectorValues(field);
+    if (values == null) {
       return null;
     }
-    return new CommittedRow(fvv.vectorValue(it.index()).clone(), TrainingLabels.decode(bdv.binaryValue()));
+    KnnVectorValues.DocIndexIterator it = values.iterator();
+    return it.advance(d.doc()) == d.doc() ? values.vectorValue(it.index()).clone() : null;
   }
 
-  private void writeDocs() throws IOException {
-    Map<String, List<WeightedRow>> rowsByKey = new HashMap<>();
-    Set<String> absent = new HashSet<>(); // no live document: added, not updated (see liveDoc)
-    try (DirectoryReader reader = DirectoryReader.open(writer)) {
-      for (String key : pendingDocs.keySet()) {
-        if (liveDoc(reader, schema.keyTerm(key)) == null) {
-          absent.add(key);
-        }
-      }
-      for (LeafReaderContext ctx : reader.leaves()) {
-        LeafReader leaf = ctx.reader();
-        BinaryDocValues bdv = leaf.getBinaryDocValues(schema.labelsField());
-        FloatVectorValues fvv = leaf.getFloatVectorValues(schema.memoryField());
-        if (bdv == null || fvv == null) {
-          continue;
-        }
-        Bits live = leaf.getLiveDocs();
-        KnnVectorValues.DocIndexIterator it = fvv.iterator();
-        for (int doc = bdv.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = bdv.nextDoc()) {
-          if (live != null && live.get(doc) == false) {
-            continue;
-          }
-          TrainingLabels labels = TrainingLabels.decode(bdv.binaryValue());
-          float[] vector = null;
-          for (Map.Entry<String, Float> e : labels.weights().entrySet()) {
-            if (pendingDocs.containsKey(e.getKey())) {
-              if (vector == null) {
-                if (it.docID() < doc) {
-                  it.advance(doc);
-                }
-                if (it.docID() != doc) {
-                  break;
-                }
-                vector = fvv.vectorValue(it.index()).clone();
-              }
-              rowsByKey
-                  .computeIfAbsent(e.getKey(), k -> new ArrayList<>())
-                  .add(new WeightedRow(labels.rowId(), vector, e.getValue()));
-            }
-          }
-        }
-      }
-    }
-    int dim = schema.dimension();
-    List<Runnable> writes = new ArrayList<>(pendingDocs.size());
-    for (Map.Entry<String, PendingDoc> e : pendingDocs.entrySet()) {
-      String key = e.getKey();
-      PendingDoc pending = e.getValue();
-      List<WeightedRow> rows = rowsByKey.getOrDefault(key, List.of());
-      Term replaced = absent.contains(key) ? null : schema.keyTerm(key);
-      writes.add(
-          () -> {
-            Document doc = new Document();
-            for (IndexableField f : pending.extra()) {
-              doc.add(f);
-            }
-            float[] u = PefaScoring.labelCentroid(rows, dim);
-            schema.addDocumentFields(doc, key, pending.vector(), u);
-            write(replaced, doc);
-            listener.documentWritten();
-          });
-    }
-    runAll(writes);
-    pendingDocs.clear();
-  }
-
-  /**
-   * Runs the writes in order on this thread, or split into contiguous runs over {@link
-   * #writeThreads} threads; rethrows the first failure of any thread, Errors included (an {@link
-   * IOException} as itself), so that a failed flush keeps its buffer.
-   */
-  private void runAll(List<Runnable> writes) throws IOException {
-    int threads = Math.min(writeThreads, writes.size());
-    try {
-      if (threads <= 1) {
-        for (Runnable w : writes) {
-          w.run();
-        }
-        return;
-      }
-      Thread[] workers = new Thread[threads];
-      Throwable[] failures = new Throwable[threads];
-      for (int t = 0; t < threads; t++) {
-        int from = (int) ((long) writes.size() * t / threads);
-        int to = (int) ((long) writes.size() * (t + 1) / threads);
-        int slot = t;
-        workers[t] =
-            new Thread(
-                () -> {
-                  try {
-                    for (int i = from; i < to; i++) {
-                      writes.get(i).run();
-                    }
-                  } catch (Throwable e) { // rethrown by the flushing thread, Errors included
-                    failures[slot] = e;
-                  }
-                },
-                "pefa-write-" + t);
-        workers[t].start();
-      }
-      for (Thread w : workers) {
-        w.join();
-      }
-      for (Throwable f : failures) {
-        if (f instanceof RuntimeException re) {
-          throw re;
-        } else if (f instanceof Error err) {
-          throw err;
-        } else if (f != null) {
-          throw new IllegalStateException(f);
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while writing to the index");
-    } catch (java.io.UncheckedIOException e) {
-      throw e.getCause();
-    }
+  /** A document's recorded application fields, or null. */
+  private BytesRef source(LeafDoc d) throws IOException {
+    Document stored = d.leaf().storedFields().document(d.doc(), Set.of(schema.sourceField()));
+    BytesRef b = stored.getBinaryValue(schema.sourceField());
+    return b == null ? null : BytesRef.deepCopyOf(b);
   }
 
   /**
@@ -615,14 +878,23 @@ public final class PefaIndexWriter implements Closeable {
    */
   @Override
   public void close() throws IOException {
-    if (ownsWriter) {
-      try {
-        commit();
-      } finally {
-        writer.close();
+    try {
+      if (ownsWriter) {
+        try {
+          commit();
+        } finally {
+          writer.close();
+        }
+      } else {
+        flush();
       }
-    } else {
-      flush();
+    } finally {
+      synchronized (this) {
+        if (snapshot != null) {
+          snapshot.close();
+          snapshot = null;
+        }
+      }
     }
   }
 }

@@ -31,13 +31,16 @@ import org.apache.lucene.util.BytesRef;
  *       ({@link #xsField()}, dimension {@code 2*dim}, HNSW built over {@code e_d}; what a PEFA-XS
  *       query at any other lambda searches), next to any fields of the application;
  *   <li><b>training-memory rows</b>: a row id ({@link #rowIdField()}), the training-query vector
- *       {@code x_i} ({@link #memoryField()}, HNSW, dot product) and its labels ({@link
- *       #labelsField()}, a binary doc value, see {@link TrainingLabels}).
+ *       {@code x_i} ({@link #memoryField()}, HNSW, dot product), its labels ({@link
+ *       #labelsField()}, a binary doc value, see {@link TrainingLabels}) and one term per labelled
+ *       key ({@link #labelKeyField()}), through which the rows labelling a document are found.
  * </ul>
  *
- * <p>Memory rows carry none of the document fields, so queries on application fields never match
- * them; {@link #documentsQuery()} selects documents only (use it instead of {@code
- * MatchAllDocsQuery}). The schema is saved in the commit user data by {@link PefaIndexWriter} and
+ * <p>Documents also record their application fields ({@link #sourceField()}) so that {@link
+ * PefaIndexWriter} can re-index a document when its PEFA-XS vector changes. Memory rows are hidden
+ * from ordinary searches by {@link PefaDirectoryReader}; {@link #documentsQuery()} selects documents
+ * only on a reader that does not hide them. The schema is saved in the commit user data by {@link
+ * PefaIndexWriter} and
  * read back with {@link #read(IndexReader)}.
  */
 public final class PefaSchema {
@@ -48,8 +51,8 @@ public final class PefaSchema {
   /** Default PEFA-XS index-time lambda (the paper's NQ320K setting). */
   public static final float DEFAULT_XS_LAMBDA = 0.5f;
 
-  /** The layout version written by this code: 2 added {@link #xsVectorField()}. */
-  static final int LAYOUT_VERSION = 2;
+  /** The layout version written and read by this code. */
+  static final int LAYOUT_VERSION = 3;
 
   /** Default HNSW max connections per node (Lucene's default). */
   public static final int DEFAULT_MAX_CONN = 16;
@@ -61,17 +64,12 @@ public final class PefaSchema {
   private final float xsLambda;
   private final String prefix;
   private final int ermMaxConn, ermBeamWidth, xsMaxConn, xsBeamWidth, memoryMaxConn, memoryBeamWidth;
-  private final int layoutVersion;
   private final boolean xsAnyLambda;
   private final FieldType ermType, xsType, xsVectorType, memoryType;
 
   private PefaSchema(Builder b) {
     this.dimension = b.dimension;
-    this.layoutVersion = b.layoutVersion;
     this.xsAnyLambda = b.xsAnyLambda;
-    if (xsAnyLambda == false && layoutVersion < 2) {
-      throw new IllegalArgumentException("xsAnyLambda=false needs schema layout 2 or later");
-    }
     this.xsLambda = b.xsLambda;
     this.prefix = b.prefix;
     this.ermMaxConn = b.ermMaxConn;
@@ -148,11 +146,10 @@ public final class PefaSchema {
 
   /**
    * @return the PEFA-XS document vector field ({@code e_d} at the index-time lambda, dimension
-   *     {@code d}), or {@code null} for an index written before it existed (layout version 1),
-   *     whose PEFA-XS queries all search {@link #xsField()}
+   *     {@code d})
    */
   public String xsVectorField() {
-    return layoutVersion >= 2 ? prefix + "xs.e" : null;
+    return prefix + "xs.e";
   }
 
   /**
@@ -177,6 +174,22 @@ public final class PefaSchema {
   }
 
   /**
+   * @return the indexed field of memory rows holding one term per labelled document key, so that
+   *     the rows labelling a document are found through the terms dictionary
+   */
+  public String labelKeyField() {
+    return prefix + "label";
+  }
+
+  /**
+   * @return the stored field of documents that records their application fields, so that {@link
+   *     PefaIndexWriter} can index a document again when its PEFA-XS vector changes
+   */
+  public String sourceField() {
+    return prefix + "source";
+  }
+
+  /**
    * @param fieldName a field name
    * @return whether the name is one of this schema's PEFA fields (applications must not use it)
    */
@@ -187,7 +200,9 @@ public final class PefaSchema {
         || fieldName.equals(xsVectorField())
         || fieldName.equals(memoryField())
         || fieldName.equals(rowIdField())
-        || fieldName.equals(labelsField());
+        || fieldName.equals(labelsField())
+        || fieldName.equals(labelKeyField())
+        || fieldName.equals(sourceField());
   }
 
   /**
@@ -246,12 +261,10 @@ public final class PefaSchema {
       if (xsField() != null) {
         fields.add(new KnnFloatVectorField(xsField(), pair, xsType));
       }
-      if (xsVectorField() != null) {
-        float[] e =
-            io.github.lucenepefa.scoring.PefaScoring.xsDocumentVector(
-                pair, xsLambda, new float[dimension]);
-        fields.add(new KnnFloatVectorField(xsVectorField(), e, xsVectorType));
-      }
+      float[] e =
+          io.github.lucenepefa.scoring.PefaScoring.xsDocumentVector(
+              pair, xsLambda, new float[dimension]);
+      fields.add(new KnnFloatVectorField(xsVectorField(), e, xsVectorType));
     }
     return fields;
   }
@@ -276,6 +289,9 @@ public final class PefaSchema {
     doc.add(new StringField(rowIdField(), labels.rowId(), Field.Store.NO));
     doc.add(new KnnFloatVectorField(memoryField(), vector, memoryType));
     doc.add(new BinaryDocValuesField(labelsField(), labels.encode()));
+    for (String key : labels.weights().keySet()) {
+      doc.add(new StringField(labelKeyField(), key, Field.Store.NO));
+    }
     return doc;
   }
 
@@ -284,7 +300,7 @@ public final class PefaSchema {
    */
   public String toCommitValue() {
     Map<String, String> m = new LinkedHashMap<>();
-    m.put("version", Integer.toString(layoutVersion));
+    m.put("version", Integer.toString(LAYOUT_VERSION));
     m.put("dimension", Integer.toString(dimension));
     m.put("xsLambda", Float.toString(xsLambda));
     m.put("prefix", prefix);
@@ -324,12 +340,16 @@ public final class PefaSchema {
       m.put(part.substring(0, eq), part.substring(eq + 1));
     }
     String version = m.get("version");
-    if ("1".equals(version) == false && "2".equals(version) == false) {
-      throw new IllegalArgumentException("unsupported PEFA schema version: " + version);
+    if (Integer.toString(LAYOUT_VERSION).equals(version) == false) {
+      throw new IllegalArgumentException(
+          "unsupported PEFA schema version "
+              + version
+              + " (this code reads version "
+              + LAYOUT_VERSION
+              + "); rebuild the index");
     }
     try {
       Builder b = builder(Integer.parseInt(m.get("dimension")));
-      b.layoutVersion = Integer.parseInt(version);
       b.xsAnyLambda = Boolean.parseBoolean(m.getOrDefault("xsAnyLambda", "true"));
       return b
           .xsLambda(Float.parseFloat(m.get("xsLambda")))
@@ -386,7 +406,6 @@ public final class PefaSchema {
     private int ermMaxConn = DEFAULT_MAX_CONN, ermBeamWidth = DEFAULT_BEAM_WIDTH;
     private int xsMaxConn = DEFAULT_MAX_CONN, xsBeamWidth = DEFAULT_BEAM_WIDTH;
     private int memoryMaxConn = DEFAULT_MAX_CONN, memoryBeamWidth = DEFAULT_BEAM_WIDTH;
-    private int layoutVersion = LAYOUT_VERSION;
     private boolean xsAnyLambda = true;
 
     private Builder(int dimension) {
@@ -476,6 +495,51 @@ public final class PefaSchema {
     public PefaSchema build() {
       return new PefaSchema(this);
     }
+  }
+
+  /**
+   * Checks a document key or memory row id: not empty, well-formed UTF-16 (so that it has one UTF-8
+   * form and one term), and at most {@link org.apache.lucene.index.IndexWriter#MAX_TERM_LENGTH}
+   * bytes in UTF-8.
+   *
+   * @param what what the string is, for the message (e.g. "document key")
+   * @param id the string
+   * @return {@code id}
+   * @throws IllegalArgumentException naming {@code what} and the problem
+   */
+  public static String checkId(String what, String id) {
+    if (id == null || id.isEmpty()) {
+      throw new IllegalArgumentException(what + " must not be null or empty");
+    }
+    int utf8 = 0;
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 == id.length() || Character.isLowSurrogate(id.charAt(i + 1)) == false) {
+          throw new IllegalArgumentException(
+              what + " '" + id + "' has an unpaired surrogate at index " + i);
+        }
+        utf8 += 4;
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        throw new IllegalArgumentException(
+            what + " '" + id + "' has an unpaired surrogate at index " + i);
+      } else {
+        utf8 += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+      }
+    }
+    if (utf8 > org.apache.lucene.index.IndexWriter.MAX_TERM_LENGTH) {
+      throw new IllegalArgumentException(
+          what
+              + " is "
+              + utf8
+              + " bytes long in UTF-8, more than Lucene's term limit of "
+              + org.apache.lucene.index.IndexWriter.MAX_TERM_LENGTH
+              + " (starts with '"
+              + id.substring(0, 20)
+              + "...')");
+    }
+    return id;
   }
 
   static float checkLambda(String name, float lambda) {

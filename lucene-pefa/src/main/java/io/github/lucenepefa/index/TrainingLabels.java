@@ -33,15 +33,8 @@ public record TrainingLabels(String rowId, Map<String, Float> weights) {
    * @param weights document key to weight
    */
   public TrainingLabels {
-    if (rowId == null || rowId.isEmpty()) {
-      throw new IllegalArgumentException("training query id must not be null or empty");
-    }
-    if (weights instanceof Decoded decoded) {
-      // built by decode, read-only: check it, no copy
-      for (int i = 0; i < decoded.keys.length; i++) {
-        checkLabel(rowId, decoded.keys[i], decoded.weights[i]);
-      }
-    } else {
+    if (weights instanceof Decoded == false) { // decode checks what it reads
+      PefaSchema.checkId("training query id", rowId);
       LinkedHashMap<String, Float> copy = new LinkedHashMap<>();
       for (Map.Entry<String, Float> e : weights.entrySet()) {
         checkLabel(rowId, e.getKey(), e.getValue());
@@ -142,10 +135,11 @@ public record TrainingLabels(String rowId, Map<String, Float> weights) {
   }
 
   static void checkLabel(String rowId, String key, Float weight) {
-    if (key == null || key.isEmpty()) {
-      throw new IllegalArgumentException(
-          "training query '" + rowId + "': document key must not be null or empty");
-    }
+    PefaSchema.checkId("training query '" + rowId + "': document key", key);
+    checkWeight(rowId, key, weight);
+  }
+
+  private static void checkWeight(String rowId, String key, Float weight) {
     if (weight == null || Float.isFinite(weight) == false || weight <= 0) {
       throw new IllegalArgumentException(
           "training query '"
@@ -155,20 +149,6 @@ public record TrainingLabels(String rowId, Map<String, Float> weights) {
               + "' must be finite and > 0, got "
               + weight);
     }
-  }
-
-  /**
-   * Returns the union of these labels and {@code other}'s; weights of a key present in both add up.
-   *
-   * @param other more labels for the same row
-   * @return the merged labels
-   */
-  public TrainingLabels union(Map<String, Float> other) {
-    LinkedHashMap<String, Float> merged = new LinkedHashMap<>(weights);
-    for (Map.Entry<String, Float> e : other.entrySet()) {
-      merged.merge(e.getKey(), e.getValue(), Float::sum);
-    }
-    return new TrainingLabels(rowId, merged);
   }
 
   /**
@@ -225,6 +205,7 @@ public record TrainingLabels(String rowId, Map<String, Float> weights) {
     for (int i = 0; i < n; i++) {
       keys[i] = in.readString();
       weights[i] = Float.intBitsToFloat(in.readInt());
+      checkWeight(rowId, keys[i], weights[i]);
     }
     return new TrainingLabels(rowId, new Decoded(keys, weights));
   }

@@ -13,7 +13,8 @@ import org.apache.lucene.util.VectorUtil;
  * <ul>
  *   <li>similarity: {@code <a,b>} (inner product of L2-normalised vectors);
  *   <li>PEFA-XL: {@code lam * s_erm + (1 - lam) * s_knn}, with {@code s_knn(q,d) = c * sum_{i in
- *       N_k(q)} <q,x_i> * Y[i,d]} accumulated over neighbours in {@link #NEIGHBOUR_ORDER};
+ *       N_k(q)} v_i * Y[i,d]} accumulated over neighbours in {@link #NEIGHBOUR_ORDER}, the vote
+ *       {@code v_i} being {@code <q,x_i>} or its softmax ({@link KnnVote});
  *   <li>PEFA-XS: {@code <q, e_d>} with {@code e_d = lam * p_d + (1 - lam) * u_d} and {@code u_d =
  *       normalize(sum_i Y[i,d] * x_i)} (zero when no row labels {@code d}). {@code e_d} is
  *       computed in float by {@link #xsDocumentVector} and the score is {@code <q, e_d>}, whether
@@ -55,30 +56,30 @@ public final class PefaScoring {
   }
 
   /**
-   * The kNN part {@code s_knn(q,d) = c * sum_{i in N_k(q)} <q,x_i> * Y[i,d]} of every document
-   * labelled by a neighbour, keyed by document key. Contributions are summed in the order of
-   * {@code neighbours}, which must already be in {@link #NEIGHBOUR_ORDER}; the sum is then
-   * multiplied by {@code c}.
+   * The kNN part {@code s_knn(q,d) = c * sum_{i in N_k(q)} v_i * Y[i,d]} of every document labelled
+   * by a neighbour, keyed by document key, with the votes {@code v_i} and constant {@code c} of
+   * {@code vote}. Contributions {@code v_i * Y[i,d]} are summed in the order of {@code neighbours},
+   * which must already be in {@link #NEIGHBOUR_ORDER}; the sum is then multiplied by {@code c}.
    *
-   * @param neighbours {@code N_k(q)} in {@link #NEIGHBOUR_ORDER}
-   * @param normalization SUM or MEAN
-   * @param k the requested neighbour count
+   * @param neighbours {@code N_k(q)} in {@link #NEIGHBOUR_ORDER}, at most {@code vote.k()}
+   * @param vote how the neighbours vote
    * @return document key to {@code s_knn}
    */
   public static java.util.Map<String, Float> knnScores(
-      List<? extends LabelledRow> neighbours, KnnNormalization normalization, int k) {
+      List<? extends LabelledRow> neighbours, KnnVote vote) {
     int labels = 0;
     for (LabelledRow row : neighbours) {
       labels += row.labels().size();
     }
+    float[] votes = vote.votes(neighbours);
     java.util.Map<String, Float> sums = java.util.HashMap.newHashMap(labels);
-    for (LabelledRow row : neighbours) {
-      float sim = row.similarity();
-      for (java.util.Map.Entry<String, Float> e : row.labels().entrySet()) {
-        sums.merge(e.getKey(), knnContribution(sim, e.getValue()), Float::sum);
+    for (int i = 0; i < votes.length; i++) {
+      float v = votes[i];
+      for (java.util.Map.Entry<String, Float> e : neighbours.get(i).labels().entrySet()) {
+        sums.merge(e.getKey(), knnContribution(v, e.getValue()), Float::sum);
       }
     }
-    float c = normalization.factor(k);
+    float c = vote.factor();
     if (c != 1f) { // 1 * sum is sum, bit for bit
       sums.replaceAll((key, sum) -> c * sum);
     }
@@ -100,6 +101,18 @@ public final class PefaScoring {
   }
 
   /**
+   * Maps a raw PEFA score to the non-negative score a Lucene {@code Scorer} reports, the way
+   * Lucene's {@code MAXIMUM_INNER_PRODUCT} similarity maps an inner product: {@code x < 0 ? 1 / (1 -
+   * x) : x + 1}. It is increasing, so it keeps the rank order; the raw score is in the explanation.
+   *
+   * @param raw a PEFA-XL or PEFA-XS score
+   * @return the score in {@code (0, +inf)}
+   */
+  public static float nonNegativeScore(float raw) {
+    return raw < 0 ? 1 / (1 - raw) : raw + 1;
+  }
+
+  /**
    * PEFA-XL's convex combination.
    *
    * @param lambda weight of the ERM part, in [0,1]
@@ -112,14 +125,14 @@ public final class PefaScoring {
   }
 
   /**
-   * The contribution of one neighbour to one document's un-normalised kNN sum.
+   * The contribution of one neighbour to one document's kNN sum (before {@code c}).
    *
-   * @param similarity {@code <q,x_i>}
+   * @param vote the neighbour's vote {@code v_i} ({@link KnnVote#votes})
    * @param weight {@code Y[i,d]}
-   * @return {@code <q,x_i> * Y[i,d]}
+   * @return {@code v_i * Y[i,d]}
    */
-  public static float knnContribution(float similarity, float weight) {
-    return similarity * weight;
+  public static float knnContribution(float vote, float weight) {
+    return vote * weight;
   }
 
   /**

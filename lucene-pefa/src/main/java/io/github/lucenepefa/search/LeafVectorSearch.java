@@ -10,6 +10,8 @@ import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.QueryTimeout;
+import io.github.lucenepefa.index.PefaDirectoryReader;
 import org.apache.lucene.search.AcceptDocs;
 import org.apache.lucene.search.DocAndFloatFeatureBuffer;
 import org.apache.lucene.search.DocIdSetIterator;
@@ -17,7 +19,9 @@ import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.TopDocs;
-import org.apache.lucene.search.TopKnnCollector;
+import org.apache.lucene.search.KnnCollector;
+import org.apache.lucene.search.TimeLimitingKnnCollectorManager;
+import org.apache.lucene.search.knn.TopKnnCollectorManager;
 import org.apache.lucene.search.TotalHits;
 import org.apache.lucene.search.VectorScorer;
 import org.apache.lucene.search.Weight;
@@ -146,7 +150,9 @@ final class LeafVectorSearch {
       ExactScore score)
       throws IOException {
     return merge(
-        searcher, searchLeaves(searcher, field, target, want, effort, filterWeight, score), want);
+        searcher,
+        searchLeaves(searcher, field, false, target, want, effort, filterWeight, score),
+        want);
   }
 
   /** The global top {@code want} of per-leaf hits, score descending then doc id ascending. */
@@ -186,6 +192,7 @@ final class LeafVectorSearch {
   static Leaves searchLeaves(
       IndexSearcher searcher,
       String field,
+      boolean memory,
       float[] target,
       int k,
       AnnEffort effort,
@@ -194,20 +201,27 @@ final class LeafVectorSearch {
       throws IOException {
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
     if (leaves.size() == 1) {
-      LeafHits only = search(leaves.get(0), field, target, k, effort, filterWeight, score, 1f, null);
+      LeafHits only =
+          search(
+              searcher, leaves.get(0), field, memory, target, k, effort, filterWeight, score, 1f,
+              null);
       return new Leaves(List.of(only.hits()), only.visited());
     }
     int[] counts = new int[leaves.size()];
     long total = 0;
     for (int i = 0; i < counts.length; i++) {
-      counts[i] = vectorCount(leaves.get(i), field);
+      counts[i] = vectorCount(leaves.get(i), field, memory);
       total += counts[i];
     }
     List<Callable<LeafHits>> tasks = new ArrayList<>(leaves.size());
     for (int i = 0; i < counts.length; i++) {
       LeafReaderContext ctx = leaves.get(i);
       float share = total == 0 ? 1f : (float) ((double) counts[i] / total);
-      tasks.add(() -> search(ctx, field, target, k, effort, filterWeight, score, share, null));
+      tasks.add(
+          () ->
+              search(
+                  searcher, ctx, field, memory, target, k, effort, filterWeight, score, share,
+                  null));
     }
     List<LeafHits> first = searcher.getTaskExecutor().invokeAll(tasks);
     List<Hits> perLeaf = new ArrayList<>(first.size());
@@ -231,7 +245,11 @@ final class LeafVectorSearch {
         LeafReaderContext ctx = leaves.get(i);
         int[] seeds = hits.docs();
         again.add(i);
-        second.add(() -> search(ctx, field, target, k, effort, filterWeight, score, 1f, seeds));
+        second.add(
+            () ->
+                search(
+                    searcher, ctx, field, memory, target, k, effort, filterWeight, score, 1f,
+                    seeds));
       }
     }
     if (second.isEmpty() == false) {
@@ -263,12 +281,14 @@ final class LeafVectorSearch {
     return all[Math.max(0, total - k)];
   }
 
-  private static int vectorCount(LeafReaderContext ctx, String field) throws IOException {
-    FieldInfo fi = ctx.reader().getFieldInfos().fieldInfo(field);
+  private static int vectorCount(LeafReaderContext ctx, String field, boolean memory)
+      throws IOException {
+    LeafReader reader = memory ? PefaDirectoryReader.withMemory(ctx.reader()) : ctx.reader();
+    FieldInfo fi = reader.getFieldInfos().fieldInfo(field);
     if (fi == null || fi.getVectorDimension() == 0) {
       return 0;
     }
-    FloatVectorValues values = ctx.reader().getFloatVectorValues(field);
+    FloatVectorValues values = reader.getFloatVectorValues(field);
     return values == null ? 0 : values.size();
   }
 
@@ -290,13 +310,17 @@ final class LeafVectorSearch {
   /**
    * One segment's top {@code k} (with ties), by graph or exact scan.
    *
+   * @param memory whether {@code field} is the training memory's, searched underneath {@link
+   *     PefaDirectoryReader}'s hiding of its rows
    * @param share the segment's part of the field's vectors; below 1 the graph search (not an
    *     exact scan) looks for {@link #leafShare} of {@code k} with that part of the beam
    * @param seedDocs segment docs to start the graph search from (a second pass), or {@code null}
    */
   private static LeafHits search(
+      IndexSearcher searcher,
       LeafReaderContext ctx,
       String field,
+      boolean memory,
       float[] target,
       int k,
       AnnEffort effort,
@@ -305,7 +329,10 @@ final class LeafVectorSearch {
       float share,
       int[] seedDocs)
       throws IOException {
-    LeafReader reader = ctx.reader();
+    // the memory field is searched underneath PefaDirectoryReader's hiding of its rows; document
+    // fields through the searcher's reader, whose live documents are the application's view
+    LeafReader reader = memory ? PefaDirectoryReader.withMemory(ctx.reader()) : ctx.reader();
+    QueryTimeout timeout = searcher.getTimeout();
     FieldInfo fi = reader.getFieldInfos().fieldInfo(field);
     if (fi == null || fi.getVectorDimension() == 0) {
       return new LeafHits(Hits.EMPTY, 0, false);
@@ -336,17 +363,17 @@ final class LeafVectorSearch {
     }
     if (exhaustive == false) {
       int visitLimit = filterWeight == null ? Integer.MAX_VALUE : accept.cost() + 1;
-      TopKnnCollector collector =
-          seedDocs == null
-              ? new TopKnnCollector(beam, visitLimit)
-              : new TopKnnCollector(beam, visitLimit, seeded(values, seedDocs));
+      KnnCollector collector =
+          new TimeLimitingKnnCollectorManager(new TopKnnCollectorManager(beam, searcher), timeout)
+              .newCollector(visitLimit, seedDocs == null ? null : seeded(values, seedDocs), ctx);
       reader.searchNearestVectors(field, target, collector, accept);
       TopDocs td = collector.topDocs();
       long visited = td.totalHits.value();
+      boolean timedOut = timeout != null && timeout.shouldExit();
       boolean complete =
           td.totalHits.relation() == TotalHits.Relation.EQUAL_TO
               && (td.scoreDocs.length >= leafK || (filterWeight == null && live == null));
-      if (complete) {
+      if (complete || timedOut) { // out of time: the hits found so far, no exact scan
         // the beam's hits, best first by Lucene's score; only those that can be in the exact top
         // leafK are rescored. They are read in the graph's order, which is the exact order up to
         // the rescoring margin, so the keys come nearly sorted (which the sort is quick on).
@@ -366,10 +393,12 @@ final class LeafVectorSearch {
         return new LeafHits(Hits.ofKeys(keys, withTies(keys, count, leafK)), visited, reduced);
       }
       // the graph search stopped early: scan exactly (for the full k)
-      Scan scan = exactScan(values, target, accept.bits(), k, fi.getVectorDimension(), exactScore);
+      Scan scan =
+          exactScan(values, target, accept.bits(), k, fi.getVectorDimension(), exactScore, timeout);
       return new LeafHits(scan.hits(), visited + scan.scored(), false);
     }
-    Scan scan = exactScan(values, target, accept.bits(), k, fi.getVectorDimension(), exactScore);
+    Scan scan =
+        exactScan(values, target, accept.bits(), k, fi.getVectorDimension(), exactScore, timeout);
     return new LeafHits(scan.hits(), scan.scored(), false);
   }
 
@@ -530,10 +559,16 @@ final class LeafVectorSearch {
    * caller's formula.
    */
   private static Scan exactScan(
-      FloatVectorValues values, float[] target, Bits accept, int k, int dimension, ExactScore score)
+      FloatVectorValues values,
+      float[] target,
+      Bits accept,
+      int k,
+      int dimension,
+      ExactScore score,
+      QueryTimeout timeout)
       throws IOException {
     long[] scored = new long[1];
-    int[] candidates = scanCandidates(values, target, accept, k, dimension, scored);
+    int[] candidates = scanCandidates(values, target, accept, k, dimension, scored, timeout);
     // min-heap of ~key: its top is the worst kept hit (the largest key)
     LongHeap heap = new LongHeap(Math.max(1, Math.min(k, values.size())));
     long[] tied = new long[8]; // rejected or evicted hits tied with the worst kept score
@@ -595,12 +630,18 @@ final class LeafVectorSearch {
   static int[] scanCandidates(
       FloatVectorValues values, float[] target, Bits accept, int k, int dimension)
       throws IOException {
-    return scanCandidates(values, target, accept, k, dimension, new long[1]);
+    return scanCandidates(values, target, accept, k, dimension, new long[1], null);
   }
 
   /** {@link #scanCandidates}, adding the number of vectors scored to {@code scored[0]}. */
   private static int[] scanCandidates(
-      FloatVectorValues values, float[] target, Bits accept, int k, int dimension, long[] scored)
+      FloatVectorValues values,
+      float[] target,
+      Bits accept,
+      int k,
+      int dimension,
+      long[] scored,
+      QueryTimeout timeout)
       throws IOException {
     VectorScorer scorer = values.scorer(target);
     if (scorer == null) {
@@ -616,6 +657,9 @@ final class LeafVectorSearch {
     int count = 0;
     float threshold = Float.NEGATIVE_INFINITY;
     while (true) {
+      if (timeout != null && timeout.shouldExit()) {
+        break; // out of time: what was scanned so far
+      }
       bulk.nextDocsAndScores(DocIdSetIterator.NO_MORE_DOCS, accept, batch);
       if (batch.size == 0) {
         break;

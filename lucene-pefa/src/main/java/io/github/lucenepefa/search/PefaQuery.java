@@ -4,6 +4,8 @@ import io.github.lucenepefa.index.PefaSchema;
 import io.github.lucenepefa.index.PefaVectors;
 import io.github.lucenepefa.scoring.ErmScoreMode;
 import io.github.lucenepefa.scoring.KnnNormalization;
+import io.github.lucenepefa.scoring.KnnVote;
+import io.github.lucenepefa.scoring.KnnWeighting;
 import io.github.lucenepefa.scoring.PefaScoring;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -61,9 +63,6 @@ import org.apache.lucene.search.Weight;
  */
 public final class PefaQuery extends Query {
 
-  /** Default number of results. */
-  public static final int DEFAULT_N = 10;
-
   /** Default PEFA-XL lambda. */
   public static final float DEFAULT_XL_LAMBDA = 0.5f;
 
@@ -77,9 +76,8 @@ public final class PefaQuery extends Query {
   private final PefaSchema schema;
   private final float[] vector;
   private final float lambda;
-  private final int k;
+  private final KnnVote vote;
   private final int topK;
-  private final KnnNormalization normalization;
   private final ErmScoreMode ermScoreMode;
   private final AnnEffort effort;
   private final int n;
@@ -91,9 +89,8 @@ public final class PefaQuery extends Query {
     this.schema = b.schema;
     this.vector = b.vector;
     this.lambda = b.lambda;
-    this.k = b.k;
+    this.vote = new KnnVote(b.k, b.weighting, b.normalization, b.temperature);
     this.topK = b.topK;
-    this.normalization = b.normalization;
     this.ermScoreMode = b.ermScoreMode;
     this.effort = b.effort;
     this.n = b.n;
@@ -102,25 +99,29 @@ public final class PefaQuery extends Query {
   }
 
   /**
-   * Starts a PEFA-XL query.
+   * Starts a PEFA-XL query for the top {@code n} documents.
    *
    * @param schema the index layout
    * @param queryVector {@code q}, unit length
+   * @param n the number of documents the query matches (like the {@code k} of Lucene's kNN
+   *     queries: {@code searcher.search(query, m)} returns at most {@code min(n, m)} hits), > 0
    * @return a builder
    */
-  public static Builder xl(PefaSchema schema, float[] queryVector) {
-    return new Builder(PefaMode.XL, schema, queryVector);
+  public static Builder xl(PefaSchema schema, float[] queryVector, int n) {
+    return new Builder(PefaMode.XL, schema, queryVector, n);
   }
 
   /**
-   * Starts a PEFA-XS query (lambda defaults to the schema's index-time lambda).
+   * Starts a PEFA-XS query for the top {@code n} documents (lambda defaults to the schema's
+   * index-time lambda).
    *
    * @param schema the index layout
    * @param queryVector {@code q}, unit length
+   * @param n the number of documents the query matches, > 0
    * @return a builder
    */
-  public static Builder xs(PefaSchema schema, float[] queryVector) {
-    return new Builder(PefaMode.XS, schema, queryVector);
+  public static Builder xs(PefaSchema schema, float[] queryVector, int n) {
+    return new Builder(PefaMode.XS, schema, queryVector, n);
   }
 
   /**
@@ -178,8 +179,9 @@ public final class PefaQuery extends Query {
 
   private XlResult searchXl(IndexSearcher searcher, Weight filterWeight) throws IOException {
     XlCandidates candidates =
-        XlCandidates.search(searcher, schema, vector, neighbours, k, topK, effort, filterWeight);
-    TopDocs top = candidates.score(lambda, k, normalization, ermScoreMode, n);
+        XlCandidates.search(
+            searcher, schema, vector, neighbours, vote.k(), topK, effort, filterWeight);
+    TopDocs top = candidates.score(lambda, vote, ermScoreMode, n);
     return new XlResult(top.scoreDocs, candidates);
   }
 
@@ -211,7 +213,7 @@ public final class PefaQuery extends Query {
 
   /** Whether this PEFA-XS query searches the stored {@code e_d} (lambda = index-time lambda). */
   private boolean searchesXsVectorField() {
-    return mode == PefaMode.XS && schema.xsVectorField() != null && isIndexLambda(schema, lambda);
+    return mode == PefaMode.XS && isIndexLambda(schema, lambda);
   }
 
   /** Whether {@code lambda} is the schema's PEFA-XS index-time lambda (the stored e_d's). */
@@ -221,23 +223,28 @@ public final class PefaQuery extends Query {
 
   private Explanation explainXl(XlResult xl, LeafReaderContext ctx, int doc, float score)
       throws IOException {
-    List<Neighbour> nk = xl.candidates().neighbours(k);
+    List<Neighbour> nk = xl.candidates().neighbours(vote.k());
+    float[] votes = vote.votes(nk);
     String key = keyOf(ctx, doc);
     float[] p = vectorOf(ctx, schema.ermField(), doc);
     List<Explanation> contributions = new ArrayList<>();
     float sum = 0;
-    for (Neighbour nb : nk) {
+    for (int i = 0; i < votes.length; i++) {
+      Neighbour nb = nk.get(i);
       Float w = nb.labels().get(key);
       if (w != null) {
-        float c = PefaScoring.knnContribution(nb.similarity(), w);
+        float c = PefaScoring.knnContribution(votes[i], w);
         sum += c;
+        String voteDesc =
+            vote.weighting() == KnnWeighting.SIMILARITY
+                ? "<q,x_i> = " + nb.similarity()
+                : "softmax vote " + votes[i] + " (<q,x_i> = " + nb.similarity() + ")";
         contributions.add(
             Explanation.match(
-                c,
-                "neighbour '" + nb.rowId() + "': <q,x_i> = " + nb.similarity() + " * Y[i,d] = " + w));
+                c, "v_i * Y[i,d] of neighbour '" + nb.rowId() + "': " + voteDesc + ", Y[i,d] = " + w));
       }
     }
-    float factor = normalization.factor(k);
+    float factor = vote.factor();
     float knnPart = factor * sum;
     float ermPart =
         p == null
@@ -249,39 +256,37 @@ public final class PefaQuery extends Query {
         ermScoreMode == ErmScoreMode.TOP_K_ONLY && ermPart == 0f
             ? "ERM part s_erm (0: outside the ERM top-" + topK + ", TOP_K_ONLY)"
             : "ERM part s_erm = <q,p_d>";
+    contributions.add(0, Explanation.match(factor, "c (" + vote + ")"));
     return Explanation.match(
         score,
-        "PEFA-XL score of doc '" + key + "' = lambda * s_erm + (1 - lambda) * s_knn",
+        "raw PEFA-XL score of doc '"
+            + key
+            + "', computed as lambda * s_erm + (1 - lambda) * s_knn from:",
         Explanation.match(lambda, "lambda"),
         Explanation.match(ermPart, ermDesc),
         Explanation.match(
             knnPart,
-            "kNN part s_knn = c * sum over the "
-                + contributions.size()
+            "kNN part s_knn over the "
+                + (contributions.size() - 1)
                 + " of "
                 + nk.size()
-                + " neighbours labelling it, c = "
-                + factor
-                + " ("
-                + normalization
-                + ", k = "
-                + k
-                + ")",
+                + " neighbours labelling it, computed as c * sum of v_i * Y[i,d] from:",
             contributions));
   }
 
   private Explanation explainXs(LeafReaderContext ctx, int doc, float score) throws IOException {
     String key = keyOf(ctx, doc);
     float[] pair = schema.xsField() == null ? null : vectorOf(ctx, schema.xsField(), doc);
-    if (pair == null && schema.xsVectorField() != null) {
+    if (pair == null) {
       // only e_d is stored: the ERM part comes from p_d, the rest is (1 - lambda) * <q,u_d>
       float[] p = vectorOf(ctx, schema.ermField(), doc);
       float pq = p == null ? 0f : PefaScoring.similarity(vector, p);
       return Explanation.match(
           score,
-          "PEFA-XS score of doc '"
+          "raw PEFA-XS score of doc '"
               + key
-              + "' = <q,e_d> with the stored e_d = lambda * p_d + (1 - lambda) * u_d",
+              + "', computed as <q,e_d> with the stored e_d = lambda * p_d + (1 - lambda) * u_d"
+              + " from:",
           Explanation.match(lambda, "lambda (index-time " + schema.xsLambda() + ")"),
           Explanation.match(pq, "ERM part <q,p_d>"));
     }
@@ -293,7 +298,9 @@ public final class PefaQuery extends Query {
     }
     return Explanation.match(
         score,
-        "PEFA-XS score of doc '" + key + "' = <q,e_d> = lambda * <q,p_d> + (1 - lambda) * <q,u_d>",
+        "raw PEFA-XS score of doc '"
+            + key
+            + "', computed as <q,e_d> = lambda * <q,p_d> + (1 - lambda) * <q,u_d> from:",
         Explanation.match(lambda, "lambda (index-time " + schema.xsLambda() + ")"),
         Explanation.match(pq, "ERM part <q,p_d>"),
         Explanation.match(uq, "label part <q,u_d>, u_d = normalize(sum_i Y[i,d] x_i)"));
@@ -332,8 +339,8 @@ public final class PefaQuery extends Query {
     StringBuilder sb = new StringBuilder("PefaQuery(").append(mode);
     sb.append(", lambda=").append(lambda);
     if (mode == PefaMode.XL) {
-      sb.append(", k=").append(k).append(", K=").append(topK);
-      sb.append(", ").append(normalization).append(", erm=").append(ermScoreMode);
+      sb.append(", ").append(vote).append(", K=").append(topK);
+      sb.append(", erm=").append(ermScoreMode);
       if (neighbours != null) {
         sb.append(", neighbours=").append(neighbours.size()).append(" given");
       }
@@ -358,9 +365,8 @@ public final class PefaQuery extends Query {
         && schema.equals(q.schema)
         && Arrays.equals(vector, q.vector)
         && Float.compare(lambda, q.lambda) == 0
-        && k == q.k
+        && vote.equals(q.vote)
         && topK == q.topK
-        && normalization == q.normalization
         && ermScoreMode == q.ermScoreMode
         && effort.equals(q.effort)
         && n == q.n
@@ -376,9 +382,8 @@ public final class PefaQuery extends Query {
         schema,
         Arrays.hashCode(vector),
         lambda,
-        k,
+        vote,
         topK,
-        normalization,
         ermScoreMode,
         effort,
         n,
@@ -395,17 +400,23 @@ public final class PefaQuery extends Query {
     private int k = DEFAULT_K;
     private int topK = DEFAULT_TOP_K;
     private KnnNormalization normalization = KnnNormalization.SUM;
+    private KnnWeighting weighting = KnnWeighting.SIMILARITY;
+    private float temperature = KnnVote.DEFAULT_TEMPERATURE;
     private ErmScoreMode ermScoreMode = ErmScoreMode.EXACT;
     private AnnEffort effort = AnnEffort.DEFAULT;
-    private int n = DEFAULT_N;
+    private final int n;
     private Query filter;
     private List<Neighbour> neighbours;
 
-    private Builder(PefaMode mode, PefaSchema schema, float[] vector) {
+    private Builder(PefaMode mode, PefaSchema schema, float[] vector, int n) {
       this.mode = mode;
       this.schema = Objects.requireNonNull(schema, "schema");
       this.vector = PefaVectors.checkUnit("query vector", vector, schema.dimension()).clone();
       this.lambda = mode == PefaMode.XS ? schema.xsLambda() : DEFAULT_XL_LAMBDA;
+      if (n <= 0) {
+        throw new IllegalArgumentException("n must be > 0, got " + n);
+      }
+      this.n = n;
     }
 
     /**
@@ -454,6 +465,26 @@ public final class PefaQuery extends Query {
     }
 
     /**
+     * @param weighting how each neighbour votes (XL): {@link KnnWeighting#SIMILARITY} (the
+     *     paper's, the default) or {@link KnnWeighting#SOFTMAX}
+     * @return this
+     */
+    public Builder knnWeighting(KnnWeighting weighting) {
+      this.weighting = Objects.requireNonNull(weighting, "weighting");
+      return this;
+    }
+
+    /**
+     * @param temperature the temperature {@code T} of the softmax vote (XL), finite and > 0
+     * @return this
+     */
+    public Builder temperature(float temperature) {
+      new KnnVote(1, KnnWeighting.SOFTMAX, KnnNormalization.SUM, temperature); // checks it
+      this.temperature = temperature;
+      return this;
+    }
+
+    /**
      * @param mode EXACT or TOP_K_ONLY (XL)
      * @return this
      */
@@ -468,18 +499,6 @@ public final class PefaQuery extends Query {
      */
     public Builder effort(AnnEffort effort) {
       this.effort = Objects.requireNonNull(effort, "effort");
-      return this;
-    }
-
-    /**
-     * @param n number of results, > 0
-     * @return this
-     */
-    public Builder n(int n) {
-      if (n <= 0) {
-        throw new IllegalArgumentException("n must be > 0, got " + n);
-      }
-      this.n = n;
       return this;
     }
 

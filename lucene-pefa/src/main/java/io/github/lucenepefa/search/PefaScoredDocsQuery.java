@@ -1,5 +1,6 @@
 package io.github.lucenepefa.search;
 
+import io.github.lucenepefa.scoring.PefaScoring;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
@@ -21,16 +22,22 @@ import org.apache.lucene.search.Weight;
  * What a {@link PefaQuery} rewrites to: a fixed set of documents with precomputed scores, bound to
  * the reader it was computed on. Using it with a searcher over another reader throws {@link
  * IllegalStateException}.
+ *
+ * <p>Scores are PEFA's raw scores mapped to non-negative values by {@link
+ * PefaScoring#nonNegativeScore}, as Lucene's scorers must report them. Where float rounding would
+ * map two different raw scores to one value, the lower is put one float step below the higher, so
+ * that the rank order, ties by doc id included, is the raw scores' exactly.
  */
 final class PefaScoredDocsQuery extends Query {
 
-  /** Explains one returned document's score. */
+  /** Explains one returned document's raw PEFA score. */
   interface Explainer {
-    Explanation explain(LeafReaderContext ctx, int doc, float score) throws IOException;
+    Explanation explain(LeafReaderContext ctx, int doc, float rawScore) throws IOException;
   }
 
   private final int[] docs; // global doc ids, ascending
-  private final float[] scores;
+  private final float[] scores; // non-negative
+  private final float[] rawScores;
   private final int[] segmentStarts;
   private final Object contextIdentity;
   private final Explainer explainer;
@@ -39,12 +46,14 @@ final class PefaScoredDocsQuery extends Query {
   private PefaScoredDocsQuery(
       int[] docs,
       float[] scores,
+      float[] rawScores,
       int[] segmentStarts,
       Object contextIdentity,
       Explainer explainer,
       Query source) {
     this.docs = docs;
     this.scores = scores;
+    this.rawScores = rawScores;
     this.segmentStarts = segmentStarts;
     this.contextIdentity = contextIdentity;
     this.explainer = explainer;
@@ -53,13 +62,24 @@ final class PefaScoredDocsQuery extends Query {
 
   /**
    * @param reader the reader the hits were computed on
-   * @param hits global doc ids with scores, any order
-   * @param explainer explains a hit
+   * @param hits global doc ids with raw PEFA scores, score descending then doc id ascending
+   * @param explainer explains a hit's raw score
    * @param source the query that was rewritten (for toString)
    */
   static PefaScoredDocsQuery create(
       IndexReader reader, ScoreDoc[] hits, Explainer explainer, Query source) {
-    LeafVectorSearch.DocScores byDoc = LeafVectorSearch.DocScores.of(hits);
+    ScoreDoc[] scaled = new ScoreDoc[hits.length];
+    for (int i = 0; i < hits.length; i++) {
+      float s = PefaScoring.nonNegativeScore(hits[i].score);
+      if (i > 0 && hits[i].score != hits[i - 1].score) {
+        s = Math.min(s, Math.nextDown(scaled[i - 1].score)); // keep a lower raw score lower
+      } else if (i > 0) {
+        s = scaled[i - 1].score; // a tie stays a tie
+      }
+      scaled[i] = new ScoreDoc(hits[i].doc, Math.max(0f, s));
+    }
+    LeafVectorSearch.DocScores byDoc = LeafVectorSearch.DocScores.of(scaled);
+    LeafVectorSearch.DocScores rawByDoc = LeafVectorSearch.DocScores.of(hits);
     int[] docs = byDoc.docs();
     float[] scores = byDoc.scores();
     List<LeafReaderContext> leaves = reader.leaves();
@@ -70,7 +90,7 @@ final class PefaScoredDocsQuery extends Query {
     }
     starts[leaves.size()] = docs.length;
     return new PefaScoredDocsQuery(
-        docs, scores, starts, reader.getContext().id(), explainer, source);
+        docs, scores, rawByDoc.scores(), starts, reader.getContext().id(), explainer, source);
   }
 
   @Override
@@ -87,7 +107,21 @@ final class PefaScoredDocsQuery extends Query {
         if (found < 0) {
           return Explanation.noMatch("not among the " + docs.length + " PEFA results");
         }
-        return explainer.explain(context, doc, scores[found] * boost);
+        float raw = rawScores[found];
+        Explanation rawExplanation = explainer.explain(context, doc, raw);
+        Explanation scaled =
+            Explanation.match(
+                scores[found],
+                "non-negative PEFA score, computed as raw < 0 ? 1 / (1 - raw) : raw + 1"
+                    + (scores[found] != PefaScoring.nonNegativeScore(raw)
+                        ? " (then one float step below the next higher hit's, to keep the order)"
+                        : "")
+                    + " from:",
+                rawExplanation);
+        return boost == 1f
+            ? scaled
+            : Explanation.match(
+                scores[found] * boost, "product of:", scaled, Explanation.match(boost, "boost"));
       }
 
       @Override
@@ -176,7 +210,12 @@ final class PefaScoredDocsQuery extends Query {
         @Override
         public int advance(int target) {
           int from = index < 0 ? lower : index + 1;
-          int found = Arrays.binarySearch(docs, from, upper, target + docBase);
+          long global = (long) target + docBase; // NO_MORE_DOCS + docBase overflows an int
+          if (global > docs[upper - 1]) {
+            index = upper;
+            return DocIdSetIterator.NO_MORE_DOCS;
+          }
+          int found = Arrays.binarySearch(docs, from, upper, (int) global);
           index = found >= 0 ? found : -1 - found;
           return docID();
         }

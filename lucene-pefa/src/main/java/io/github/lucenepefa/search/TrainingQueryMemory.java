@@ -49,6 +49,7 @@ public final class TrainingQueryMemory {
         LeafVectorSearch.searchLeaves(
             searcher,
             schema.memoryField(),
+            true,
             query,
             k,
             effort,

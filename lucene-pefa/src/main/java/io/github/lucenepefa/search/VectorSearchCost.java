@@ -17,7 +17,8 @@ public final class VectorSearchCost {
 
   /**
    * Vectors scored by the search of one field scored by inner product with {@code target} (the
-   * ERM field, the training memory, the stored PEFA-XS {@code e_d}).
+   * ERM field, the training memory, the stored PEFA-XS {@code e_d}), underneath {@link
+   * io.github.lucenepefa.index.PefaDirectoryReader}'s hiding of memory rows.
    *
    * @param searcher the searcher
    * @param field the vector field
@@ -36,6 +37,7 @@ public final class VectorSearchCost {
     return LeafVectorSearch.searchLeaves(
             searcher,
             field,
+            true,
             target,
             wanted,
             effort,

@@ -2,7 +2,7 @@ package io.github.lucenepefa.search;
 
 import io.github.lucenepefa.index.PefaSchema;
 import io.github.lucenepefa.scoring.ErmScoreMode;
-import io.github.lucenepefa.scoring.KnnNormalization;
+import io.github.lucenepefa.scoring.KnnVote;
 import io.github.lucenepefa.scoring.PefaScoring;
 import java.io.IOException;
 import java.util.Arrays;
@@ -35,8 +35,8 @@ import org.apache.lucene.util.FixedBitSet;
 /**
  * The search part of PEFA-XL, done once per query vector: {@code N_kmax(q)} (the nearest
  * training-memory rows), the ERM top-K, and every live document a neighbour labels (accepted by the
- * filter). {@link #score} then ranks the candidates for any lambda, {@code k <= kmax}, kNN
- * normalisation and ERM-score mode with {@link PefaRescoringCollectorManager}. {@link PefaQuery}
+ * filter). {@link #score} then ranks the candidates for any lambda, kNN vote ({@code k <= kmax})
+ * and ERM-score mode with {@link PefaRescoringCollectorManager}. {@link PefaQuery}
  * scores once; a tuner (such as {@code pefa tune}) scores many settings from one search.
  *
  * <p>Instances are bound to the searcher's reader: global doc ids refer to it.
@@ -267,17 +267,14 @@ public final class XlCandidates {
    * PefaRescoringCollectorManager}.
    *
    * @param lambda weight of the ERM part, in [0,1]
-   * @param k neighbours used, {@code 1 <= k} (at most kmax are available)
-   * @param normalization SUM or MEAN
+   * @param vote how the first {@code vote.k()} neighbours vote (at most kmax are available)
    * @param mode EXACT or TOP_K_ONLY
    * @param n number of results
    * @return the top {@code n}, score descending then doc id ascending
    * @throws IOException on I/O errors
    */
-  public TopDocs score(
-      float lambda, int k, KnnNormalization normalization, ErmScoreMode mode, int n)
-      throws IOException {
-    Map<String, Float> knnByKey = PefaScoring.knnScores(neighbours(k), normalization, k);
+  public TopDocs score(float lambda, KnnVote vote, ErmScoreMode mode, int n) throws IOException {
+    Map<String, Float> knnByKey = PefaScoring.knnScores(neighbours(vote.k()), vote);
     // candidate docs: ERM top-K and the documents of labelled keys, with their kNN parts
     int size = ermTopKDocs.length;
     for (String key : knnByKey.keySet()) {

@@ -186,9 +186,19 @@ public class BenchCommand implements Callable<Integer> {
   @Option(names = "--markdown", paramLabel = "FILE", description = "Write the tables as Markdown.")
   Path markdown;
 
+  @Option(
+      names = "--from-json",
+      paramLabel = "FILE",
+      description =
+          "Run nothing: read a result saved with --json and print its tables, and write --png / --markdown from it.")
+  Path fromJson;
+
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
+    if (fromJson != null) {
+      return write(BenchReport.readJson(fromJson), out);
+    }
     for (int ef : efs) {
       positive("--ef", ef);
     }
@@ -257,6 +267,11 @@ public class BenchCommand implements Callable<Integer> {
     if (buildForks > 0) {
       report = report.withBuilds(ForkedBuilds.run(buildForks, benchArgs(), System.err));
     }
+    return write(report, out);
+  }
+
+  /** Prints the report's tables and writes the files asked for. */
+  private int write(BenchRunner.Report report, PrintStream out) throws java.io.IOException {
     out.print(BenchReport.header(report));
     out.println();
     out.print(BenchReport.buildTable(report));

@@ -48,7 +48,7 @@ public record BenchData(
   /**
    * The same documents and memory with other query vectors: as many as there are now, drawn
    * uniformly on the unit sphere (normalised Gaussian vectors). Such queries lie far from every
-   * document and memory row, the hard case for a graph search (docs/performance.md, round 7).
+   * document and memory row, the hard case for a graph search.
    *
    * @param seed the random seed
    * @return the data named {@code name + "-random-queries"}

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.github.lucenepefa.cli.bench.BenchRunner.Build;
 import io.github.lucenepefa.cli.bench.BenchRunner.Record;
 import io.github.lucenepefa.cli.bench.BenchRunner.Report;
-import io.github.lucenepefa.cli.report.LineChart;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.lucenepefa.cli.report.Charts;
+import io.github.lucenepefa.scoring.KnnNormalization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +18,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Renders a {@link Report}: text table, Markdown, JSON and a recall-vs-QPS PNG; checks the targets. */
+/**
+ * Renders a {@link Report}: text tables, Markdown, JSON and a recall-vs-QPS PNG; checks the targets. A report saved
+ * with {@link #writeJson} is read back by {@link #readJson}, so its tables and chart can be rendered again without
+ * re-running the benchmark.
+ */
 public final class BenchReport {
 
   private BenchReport() {}
@@ -58,7 +64,7 @@ public final class BenchReport {
             r.simd() ? "on" : "off",
             r.simd() ? "present" : "absent",
             r.javaVersion(),
-            Runtime.getRuntime().availableProcessors(),
+            r.cpus(),
             r.config().threads()));
     BenchRunner.Config c = r.config();
     sb.append(
@@ -157,15 +163,105 @@ public final class BenchReport {
     return sb.toString();
   }
 
+  /** The methods of the summary table with an ef, in their order within one ef. */
+  private static final List<String> SUMMARY_ANN =
+      List.of(
+          "lucene-knn",
+          "pefa-xs",
+          "pefa-xl",
+          "lucene-knn-docs+memory",
+          "lucene-knn-executor",
+          "pefa-xl-executor",
+          "lucene-knn-docs+memory-executor");
+
+  /** The methods drawn first and with solid lines in the chart (the exact methods are points). */
+  private static final List<String> CHART_PRIMARY = List.of("lucene-knn", "pefa-xs", "pefa-xl");
+
+  /** The exact methods of the summary table, in order. */
+  private static final List<String> SUMMARY_EXACT =
+      List.of("exact-scan-docs", "pefa-xs-exhaustive", "pefa-xl-exhaustive", "exact-scan-docs+memory");
+
+  /**
+   * The summary table: stock Lucene kNN, PEFA-XS and PEFA-XL (and, where the run has them, the two-search floor and
+   * the executor variants) at every ef, and the exact methods, with each method's mean latency as a multiple of stock
+   * kNN's in the same run. Variants that only tune the measurement (graph-only, memory beams, K sweep) are left out;
+   * the full table has them.
+   *
+   * @param r the report
+   * @return a Markdown table and a line saying what the ratio column is
+   */
+  public static String summary(Report r) {
+    Map<String, Record> byKey = new LinkedHashMap<>();
+    for (Record x : r.records()) {
+      byKey.putIfAbsent(x.method() + "@" + x.ef(), x);
+    }
+    List<Integer> efs = r.records().stream().map(Record::ef).filter(ef -> ef > 0).distinct().sorted().toList();
+    Record firstStock = efs.isEmpty() ? null : byKey.get("lucene-knn@" + efs.get(0));
+    StringBuilder sb = new StringBuilder();
+    sb.append("| method | ef | mean (ms) | × stock kNN | p99 (ms) | QPS (")
+        .append(r.config().threads())
+        .append(" threads) | overlap@")
+        .append(r.config().n())
+        .append(" | vectors scored |\n");
+    sb.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (String m : SUMMARY_EXACT) {
+      Record x = byKey.get(m + "@0");
+      if (x != null) {
+        summaryRow(sb, x, firstStock);
+      }
+    }
+    for (int ef : efs) {
+      for (String m : SUMMARY_ANN) {
+        Record x = byKey.get(m + "@" + ef);
+        if (x != null) {
+          String base = m.endsWith("-executor") ? "lucene-knn-executor" : "lucene-knn";
+          summaryRow(sb, x, byKey.get(base + "@" + ef));
+        }
+      }
+    }
+    sb.append("\n× stock kNN: mean latency over that of stock Lucene kNN at the same ef in the same run");
+    List<String> notes = new ArrayList<>();
+    if (r.records().stream().anyMatch(x -> x.method().endsWith("-executor"))) {
+      notes.add("the executor variants over stock kNN with the executor");
+    }
+    if (firstStock != null && SUMMARY_EXACT.stream().anyMatch(m -> byKey.containsKey(m + "@0"))) {
+      notes.add("the exact methods over stock kNN at ef " + firstStock.ef());
+    }
+    if (sb.indexOf("| – |") >= 0) {
+      notes.add("– where the run has no such stock row");
+    }
+    sb.append(notes.isEmpty() ? "" : " (" + String.join("; ", notes) + ")").append(".\n");
+    return sb.toString();
+  }
+
+  /** One row; {@code stock} is the row the ratio is taken to ({@code x} itself for stock kNN; null: none, "–"). */
+  private static void summaryRow(StringBuilder sb, Record x, Record stock) {
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "| %s | %s | %.3f | %s | %.3f | %.0f | %.4f | %.0f |%n",
+            x.method(),
+            x.ef() == 0 ? "exact" : Integer.toString(x.ef()),
+            x.latencyMsMean(),
+            stock == null ? "–" : String.format(Locale.ROOT, "%.2f", x.latencyMsMean() / stock.latencyMsMean()),
+            x.latencyMsP99(),
+            x.qps(),
+            x.overlapAtN(),
+            x.nodesVisited()));
+  }
+
   /**
    * @param r the report
-   * @return Markdown: header, build table, measurement table and targets
+   * @return Markdown: the header lines, then sections with the summary, the index builds, every measurement and the
+   *     targets
    */
   public static String markdown(Report r) {
     StringBuilder sb = new StringBuilder();
     for (String line : header(r).split("\n")) {
       sb.append("- ").append(line).append('\n');
     }
+    sb.append("\n### Summary\n\n").append(summary(r));
+    sb.append("\n### Index builds\n");
     sb.append("\n| index | build (s) | size (MB) | phases (s) | vector bytes per field (MB) |\n");
     sb.append("|---|---:|---:|---|---|\n");
     for (Build b : r.builds()) {
@@ -180,6 +276,7 @@ public final class BenchReport {
               fmtMap(b.fieldBytes(), 1, 1e6)));
     }
     sb.append(String.format(Locale.ROOT, "%nHeap used after build + open (after GC): %.0f MB.%n", r.heapUsedMb()));
+    sb.append("\n### All measurements\n");
     sb.append("\n| method | ef | K | mean (ms) | p99 (ms) | QPS (")
         .append(r.config().threads())
         .append(" threads) | overlap@")
@@ -193,18 +290,22 @@ public final class BenchReport {
               "| %s | %s | %s | %.3f | %.3f | %.1f | %.4f | %.0f | %.0f |%n",
               cells(x)));
     }
-    sb.append("\n| target | measured | limit | met |\n|---|---:|---:|---|\n");
-    for (Target t : targets(r)) {
-      sb.append(
-          String.format(
-              Locale.ROOT,
-              "| %s%s | %.3f | %s %.3f | %s |%n",
-              t.name(),
-              t.detail().isEmpty() ? "" : " (" + t.detail() + ")",
-              t.value(),
-              t.atMost() ? "≤" : "≥",
-              t.limit(),
-              t.met() ? "yes" : "**no**"));
+    List<Target> targets = targets(r);
+    if (targets.isEmpty() == false) {
+      sb.append("\n### Targets\n");
+      sb.append("\n| target | measured | limit | met |\n|---|---:|---:|---|\n");
+      for (Target t : targets) {
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                "| %s%s | %.3f | %s %.3f | %s |%n",
+                t.name(),
+                t.detail().isEmpty() ? "" : " (" + t.detail() + ")",
+                t.value(),
+                t.atMost() ? "≤" : "≥",
+                t.limit(),
+                t.met() ? "yes" : "**no**"));
+      }
     }
     return sb.toString();
   }
@@ -384,7 +485,7 @@ public final class BenchReport {
     root.put("dim", r.dim());
     root.put("simd", r.simd());
     root.put("java", r.javaVersion());
-    root.put("cpus", Runtime.getRuntime().availableProcessors());
+    root.put("cpus", r.cpus());
     BenchRunner.Config c = r.config();
     Map<String, Object> cfg = new LinkedHashMap<>();
     cfg.put("n", c.n());
@@ -399,6 +500,16 @@ public final class BenchReport {
     cfg.put("warmup_seconds", c.warmupSeconds());
     cfg.put("warmup_full_pass", true);
     cfg.put("min_timed_queries", c.minTimedQueries());
+    cfg.put("efs", c.efs());
+    cfg.put("k_sweep", c.kSweep());
+    cfg.put("xs_any_lambda", c.xsAnyLambda());
+    cfg.put("graph_only", c.graphOnly());
+    cfg.put("only", c.only());
+    cfg.put("index_threads", c.indexThreads());
+    cfg.put("force_merge", c.forceMerge());
+    cfg.put("stock_memory", c.stockMemory());
+    cfg.put("build_repeats", c.buildRepeats());
+    cfg.put("ram_buffer_mb", c.ramBufferMb());
     root.put("config", cfg);
     Map<String, Build> builds = new LinkedHashMap<>();
     List<Object> buildList = new ArrayList<>();
@@ -457,8 +568,10 @@ public final class BenchReport {
   }
 
   /**
-   * Writes the ann-benchmarks style chart: overlap@n with exact (x) against QPS (y), one line per
-   * method over its ef values; exact methods are single points.
+   * Writes the ann-benchmarks style chart: overlap@n with the exact result of the same mode (x) against QPS on a
+   * logarithmic axis (y), one line per method over its ef values; exact methods are single points, the K sweep is
+   * left out. Stock kNN, PEFA-XS and PEFA-XL come first (black, blue, red; thick lines), the variants that tune the
+   * measurement after them (thin dashed lines).
    *
    * @param r the report
    * @param file the PNG
@@ -466,30 +579,150 @@ public final class BenchReport {
    */
   public static void writePng(Report r, Path file) throws IOException {
     Map<String, List<Record>> byMethod = new LinkedHashMap<>();
+    for (String m : CHART_PRIMARY) { // first, so that they take the chart's first colours and markers
+      if (r.records().stream().anyMatch(x -> x.method().equals(m))) {
+        byMethod.put(m, new ArrayList<>());
+      }
+    }
     for (Record x : r.records()) {
       if (x.method().contains("-K")) {
         continue;
       }
       byMethod.computeIfAbsent(x.method(), m -> new ArrayList<>()).add(x);
     }
-    LineChart chart =
-        new LineChart(
-                "Overlap@" + r.config().n() + " with exact vs QPS (" + r.config().threads()
-                    + " threads) — " + r.dataset() + ", SIMD " + (r.simd() ? "on" : "off"),
-                "overlap@" + r.config().n() + " with the exact result of the same mode",
-                "queries per second")
-            .markers(true)
-            .size(1100, 650);
+    List<Charts.Series> series = new ArrayList<>();
     for (Map.Entry<String, List<Record>> e : byMethod.entrySet()) {
-      List<Record> l = e.getValue();
+      List<Record> l = new ArrayList<>(e.getValue());
+      l.sort((a, b) -> Integer.compare(a.ef(), b.ef()));
       double[] x = new double[l.size()];
       double[] y = new double[l.size()];
       for (int i = 0; i < l.size(); i++) {
         x[i] = l.get(i).overlapAtN();
         y[i] = l.get(i).qps();
       }
-      chart.add(e.getKey(), x, y);
+      boolean primary = CHART_PRIMARY.contains(e.getKey()) || l.stream().allMatch(z -> z.ef() == 0);
+      series.add(new Charts.Series(e.getKey(), x, y, primary));
     }
-    chart.writePng(file);
+    int n = r.config().n();
+    Charts.recallVsQps(
+        file,
+        "Recall vs QPS: " + r.dataset(),
+        "overlap@" + n + " (share of the exact top " + n + " found; ef grows to the right)",
+        "queries per second, " + r.config().threads() + " threads (log scale)",
+        series);
+  }
+
+  /**
+   * Reads a report written by {@link #writeJson}: its tables and chart can then be rendered again. The targets are
+   * recomputed from the records. Settings that the file does not hold (files written before they were added) take the
+   * defaults of {@link BenchRunner.Config#defaults()}, except that PEFA-XS counts as {@code e_d} only when the PEFA
+   * index has no pair field.
+   *
+   * @param file the JSON file
+   * @return the report
+   * @throws IOException on read errors, or when the file is not a bench result (the message names the missing field)
+   */
+  public static Report readJson(Path file) throws IOException {
+    JsonNode root = new ObjectMapper().readTree(file.toFile());
+    if (root == null || root.isObject() == false) {
+      throw new IOException(file + ": not a pefa bench JSON result (expected an object)");
+    }
+    JsonNode cfg = required(file, root, "config");
+    List<Build> builds = new ArrayList<>();
+    for (JsonNode b : required(file, root, "builds")) {
+      Map<String, Double> phases = new LinkedHashMap<>();
+      b.path("phases_s").fields().forEachRemaining(e -> phases.put(e.getKey(), e.getValue().asDouble()));
+      Map<String, Long> fieldBytes = new LinkedHashMap<>();
+      b.path("field_vector_bytes").fields().forEachRemaining(e -> fieldBytes.put(e.getKey(), e.getValue().asLong()));
+      builds.add(
+          new Build(
+              required(file, b, "index").asText(),
+              required(file, b, "build_s").asDouble(),
+              phases,
+              b.path("size_bytes").asLong(),
+              fieldBytes));
+    }
+    int n = required(file, cfg, "n").asInt();
+    List<Record> records = new ArrayList<>();
+    for (JsonNode x : required(file, root, "records")) {
+      records.add(
+          new Record(
+              required(file, x, "method").asText(),
+              required(file, x, "ef").asInt(),
+              x.path("K").asInt(),
+              required(file, x, "latency_ms_mean").asDouble(),
+              required(file, x, "latency_ms_p99").asDouble(),
+              required(file, x, "qps").asDouble(),
+              required(file, x, "overlap_at_" + n).asDouble(),
+              x.path("nodes_visited").asDouble(),
+              x.path("alloc_bytes_per_query").asDouble(),
+              x.path("timed_queries").asInt()));
+    }
+    BenchRunner.Config d = BenchRunner.Config.defaults();
+    boolean pairField =
+        builds.stream()
+            .filter(b -> b.index().equals("pefa"))
+            .findFirst()
+            .map(b -> b.fieldBytes().isEmpty() || b.fieldBytes().containsKey("pefa.xs"))
+            .orElse(true);
+    int[] efs =
+        cfg.has("efs")
+            ? ints(cfg.get("efs"))
+            : records.stream().mapToInt(Record::ef).filter(ef -> ef > 0).distinct().sorted().toArray();
+    BenchRunner.Config config =
+        new BenchRunner.Config(
+            efs,
+            n,
+            cfg.path("k").asInt(d.k()),
+            cfg.path("K").asInt(d.topK()),
+            cfg.has("k_sweep") ? ints(cfg.get("k_sweep")) : d.kSweep(),
+            (float) cfg.path("xl_lambda").asDouble(d.xlLambda()),
+            (float) cfg.path("xs_lambda").asDouble(d.xsLambda()),
+            KnnNormalization.valueOf(cfg.path("knn_normalization").asText(d.normalization().name())),
+            cfg.path("hnsw_max_conn").asInt(d.maxConn()),
+            cfg.path("hnsw_beam_width").asInt(d.beamWidth()),
+            cfg.path("threads").asInt(d.threads()),
+            cfg.path("warmup_seconds").asDouble(d.warmupSeconds()),
+            cfg.path("min_timed_queries").asInt(d.minTimedQueries()),
+            cfg.path("ram_buffer_mb").asDouble(d.ramBufferMb()),
+            d.workDir(),
+            false,
+            cfg.path("graph_only").asBoolean(d.graphOnly()),
+            cfg.hasNonNull("only") ? cfg.get("only").asText() : null,
+            cfg.has("xs_any_lambda") ? cfg.get("xs_any_lambda").asBoolean() : pairField,
+            cfg.path("index_threads").asInt(d.indexThreads()),
+            cfg.path("force_merge").asBoolean(d.forceMerge()),
+            cfg.path("stock_memory").asBoolean(d.stockMemory()),
+            cfg.path("build_repeats").asInt(d.buildRepeats()));
+    return new Report(
+        required(file, root, "dataset").asText(),
+        required(file, root, "docs").asInt(),
+        required(file, root, "memory_rows").asInt(),
+        root.path("labels").asLong(),
+        required(file, root, "queries").asInt(),
+        required(file, root, "dim").asInt(),
+        root.path("simd").asBoolean(),
+        root.path("java").asText(""),
+        root.path("cpus").asInt(0),
+        config,
+        builds,
+        root.path("heap_used_mb").asDouble(),
+        records);
+  }
+
+  private static JsonNode required(Path file, JsonNode node, String field) throws IOException {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      throw new IOException(file + ": not a pefa bench JSON result (no \"" + field + "\")");
+    }
+    return v;
+  }
+
+  private static int[] ints(JsonNode array) {
+    int[] out = new int[array.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = array.get(i).asInt();
+    }
+    return out;
   }
 }

@@ -226,6 +226,7 @@ public final class BenchRunner {
    * @param dim dimension
    * @param simd whether jdk.incubator.vector is present
    * @param javaVersion the JVM, with the heap and VM options it runs with
+   * @param cpus the processors available to the JVM
    * @param config the settings
    * @param builds build figures
    * @param heapUsedMb heap used after building and opening both indexes (after GC)
@@ -240,10 +241,41 @@ public final class BenchRunner {
       int dim,
       boolean simd,
       String javaVersion,
+      int cpus,
       Config config,
       List<Build> builds,
       double heapUsedMb,
       List<Record> records) {
+
+    /** A report of a run in this JVM (its processor count). */
+    public Report(
+        String dataset,
+        int docs,
+        int memoryRows,
+        long labels,
+        int queries,
+        int dim,
+        boolean simd,
+        String javaVersion,
+        Config config,
+        List<Build> builds,
+        double heapUsedMb,
+        List<Record> records) {
+      this(
+          dataset,
+          docs,
+          memoryRows,
+          labels,
+          queries,
+          dim,
+          simd,
+          javaVersion,
+          Runtime.getRuntime().availableProcessors(),
+          config,
+          builds,
+          heapUsedMb,
+          records);
+    }
 
     /**
      * @param more builds to add (those of {@code --build-forks})
@@ -253,7 +285,7 @@ public final class BenchRunner {
       List<Build> all = new ArrayList<>(builds);
       all.addAll(more);
       return new Report(
-          dataset, docs, memoryRows, labels, queries, dim, simd, javaVersion, config, all, heapUsedMb, records);
+          dataset, docs, memoryRows, labels, queries, dim, simd, javaVersion, cpus, config, all, heapUsedMb, records);
     }
   }
 
@@ -840,12 +872,11 @@ public final class BenchRunner {
                       io.github.lucenepefa.search.TrainingQueryMemory.nearest(
                           pefa, schema, q, config.k(), memEffort);
                   Query query =
-                      PefaQuery.xl(schema, q)
+                      PefaQuery.xl(schema, q, config.n())
                           .lambda(config.xlLambda())
                           .k(config.k())
                           .topK(config.topK())
                           .knnNormalization(config.normalization())
-                          .n(config.n())
                           .effort(ermEffort)
                           .neighbours(nk)
                           .build();
@@ -882,7 +913,7 @@ public final class BenchRunner {
   }
 
   private Query xs(PefaSchema schema, float[] q, AnnEffort effort) {
-    return PefaQuery.xs(schema, q).lambda(config.xsLambda()).n(config.n()).effort(effort).build();
+    return PefaQuery.xs(schema, q, config.n()).lambda(config.xsLambda()).effort(effort).build();
   }
 
   /** PEFA-XL at the configured K through {@code searcher}; visits counted on {@code plain}. */
@@ -960,12 +991,11 @@ public final class BenchRunner {
   }
 
   private Query xl(PefaSchema schema, float[] q, AnnEffort effort, int topK) {
-    return PefaQuery.xl(schema, q)
+    return PefaQuery.xl(schema, q, config.n())
         .lambda(config.xlLambda())
         .k(config.k())
         .topK(topK)
         .knnNormalization(config.normalization())
-        .n(config.n())
         .effort(effort)
         .build();
   }
@@ -1122,8 +1152,7 @@ public final class BenchRunner {
    * Warms one method up: every query vector once, in order, then {@code seconds} more of them
    * (cycling). The full pass comes first because the timed loop runs the same vectors: a search is
    * deterministic, so after it no timed query reads an index page, or meets a code path, for the first
-   * time (a time-only warm-up left part of a 1M index's pages to the first timed block, round 10 of
-   * docs/performance.md).
+   * time (a warm-up of a fixed time leaves part of a 1M index's pages to the first timed block).
    *
    * @return the number of searches run
    */

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds the PEFA training memory at the text level (see {@code PEFA-NOTES.md}, "The training memory").
+ * Builds the PEFA training memory at the text level (docs/pefa-semantics.md, "The training memory").
  *
  * <p>Rows come from two optional sources, added in call order:
  *

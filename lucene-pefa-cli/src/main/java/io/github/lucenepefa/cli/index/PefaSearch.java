@@ -84,7 +84,7 @@ public final class PefaSearch implements Closeable {
    * @throws IOException on I/O errors
    */
   public List<ScoredDoc> xlRank(XlCandidates candidates, XlParams p, int n) throws IOException {
-    return toScored(candidates.score(p.lam(), p.k(), p.norm(), p.ermMode(), n));
+    return toScored(candidates.score(p.lam(), io.github.lucenepefa.scoring.KnnVote.similarity(p.k(), p.norm()), p.ermMode(), n));
   }
 
   /**
@@ -139,7 +139,7 @@ public final class PefaSearch implements Closeable {
    */
   public TopDocs ermTop(float[] q, int n) throws IOException {
     PefaQuery query =
-        PefaQuery.xl(schema, q).lambda(1f).topK(n).k(1).effort(effort).n(n).neighbours(List.of()).build();
+        PefaQuery.xl(schema, q, n).lambda(1f).topK(n).k(1).effort(effort).neighbours(List.of()).build();
     return searcher.search(query, n);
   }
 
@@ -161,7 +161,7 @@ public final class PefaSearch implements Closeable {
    * @return the query
    */
   public PefaQuery xsQuery(float[] q, float lam, int n) {
-    return PefaQuery.xs(schema, q).lambda(lam).effort(effort).n(n).build();
+    return PefaQuery.xs(schema, q, n).lambda(lam).effort(effort).build();
   }
 
   /**
@@ -173,14 +173,13 @@ public final class PefaSearch implements Closeable {
    */
   public PefaQuery xlQuery(float[] q, XlParams p, int n, List<Neighbour> neighbours) {
     PefaQuery.Builder b =
-        PefaQuery.xl(schema, q)
+        PefaQuery.xl(schema, q, n)
             .lambda(p.lam())
             .k(p.k())
             .topK(p.topK())
             .knnNormalization(p.norm())
             .ermScoreMode(p.ermMode())
-            .effort(effort)
-            .n(n);
+            .effort(effort);
     if (neighbours != null) {
       b.neighbours(neighbours.subList(0, Math.min(p.k(), neighbours.size())));
     }

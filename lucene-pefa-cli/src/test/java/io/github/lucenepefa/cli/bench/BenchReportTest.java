@@ -1,14 +1,24 @@
 package io.github.lucenepefa.cli.bench;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Issue 5's targets as the report computes them. */
+/** The targets, summary table, chart and saved results of {@link BenchReport}. */
 class BenchReportTest {
 
   @Test
@@ -98,6 +108,84 @@ class BenchReportTest {
     assertTrue(d.startsWith(System.getProperty("java.vm.name") + " " + Runtime.version()), d);
     assertTrue(d.contains("-Xmx2g"), d);
     assertFalse(d.contains("-Djava.awt.headless"), d);
+  }
+
+  @Test
+  void aSavedResultRendersTheSameTablesAndChartAgain(@TempDir Path dir) throws IOException {
+    BenchRunner.Report r = sampleReport();
+    Path json = dir.resolve("run/bench.json");
+    BenchReport.writeJson(r, json);
+    BenchRunner.Report back = BenchReport.readJson(json);
+    assertEquals(BenchReport.markdown(r), BenchReport.markdown(back));
+    assertEquals(BenchReport.table(r), BenchReport.table(back));
+    assertEquals(BenchReport.header(r), BenchReport.header(back));
+    assertEquals(r.records(), back.records());
+    Path png = dir.resolve("run/recall-qps.png");
+    BenchReport.writePng(back, png);
+    BufferedImage img = ImageIO.read(png.toFile());
+    assertEquals(1200, img.getWidth());
+    assertEquals(700, img.getHeight());
+  }
+
+  @Test
+  void olderResultsWithoutTheNewerSettingsStillRender(@TempDir Path dir) throws IOException {
+    Path json = dir.resolve("old.json");
+    BenchReport.writeJson(sampleReport(), json);
+    ObjectMapper mapper = new ObjectMapper();
+    ObjectNode root = (ObjectNode) mapper.readTree(json.toFile());
+    ((ObjectNode) root.get("config")).remove(List.of("xs_any_lambda", "efs", "k_sweep", "graph_only"));
+    ((ObjectNode) root.get("builds").get(0)).set("field_vector_bytes", mapper.readTree("{\"pefa.erm\": 10, \"pefa.xs.e\": 10}"));
+    mapper.writeValue(json.toFile(), root);
+    BenchRunner.Report back = BenchReport.readJson(json);
+    assertTrue(BenchReport.header(back).contains("XS lambda=0.5 (e_d only)"), BenchReport.header(back));
+    assertArrayEquals(new int[] {100, 200}, back.config().efs());
+
+    Path notBench = dir.resolve("metrics.json");
+    Files.writeString(notBench, "{\"ERM\": {\"R@10\": 0.8}}");
+    IOException e = assertThrows(IOException.class, () -> BenchReport.readJson(notBench));
+    assertTrue(e.getMessage().contains("not a pefa bench JSON result (no \"config\")"), e.getMessage());
+  }
+
+  @Test
+  void summaryGivesEachMethodItsLatencyAsAMultipleOfStockKnnAtTheSameEf() {
+    String md = BenchReport.summary(sampleReport());
+    assertTrue(md.contains("| exact-scan-docs | exact | 0.600 | 4.00 |"), md); // over stock at the first ef
+    assertTrue(md.contains("| lucene-knn | 100 | 0.150 | 1.00 |"), md);
+    assertTrue(md.contains("| lucene-knn-docs+memory-executor | 200 | 0.300 | – |"), md); // no stock kNN with the executor at 200
+    assertTrue(md.contains("| pefa-xs | 100 | 0.165 | 1.10 |"), md);
+    assertTrue(md.contains("| pefa-xl | 200 | 0.750 | 2.50 |"), md);
+    assertTrue(md.contains("| pefa-xl-executor | 100 | 0.400 | 2.00 |"), md); // over stock with the executor
+    assertFalse(md.contains("pefa-xl-graph-memef16"), md);
+    assertTrue(md.indexOf("exact-scan-docs") < md.indexOf("| lucene-knn | 100"), md);
+    assertTrue(md.indexOf("| pefa-xl | 100") < md.indexOf("| lucene-knn | 200"), md);
+  }
+
+  private static BenchRunner.Report sampleReport() {
+    List<BenchRunner.Record> records =
+        List.of(
+            rec("exact-scan-docs", 0, 0, 0.6, 3000),
+            rec("lucene-knn", 100, 0, 0.15, 12000),
+            rec("pefa-xs", 100, 0, 0.165, 11000),
+            rec("pefa-xl", 100, 100, 0.42, 4500),
+            rec("lucene-knn", 200, 0, 0.3, 6000),
+            rec("pefa-xs", 200, 0, 0.28, 6500),
+            rec("pefa-xl", 200, 100, 0.75, 2500),
+            rec("pefa-xl-graph-memef16", 100, 100, 0.4, 4800),
+            rec("lucene-knn-executor", 100, 0, 0.2, 11000),
+            rec("pefa-xl-executor", 100, 100, 0.4, 4000),
+            rec("lucene-knn-docs+memory-executor", 200, 0, 0.3, 6000),
+            rec("pefa-xl-K500", 100, 500, 0.9, 2000));
+    List<BenchRunner.Build> builds =
+        List.of(
+            new BenchRunner.Build(
+                "pefa", 12.5, Map.of("memory_rows", 6.0), 64_000_000, Map.of("pefa.erm", 10L, "pefa.xs", 20L)),
+            new BenchRunner.Build("stock-docs", 1.5, Map.of("add", 1.4), 8_000_000, Map.of("vec", 10L)));
+    return new BenchRunner.Report(
+        "test", 5183, 19700, 19813, 300, 384, true, "jvm", BenchRunner.Config.defaults(), builds, 47, records);
+  }
+
+  private static BenchRunner.Record rec(String method, int ef, int topK, double meanMs, double qps) {
+    return new BenchRunner.Record(method, ef, topK, meanMs, meanMs * 2, qps, ef == 0 ? 1 : 0.97, 1000, 20000, 600);
   }
 
   private static BenchRunner.Build build(String index, double seconds, Map<String, Double> phases) {

@@ -187,8 +187,8 @@ class BenchRunnerTest {
 
   @Test
   void warmUpRunsEveryQueryVectorBeforeTiming() throws Exception {
-    // more query vectors than a warm-up of zero seconds used to cover (20): the timed loop must not be
-    // the first to run any of them (round 10 of docs/performance.md: first reads of a 1M index's pages)
+    // more query vectors than a time-only warm-up of zero seconds would run (20): the timed loop must not be
+    // the first to run any of them (on a large index, the first run of a query reads index pages from disk)
     float[][] queries = new float[300][];
     for (int i = 0; i < queries.length; i++) {
       queries[i] = new float[] {i};

@@ -1,6 +1,7 @@
 package io.github.lucenepefa.cli.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,12 +11,17 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 
 class ReportTest {
 
@@ -146,13 +152,52 @@ class ReportTest {
   }
 
   @Test
-  void niceTicks() {
-    double[] t = LineChart.niceTicks(1, 100, 8);
-    assertEquals(0, t[0], 1e-9);
-    assertEquals(100, t[1], 1e-9);
-    t = LineChart.niceTicks(0.4, 0.97, 8);
-    assertEquals(0.1, t[2], 1e-9);
-    assertEquals(0.4, t[0], 1e-9);
-    assertEquals(1.0, t[1], 1e-9);
+  void everySeriesHasItsOwnColourAndMarkerOrLineStyle() {
+    List<Charts.Series> series = new java.util.ArrayList<>();
+    for (int i = 0; i < 15; i++) { // more series than colours, as a full bench run has
+      series.add(new Charts.Series("m" + i, new double[] {0.9, 0.95, 0.99}, new double[] {4000 - i, 2000 - i, 900 - i}));
+    }
+    XYChart qps = Charts.recallVsQpsChart("t", "overlap@100", "queries per second", series);
+    assertTrue(qps.getStyler().isYAxisLogarithmic());
+    // the axis ends on labelled grid lines: 886 .. 4000 -> 800 .. 4000
+    assertEquals(800, qps.getStyler().getYAxisMin(), 1e-9);
+    assertEquals(4000, qps.getStyler().getYAxisMax(), 1e-9);
+    assertEquals(2000, Charts.roundToGrid(1884, true), 1e-9);
+    assertEquals(500, Charts.roundToGrid(592, false), 1e-9);
+    assertEquals(20000, Charts.roundToGrid(12405, true), 1e-9);
+    assertEquals(1200, qps.getWidth());
+    Set<String> styles = new HashSet<>();
+    for (XYSeries s : qps.getSeriesMap().values()) {
+      assertTrue(s.getMarker() != SeriesMarkers.NONE, s.getName());
+      styles.add(s.getLineColor() + "/" + s.getMarker().getClass().getSimpleName());
+    }
+    assertEquals(15, styles.size(), styles.toString());
+
+    Map<String, double[]> curves = new LinkedHashMap<>();
+    for (String m : List.of("ERM", "PEFA-XS", "PEFA-XL", "BM25")) {
+      curves.put(m, new double[] {0.5, 0.7, 0.8});
+    }
+    XYChart recall = Charts.recallCurveChart("t", curves);
+    assertFalse(recall.getStyler().isYAxisLogarithmic());
+    Set<Object> strokes = new HashSet<>();
+    Set<Object> colours = new HashSet<>();
+    for (XYSeries s : recall.getSeriesMap().values()) {
+      strokes.add(java.util.Arrays.toString(s.getLineStyle().getDashArray()));
+      colours.add(s.getLineColor());
+    }
+    assertEquals(4, strokes.size(), strokes.toString());
+    assertEquals(4, colours.size());
+    assertEquals("k (number of results read)", recall.getXAxisTitle());
+  }
+
+  @Test
+  void pointsALogarithmicAxisCannotShowAreLeftOutAndEmptyChartsRefused() {
+    XYChart c =
+        Charts.recallVsQpsChart(
+            "t", "x", "y", List.of(new Charts.Series("a", new double[] {0.5, 0.9}, new double[] {0, 10})));
+    assertEquals(1, c.getSeriesMap().get("a").getXData().length);
+    assertThrows(IllegalArgumentException.class, () -> Charts.recallVsQpsChart("t", "x", "y", List.of()));
+    assertThrows(
+        IllegalArgumentException.class, () -> new Charts.Series("a", new double[] {1, 2}, new double[] {1}));
   }
 }
