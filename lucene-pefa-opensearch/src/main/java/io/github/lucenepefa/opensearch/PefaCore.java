@@ -6,6 +6,8 @@ import io.github.lucenepefa.index.PefaVectors;
 import io.github.lucenepefa.index.TrainingLabels;
 import io.github.lucenepefa.scoring.ErmScoreMode;
 import io.github.lucenepefa.scoring.KnnNormalization;
+import io.github.lucenepefa.scoring.KnnVote;
+import io.github.lucenepefa.scoring.KnnWeighting;
 import io.github.lucenepefa.scoring.PefaScoring;
 import io.github.lucenepefa.search.AnnEffort;
 import io.github.lucenepefa.search.Neighbour;
@@ -165,12 +167,24 @@ final class PefaCore {
     return PefaScoring.labelCentroid(weighted, dimension);
   }
 
+  /** Checks a softmax temperature as the core does (finite, > 0). */
+  static float checkTemperature(float temperature) {
+    KnnVote.softmax(1, temperature);
+    return temperature;
+  }
+
   /** The effort of every graph search: exhaustive (exact) or HNSW with beam {@code efSearch}. */
   static AnnEffort effort(boolean exact, int efSearch) {
     return exact ? new AnnEffort(efSearch, true, -1) : AnnEffort.ef(efSearch);
   }
 
-  /** The parameters of one PEFA query, as the DSL gives them. */
+  /**
+   * The parameters of one PEFA query, as the DSL gives them.
+   *
+   * @param softmax XL neighbour vote: softmax over the similarities (true) or the similarities
+   *     themselves (false, the paper's)
+   * @param temperature the softmax vote's temperature, or null for the core's default
+   */
   record QueryParams(
       boolean xl,
       float[] vector,
@@ -178,6 +192,8 @@ final class PefaCore {
       int k,
       int topK,
       boolean knnMean,
+      boolean softmax,
+      Float temperature,
       boolean ermTopKOnly,
       int n,
       boolean exact,
@@ -190,17 +206,21 @@ final class PefaCore {
    */
   static Query query(PefaSchema schema, QueryParams p, List<Neighbour> neighbours, Query filter) {
     PefaQuery.Builder b =
-        p.xl() ? PefaQuery.xl(schema, p.vector()) : PefaQuery.xs(schema, p.vector());
+        p.xl() ? PefaQuery.xl(schema, p.vector(), p.n()) : PefaQuery.xs(schema, p.vector(), p.n());
     if (p.lambda() != null) {
       b.lambda(p.lambda());
     }
-    b.n(p.n()).effort(effort(p.exact(), p.efSearch())).filter(filter);
+    b.effort(effort(p.exact(), p.efSearch())).filter(filter);
     if (p.xl()) {
       b.k(p.k())
           .topK(p.topK())
           .knnNormalization(p.knnMean() ? KnnNormalization.MEAN : KnnNormalization.SUM)
+          .knnWeighting(p.softmax() ? KnnWeighting.SOFTMAX : KnnWeighting.SIMILARITY)
           .ermScoreMode(p.ermTopKOnly() ? ErmScoreMode.TOP_K_ONLY : ErmScoreMode.EXACT)
           .neighbours(neighbours);
+      if (p.temperature() != null) {
+        b.temperature(p.temperature());
+      }
     }
     return b.build();
   }

@@ -64,6 +64,8 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
   private static final ParseField K = new ParseField("k");
   private static final ParseField TOP_K = new ParseField("top_k");
   private static final ParseField KNN_NORM = new ParseField("knn_norm");
+  private static final ParseField KNN_WEIGHT = new ParseField("knn_weight");
+  private static final ParseField TEMPERATURE = new ParseField("temperature");
   private static final ParseField ERM_SCORE = new ParseField("erm_score");
   private static final ParseField NUM_CANDIDATES = new ParseField("num_candidates");
   private static final ParseField EF_SEARCH = new ParseField("ef_search");
@@ -80,6 +82,8 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
   private int k = DEFAULT_K;
   private int topK = DEFAULT_TOP_K;
   private boolean knnMean;
+  private boolean softmax;
+  private Float temperature;
   private boolean ermTopKOnly;
   private int numCandidates = DEFAULT_NUM_CANDIDATES;
   private int efSearch = DEFAULT_EF_SEARCH;
@@ -112,6 +116,8 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
     k = in.readVInt();
     topK = in.readVInt();
     knnMean = in.readBoolean();
+    softmax = in.readBoolean();
+    temperature = in.readOptionalFloat();
     ermTopKOnly = in.readBoolean();
     numCandidates = in.readVInt();
     efSearch = in.readVInt();
@@ -149,6 +155,8 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
     out.writeVInt(k);
     out.writeVInt(topK);
     out.writeBoolean(knnMean);
+    out.writeBoolean(softmax);
+    out.writeOptionalFloat(temperature);
     out.writeBoolean(ermTopKOnly);
     out.writeVInt(numCandidates);
     out.writeVInt(efSearch);
@@ -192,6 +200,18 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
   /** Mean (true) or sum (false) kNN normalisation (PEFA-XL). */
   public PefaQueryBuilder knnMean(boolean mean) {
     this.knnMean = mean;
+    return this;
+  }
+
+  /** Softmax (true) or similarity (false) neighbour vote (PEFA-XL). */
+  public PefaQueryBuilder softmax(boolean softmax) {
+    this.softmax = softmax;
+    return this;
+  }
+
+  /** Sets the softmax vote's temperature (PEFA-XL), finite and > 0. */
+  public PefaQueryBuilder temperature(float temperature) {
+    this.temperature = checkTemperature(temperature);
     return this;
   }
 
@@ -247,6 +267,10 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
     builder.field(K.getPreferredName(), k);
     builder.field(TOP_K.getPreferredName(), topK);
     builder.field(KNN_NORM.getPreferredName(), knnMean ? "mean" : "sum");
+    builder.field(KNN_WEIGHT.getPreferredName(), softmax ? "softmax" : "similarity");
+    if (temperature != null) {
+      builder.field(TEMPERATURE.getPreferredName(), temperature.floatValue());
+    }
     builder.field(ERM_SCORE.getPreferredName(), ermTopKOnly ? "top_k" : "exact");
     builder.field(NUM_CANDIDATES.getPreferredName(), numCandidates);
     builder.field(EF_SEARCH.getPreferredName(), efSearch);
@@ -291,6 +315,10 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
             b.topK = checkRange(TOP_K, parser.intValue(), 1, Integer.MAX_VALUE);
           } else if (KNN_NORM.match(current, parser.getDeprecationHandler())) {
             b.knnMean = choice(KNN_NORM, parser.text(), "sum", "mean");
+          } else if (KNN_WEIGHT.match(current, parser.getDeprecationHandler())) {
+            b.softmax = choice(KNN_WEIGHT, parser.text(), "similarity", "softmax");
+          } else if (TEMPERATURE.match(current, parser.getDeprecationHandler())) {
+            b.temperature = checkTemperature(parser.floatValue());
           } else if (ERM_SCORE.match(current, parser.getDeprecationHandler())) {
             b.ermTopKOnly = choice(ERM_SCORE, parser.text(), "exact", "top_k");
           } else if (NUM_CANDIDATES.match(current, parser.getDeprecationHandler())) {
@@ -358,6 +386,14 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
     return field;
   }
 
+  private static float checkTemperature(float temperature) {
+    try {
+      return PefaCore.checkTemperature(temperature);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("[pefa] [temperature]: " + e.getMessage(), e);
+    }
+  }
+
   private static float checkLambda(float lambda) {
     if (!(lambda >= 0f && lambda <= 1f)) {
       throw new IllegalArgumentException("[pefa] [lambda] must be in [0, 1], got " + lambda);
@@ -399,6 +435,8 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
     b.k = k;
     b.topK = topK;
     b.knnMean = knnMean;
+    b.softmax = softmax;
+    b.temperature = temperature;
     b.ermTopKOnly = ermTopKOnly;
     b.numCandidates = numCandidates;
     b.efSearch = efSearch;
@@ -517,7 +555,18 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
     Query filterQuery = filter == null ? null : filter.toQuery(context);
     PefaCore.QueryParams params =
         new PefaCore.QueryParams(
-            xl, vector, lambda, k, topK, knnMean, ermTopKOnly, numCandidates, exact, efSearch);
+            xl,
+            vector,
+            lambda,
+            k,
+            topK,
+            knnMean,
+            softmax,
+            temperature,
+            ermTopKOnly,
+            numCandidates,
+            exact,
+            efSearch);
     try {
       return PefaCore.query(schema, params, neighbours, filterQuery);
     } catch (IllegalArgumentException e) {
@@ -537,6 +586,8 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
         && k == other.k
         && topK == other.topK
         && knnMean == other.knnMean
+        && softmax == other.softmax
+        && Objects.equals(temperature, other.temperature)
         && ermTopKOnly == other.ermTopKOnly
         && numCandidates == other.numCandidates
         && efSearch == other.efSearch
@@ -559,6 +610,8 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
         k,
         topK,
         knnMean,
+        softmax,
+        temperature,
         ermTopKOnly,
         numCandidates,
         efSearch,

@@ -176,7 +176,16 @@ public class PefaShardedTests extends OpenSearchIntegTestCase {
 
   /** One random PEFA query, run by the oracle and by the cluster. */
   private record Case(
-      boolean xl, float[] q, float lambda, int k, int topK, boolean mean, boolean topKOnly, String category) {
+      boolean xl,
+      float[] q,
+      float lambda,
+      int k,
+      int topK,
+      boolean mean,
+      boolean softmax,
+      Float temperature,
+      boolean topKOnly,
+      String category) {
     PefaQueryBuilder builder() {
       return builder(10);
     }
@@ -185,6 +194,10 @@ public class PefaShardedTests extends OpenSearchIntegTestCase {
       PefaQueryBuilder b = new PefaQueryBuilder(FIELD, xl, q).numCandidates(numCandidates).exact(true);
       if (xl) {
         b.memoryIndex(MEMORY).lambda(lambda).k(k).topK(topK).knnMean(mean).ermTopKOnly(topKOnly);
+        b.softmax(softmax);
+        if (temperature != null) {
+          b.temperature(temperature);
+        }
       } else if (lambda != XS_LAMBDA) {
         b.lambda(lambda);
       }
@@ -199,7 +212,9 @@ public class PefaShardedTests extends OpenSearchIntegTestCase {
     }
 
     List<Hit> oracle(SingleIndexOracle o, int n) throws IOException {
-      return xl ? o.xl(q, lambda, k, topK, mean, topKOnly, category, n) : o.xs(q, lambda, n);
+      return xl
+          ? o.xl(q, lambda, k, topK, mean, softmax, temperature, topKOnly, category, n)
+          : o.xs(q, lambda, n);
     }
   }
 
@@ -217,8 +232,20 @@ public class PefaShardedTests extends OpenSearchIntegTestCase {
       if (topKOnly) {
         topK = 1000;
       }
+      boolean softmax = xl && random.nextInt(4) == 0;
+      Float temperature = softmax && random.nextBoolean() ? new float[] {0.02f, 0.2f, 1f}[random.nextInt(3)] : null;
       cases.add(
-          new Case(xl, unitVector(random), lambda, k, topK, random.nextBoolean(), topKOnly, category));
+          new Case(
+              xl,
+              unitVector(random),
+              lambda,
+              k,
+              topK,
+              random.nextBoolean(),
+              softmax,
+              temperature,
+              topKOnly,
+              category));
     }
     return cases;
   }
@@ -426,6 +453,8 @@ public class PefaShardedTests extends OpenSearchIntegTestCase {
     assertBadRequest("POST", search, "{\"query\": {\"pefa\": {\"field\": \"" + FIELD + "\", \"mode\": \"xl\", \"vector\": " + q + "}}}", "requires [memory_index]");
     assertBadRequest("POST", search, "{\"query\": {\"pefa\": {\"field\": \"" + FIELD + "\", \"mode\": \"xl\", \"memory_index\": \"" + MEMORY + "\", \"k\": 0, \"vector\": " + q + "}}}", "[k] must be in [1, 10000]");
     assertBadRequest("POST", search, "{\"query\": {\"pefa\": {\"field\": \"" + FIELD + "\", \"mode\": \"xs\", \"text\": \"gene therapy\"}}}", "needs a text encoder");
+    assertBadRequest("POST", search, "{\"query\": {\"pefa\": {\"field\": \"" + FIELD + "\", \"mode\": \"xl\", \"memory_index\": \"" + MEMORY + "\", \"knn_weight\": \"softmax\", \"temperature\": 0, \"vector\": " + q + "}}}", "[temperature]");
+    assertBadRequest("POST", search, "{\"query\": {\"pefa\": {\"field\": \"" + FIELD + "\", \"mode\": \"xl\", \"memory_index\": \"" + MEMORY + "\", \"knn_weight\": \"loud\", \"vector\": " + q + "}}}", "[knn_weight] must be [similarity] or [softmax]");
     assertBadRequest("POST", search, "{\"query\": {\"pefa\": {\"field\": \"" + FIELD + "\", \"mode\": \"xx\", \"vector\": " + q + "}}}", "[mode] must be [xs] or [xl]");
     assertBadRequest("POST", search, "{\"query\": {\"pefa\": {\"field\": \"" + FIELD + "\", \"mode\": \"xs\", \"vector\": [0.5, ", "");
     assertBadRequest("PUT", "/" + MAIN + "/_doc/bad", "{\"" + FIELD + "\": " + unit8 + "}", "has dimension 8, expected 16");

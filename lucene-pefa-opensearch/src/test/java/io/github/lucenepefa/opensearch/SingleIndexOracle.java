@@ -1,9 +1,11 @@
 package io.github.lucenepefa.opensearch;
 
+import io.github.lucenepefa.index.PefaDirectoryReader;
 import io.github.lucenepefa.index.PefaIndexWriter;
 import io.github.lucenepefa.index.PefaSchema;
 import io.github.lucenepefa.scoring.ErmScoreMode;
 import io.github.lucenepefa.scoring.KnnNormalization;
+import io.github.lucenepefa.scoring.KnnWeighting;
 import io.github.lucenepefa.search.AnnEffort;
 import io.github.lucenepefa.search.PefaQuery;
 import java.io.Closeable;
@@ -56,7 +58,7 @@ final class SingleIndexOracle implements Closeable {
       }
       w.commit();
     }
-    reader = DirectoryReader.open(dir);
+    reader = PefaDirectoryReader.open(dir);
     searcher = new IndexSearcher(reader);
   }
 
@@ -66,19 +68,24 @@ final class SingleIndexOracle implements Closeable {
       int k,
       int topK,
       boolean mean,
+      boolean softmax,
+      Float temperature,
       boolean topKOnly,
       String category,
       int n)
       throws IOException {
     PefaQuery.Builder b =
-        PefaQuery.xl(schema, q)
+        PefaQuery.xl(schema, q, n)
             .lambda(lambda)
             .k(k)
             .topK(topK)
             .knnNormalization(mean ? KnnNormalization.MEAN : KnnNormalization.SUM)
+            .knnWeighting(softmax ? KnnWeighting.SOFTMAX : KnnWeighting.SIMILARITY)
             .ermScoreMode(topKOnly ? ErmScoreMode.TOP_K_ONLY : ErmScoreMode.EXACT)
-            .effort(AnnEffort.EXHAUSTIVE)
-            .n(n);
+            .effort(AnnEffort.EXHAUSTIVE);
+    if (temperature != null) {
+      b.temperature(temperature);
+    }
     if (category != null) {
       b.filter(new TermQuery(new Term("category", category)));
     }
@@ -86,7 +93,7 @@ final class SingleIndexOracle implements Closeable {
   }
 
   List<Hit> xs(float[] q, Float lambda, int n) throws IOException {
-    PefaQuery.Builder b = PefaQuery.xs(schema, q).effort(AnnEffort.EXHAUSTIVE).n(n);
+    PefaQuery.Builder b = PefaQuery.xs(schema, q, n).effort(AnnEffort.EXHAUSTIVE);
     if (lambda != null) {
       b.lambda(lambda);
     }
