@@ -40,9 +40,6 @@ import org.apache.lucene.search.Query;
  */
 final class PefaCore {
 
-  /** Suffix of the Lucene field holding one term per label key of a memory row. */
-  static final String LABEL_TERMS_SUFFIX = "label";
-
   private PefaCore() {}
 
   /** The core's vectors format, used by the plugin's codec for PEFA fields. */
@@ -83,8 +80,8 @@ final class PefaCore {
   }
 
   /** The Lucene field indexing each label key of a memory row as a term. */
-  static String labelTermsField(String field) {
-    return field + "." + LABEL_TERMS_SUFFIX;
+  static String labelTermsField(PefaSchema schema) {
+    return schema.labelKeyField();
   }
 
   /** Checks length, finiteness and unit norm, as the core does for every vector it takes. */
@@ -104,7 +101,6 @@ final class PefaCore {
    */
   static List<IndexableField> memoryRowFields(
       PefaSchema schema,
-      String field,
       int m,
       int efConstruction,
       String rowId,
@@ -119,7 +115,7 @@ final class PefaCore {
     out.add(new KnnFloatVectorField(schema.memoryField(), x, vectorType));
     out.add(new BinaryDocValuesField(schema.labelsField(), encoded.encode()));
     for (String key : encoded.weights().keySet()) {
-      out.add(new StringField(labelTermsField(field), key, Field.Store.NO));
+      out.add(new StringField(labelTermsField(schema), key, Field.Store.NO));
     }
     return out;
   }

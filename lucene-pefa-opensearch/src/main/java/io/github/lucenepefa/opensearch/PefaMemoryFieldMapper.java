@@ -106,7 +106,6 @@ final class PefaMemoryFieldMapper extends ParametrizedFieldMapper {
     List<IndexableField> fields =
         PefaCore.memoryRowFields(
             schema,
-            name(),
             builder.m.get(),
             builder.efConstruction.get(),
             context.sourceToParse().id(),
@@ -183,7 +182,7 @@ final class PefaMemoryFieldMapper extends ParametrizedFieldMapper {
     @Override
     public Query termQuery(Object value, QueryShardContext context) {
       String key = value instanceof BytesRef b ? b.utf8ToString() : value.toString();
-      return new TermQuery(new Term(PefaCore.labelTermsField(name()), key));
+      return new TermQuery(new Term(PefaCore.labelTermsField(schema), key));
     }
   }
 

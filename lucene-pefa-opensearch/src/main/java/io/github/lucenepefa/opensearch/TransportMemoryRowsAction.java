@@ -142,7 +142,7 @@ public final class TransportMemoryRowsAction
         for (String key : request.keys) {
           terms.add(new BytesRef(key));
         }
-        TermInSetQuery query = new TermInSetQuery(PefaCore.labelTermsField(request.field), terms);
+        TermInSetQuery query = new TermInSetQuery(PefaCore.labelTermsField(schema), terms);
         TopDocs hits = searcher.search(query, Math.max(1, searcher.getIndexReader().maxDoc()));
         List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
         for (ScoreDoc hit : hits.scoreDocs) {
