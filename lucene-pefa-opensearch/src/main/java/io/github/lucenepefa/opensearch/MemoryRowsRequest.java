@@ -1,0 +1,71 @@
+package io.github.lucenepefa.opensearch;
+
+import java.io.IOException;
+import java.util.List;
+import org.opensearch.action.support.IndicesOptions;
+import org.opensearch.action.support.broadcast.BroadcastRequest;
+import org.opensearch.core.common.io.stream.StreamInput;
+import org.opensearch.core.common.io.stream.StreamOutput;
+
+/**
+ * A {@link MemoryRowsAction} request: with a vector, the {@code k} nearest rows of every shard;
+ * with document keys, every row labelling one of them (with the rows' vectors).
+ */
+final class MemoryRowsRequest extends BroadcastRequest<MemoryRowsRequest> {
+
+  final String field;
+  final float[] vector;
+  final int k;
+  final boolean exact;
+  final int efSearch;
+  final List<String> keys;
+
+  private MemoryRowsRequest(
+      String index, String field, float[] vector, int k, boolean exact, int efSearch, List<String> keys) {
+    super(new String[] {index}, IndicesOptions.strictSingleIndexNoExpandForbidClosed());
+    this.field = field;
+    this.vector = vector;
+    this.k = k;
+    this.exact = exact;
+    this.efSearch = efSearch;
+    this.keys = keys;
+  }
+
+  /** The {@code k} nearest rows of {@code vector} on every shard of {@code index}. */
+  static MemoryRowsRequest nearest(
+      String index, String field, float[] vector, int k, boolean exact, int efSearch) {
+    return new MemoryRowsRequest(index, field, vector, k, exact, efSearch, null);
+  }
+
+  /** Every row of {@code index} labelling one of {@code keys}, with its vector. */
+  static MemoryRowsRequest labelling(String index, String field, List<String> keys) {
+    return new MemoryRowsRequest(index, field, null, 0, true, 1, List.copyOf(keys));
+  }
+
+  MemoryRowsRequest(StreamInput in) throws IOException {
+    super(in);
+    field = in.readString();
+    vector = in.readBoolean() ? in.readFloatArray() : null;
+    k = in.readVInt();
+    exact = in.readBoolean();
+    efSearch = in.readVInt();
+    keys = in.readBoolean() ? in.readStringList() : null;
+  }
+
+  @Override
+  public void writeTo(StreamOutput out) throws IOException {
+    super.writeTo(out);
+    out.writeString(field);
+    out.writeBoolean(vector != null);
+    if (vector != null) {
+      out.writeFloatArray(vector);
+    }
+    out.writeVInt(k);
+    out.writeBoolean(exact);
+    out.writeVInt(efSearch);
+    out.writeBoolean(keys != null);
+    if (keys != null) {
+      out.writeStringCollection(keys);
+    }
+  }
+}

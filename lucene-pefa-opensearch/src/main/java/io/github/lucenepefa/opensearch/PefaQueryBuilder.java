@@ -1,0 +1,622 @@
+package io.github.lucenepefa.opensearch;
+
+import io.github.lucenepefa.index.PefaSchema;
+import io.github.lucenepefa.search.Neighbour;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.util.SetOnce;
+import org.opensearch.ExceptionsHelper;
+import org.opensearch.core.ParseField;
+import org.opensearch.core.action.ActionListener;
+import org.opensearch.core.common.ParsingException;
+import org.opensearch.core.common.io.stream.StreamInput;
+import org.opensearch.core.common.io.stream.StreamOutput;
+import org.opensearch.core.xcontent.XContentBuilder;
+import org.opensearch.core.xcontent.XContentParser;
+import org.opensearch.index.IndexNotFoundException;
+import org.opensearch.index.mapper.MappedFieldType;
+import org.opensearch.index.query.AbstractQueryBuilder;
+import org.opensearch.index.query.QueryBuilder;
+import org.opensearch.index.query.QueryRewriteContext;
+import org.opensearch.index.query.QueryShardContext;
+import org.opensearch.index.query.QueryShardException;
+import org.opensearch.transport.client.Client;
+
+/**
+ * The {@code pefa} query:
+ *
+ * <pre>{@code
+ * {"pefa": {"field": "embedding", "mode": "xl" | "xs", "vector": [...],
+ *           "memory_index": "products-memory", "memory_field": "embedding",
+ *           "lambda": 0.5, "k": 16, "top_k": 100, "knn_norm": "sum" | "mean",
+ *           "erm_score": "exact" | "top_k", "num_candidates": 100,
+ *           "ef_search": 100, "exact": false, "filter": {...}}}
+ * }</pre>
+ *
+ * <p>PEFA-XL needs the global {@code N_k(q)}: the coordinating node resolves it once per request in
+ * {@link #doRewrite}, searching the memory index through the request's own client (the caller's
+ * permissions), and every shard gets a rewritten builder carrying the neighbours (row id, exact
+ * similarity, labels). PEFA-XS reads only the main index.
+ */
+public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilder> {
+
+  /** The query's name in the DSL. */
+  public static final String NAME = "pefa";
+
+  static final int DEFAULT_K = 16;
+  static final int DEFAULT_TOP_K = 100;
+  static final int DEFAULT_NUM_CANDIDATES = 100;
+  static final int DEFAULT_EF_SEARCH = 100;
+  static final int MAX_K = 10_000;
+
+  private static final ParseField FIELD = new ParseField("field");
+  private static final ParseField MODE = new ParseField("mode");
+  private static final ParseField VECTOR = new ParseField("vector");
+  private static final ParseField TEXT = new ParseField("text");
+  private static final ParseField MEMORY_INDEX = new ParseField("memory_index");
+  private static final ParseField MEMORY_FIELD = new ParseField("memory_field");
+  private static final ParseField LAMBDA = new ParseField("lambda");
+  private static final ParseField K = new ParseField("k");
+  private static final ParseField TOP_K = new ParseField("top_k");
+  private static final ParseField KNN_NORM = new ParseField("knn_norm");
+  private static final ParseField KNN_WEIGHT = new ParseField("knn_weight");
+  private static final ParseField TEMPERATURE = new ParseField("temperature");
+  private static final ParseField ERM_SCORE = new ParseField("erm_score");
+  private static final ParseField NUM_CANDIDATES = new ParseField("num_candidates");
+  private static final ParseField EF_SEARCH = new ParseField("ef_search");
+  private static final ParseField EXACT = new ParseField("exact");
+  private static final ParseField FILTER = new ParseField("filter");
+
+  private String field;
+  private boolean xl = true;
+  private float[] vector;
+  private String text;
+  private String memoryIndex;
+  private String memoryField;
+  private Float lambda;
+  private int k = DEFAULT_K;
+  private int topK = DEFAULT_TOP_K;
+  private boolean knnMean;
+  private boolean softmax;
+  private Float temperature;
+  private boolean ermTopKOnly;
+  private int numCandidates = DEFAULT_NUM_CANDIDATES;
+  private int efSearch = DEFAULT_EF_SEARCH;
+  private boolean exact;
+  private QueryBuilder filter;
+  /** The resolved global N_k(q) (XL), set by the coordinator's rewrite. */
+  private List<Neighbour> neighbours;
+  /** Pending neighbour search of the rewrite; never serialized. */
+  private Supplier<List<Neighbour>> neighboursSupplier;
+
+  /** Creates a query on a {@code pefa_vector} field; set the mode and the vector. */
+  public PefaQueryBuilder(String field, boolean xl, float[] vector) {
+    this.field = requireField(field);
+    this.xl = xl;
+    this.vector = vector == null ? null : checkVector(vector);
+  }
+
+  private PefaQueryBuilder() {}
+
+  /** Reads the query from a stream. */
+  public PefaQueryBuilder(StreamInput in) throws IOException {
+    super(in);
+    field = in.readString();
+    xl = in.readBoolean();
+    vector = in.readBoolean() ? in.readFloatArray() : null;
+    text = in.readOptionalString();
+    memoryIndex = in.readOptionalString();
+    memoryField = in.readOptionalString();
+    lambda = in.readOptionalFloat();
+    k = in.readVInt();
+    topK = in.readVInt();
+    knnMean = in.readBoolean();
+    softmax = in.readBoolean();
+    temperature = in.readOptionalFloat();
+    ermTopKOnly = in.readBoolean();
+    numCandidates = in.readVInt();
+    efSearch = in.readVInt();
+    exact = in.readBoolean();
+    filter = in.readOptionalNamedWriteable(QueryBuilder.class);
+    if (in.readBoolean()) {
+      int size = in.readVInt();
+      neighbours = new ArrayList<>(size);
+      for (int i = 0; i < size; i++) {
+        neighbours.add(
+            new Neighbour(
+                in.readString(),
+                in.readFloat(),
+                in.readMap(StreamInput::readString, StreamInput::readFloat)));
+      }
+    }
+  }
+
+  @Override
+  protected void doWriteTo(StreamOutput out) throws IOException {
+    if (neighboursSupplier != null) {
+      throw new IllegalStateException(
+          "the [pefa] query's neighbours are still being fetched: rewrite it first");
+    }
+    out.writeString(field);
+    out.writeBoolean(xl);
+    out.writeBoolean(vector != null);
+    if (vector != null) {
+      out.writeFloatArray(vector);
+    }
+    out.writeOptionalString(text);
+    out.writeOptionalString(memoryIndex);
+    out.writeOptionalString(memoryField);
+    out.writeOptionalFloat(lambda);
+    out.writeVInt(k);
+    out.writeVInt(topK);
+    out.writeBoolean(knnMean);
+    out.writeBoolean(softmax);
+    out.writeOptionalFloat(temperature);
+    out.writeBoolean(ermTopKOnly);
+    out.writeVInt(numCandidates);
+    out.writeVInt(efSearch);
+    out.writeBoolean(exact);
+    out.writeOptionalNamedWriteable(filter);
+    out.writeBoolean(neighbours != null);
+    if (neighbours != null) {
+      out.writeVInt(neighbours.size());
+      for (Neighbour nb : neighbours) {
+        out.writeString(nb.rowId());
+        out.writeFloat(nb.similarity());
+        out.writeMap(nb.labels(), StreamOutput::writeString, StreamOutput::writeFloat);
+      }
+    }
+  }
+
+  /** Sets the training-memory index (PEFA-XL). */
+  public PefaQueryBuilder memoryIndex(String memoryIndex) {
+    this.memoryIndex = memoryIndex;
+    return this;
+  }
+
+  /** Sets lambda, in [0, 1]. */
+  public PefaQueryBuilder lambda(float lambda) {
+    this.lambda = checkLambda(lambda);
+    return this;
+  }
+
+  /** Sets the number of training-memory neighbours (PEFA-XL). */
+  public PefaQueryBuilder k(int k) {
+    this.k = checkRange(K, k, 1, MAX_K);
+    return this;
+  }
+
+  /** Sets the number of ERM candidates K (PEFA-XL). */
+  public PefaQueryBuilder topK(int topK) {
+    this.topK = checkRange(TOP_K, topK, 1, Integer.MAX_VALUE);
+    return this;
+  }
+
+  /** Mean (true) or sum (false) kNN normalisation (PEFA-XL). */
+  public PefaQueryBuilder knnMean(boolean mean) {
+    this.knnMean = mean;
+    return this;
+  }
+
+  /** Softmax (true) or similarity (false) neighbour vote (PEFA-XL). */
+  public PefaQueryBuilder softmax(boolean softmax) {
+    this.softmax = softmax;
+    return this;
+  }
+
+  /** Sets the softmax vote's temperature (PEFA-XL), finite and > 0. */
+  public PefaQueryBuilder temperature(float temperature) {
+    this.temperature = checkTemperature(temperature);
+    return this;
+  }
+
+  /** Gives 0 as ERM part to candidates outside the ERM top-K (PEFA-XL), as the paper's code. */
+  public PefaQueryBuilder ermTopKOnly(boolean topKOnly) {
+    this.ermTopKOnly = topKOnly;
+    return this;
+  }
+
+  /** Sets the number of documents each shard returns. */
+  public PefaQueryBuilder numCandidates(int n) {
+    this.numCandidates = checkRange(NUM_CANDIDATES, n, 1, Integer.MAX_VALUE);
+    return this;
+  }
+
+  /** Exhaustive (exact) search of every graph instead of HNSW. */
+  public PefaQueryBuilder exact(boolean exact) {
+    this.exact = exact;
+    return this;
+  }
+
+  /** Restricts the documents PEFA may return. */
+  public PefaQueryBuilder filter(QueryBuilder filter) {
+    this.filter = filter;
+    return this;
+  }
+
+  @Override
+  public String getWriteableName() {
+    return NAME;
+  }
+
+  @Override
+  protected void doXContent(XContentBuilder builder, Params params) throws IOException {
+    builder.startObject(NAME);
+    builder.field(FIELD.getPreferredName(), field);
+    builder.field(MODE.getPreferredName(), xl ? "xl" : "xs");
+    if (vector != null) {
+      builder.array(VECTOR.getPreferredName(), vector);
+    }
+    if (text != null) {
+      builder.field(TEXT.getPreferredName(), text);
+    }
+    if (memoryIndex != null) {
+      builder.field(MEMORY_INDEX.getPreferredName(), memoryIndex);
+    }
+    if (memoryField != null) {
+      builder.field(MEMORY_FIELD.getPreferredName(), memoryField);
+    }
+    if (lambda != null) {
+      builder.field(LAMBDA.getPreferredName(), lambda.floatValue());
+    }
+    builder.field(K.getPreferredName(), k);
+    builder.field(TOP_K.getPreferredName(), topK);
+    builder.field(KNN_NORM.getPreferredName(), knnMean ? "mean" : "sum");
+    builder.field(KNN_WEIGHT.getPreferredName(), softmax ? "softmax" : "similarity");
+    if (temperature != null) {
+      builder.field(TEMPERATURE.getPreferredName(), temperature.floatValue());
+    }
+    builder.field(ERM_SCORE.getPreferredName(), ermTopKOnly ? "top_k" : "exact");
+    builder.field(NUM_CANDIDATES.getPreferredName(), numCandidates);
+    builder.field(EF_SEARCH.getPreferredName(), efSearch);
+    builder.field(EXACT.getPreferredName(), exact);
+    if (filter != null) {
+      builder.field(FILTER.getPreferredName(), filter);
+    }
+    printBoostAndQueryName(builder);
+    builder.endObject();
+  }
+
+  /** Parses the query's JSON. */
+  public static PefaQueryBuilder fromXContent(XContentParser parser) throws IOException {
+    PefaQueryBuilder b = new PefaQueryBuilder();
+    String mode = null;
+    String current = null;
+    XContentParser.Token token;
+    try {
+      while ((token = parser.nextToken()) != XContentParser.Token.END_OBJECT) {
+        if (token == XContentParser.Token.FIELD_NAME) {
+          current = parser.currentName();
+        } else if (VECTOR.match(current, parser.getDeprecationHandler())) {
+          b.vector = Vectors.parseArray(parser, "[pefa] [vector]");
+        } else if (FILTER.match(current, parser.getDeprecationHandler())) {
+          b.filter = parseInnerQueryBuilder(parser);
+        } else if (token.isValue()) {
+          if (FIELD.match(current, parser.getDeprecationHandler())) {
+            b.field = parser.text();
+          } else if (MODE.match(current, parser.getDeprecationHandler())) {
+            mode = parser.text();
+          } else if (TEXT.match(current, parser.getDeprecationHandler())) {
+            b.text = parser.text();
+          } else if (MEMORY_INDEX.match(current, parser.getDeprecationHandler())) {
+            b.memoryIndex = parser.text();
+          } else if (MEMORY_FIELD.match(current, parser.getDeprecationHandler())) {
+            b.memoryField = parser.text();
+          } else if (LAMBDA.match(current, parser.getDeprecationHandler())) {
+            b.lambda = checkLambda(parser.floatValue());
+          } else if (K.match(current, parser.getDeprecationHandler())) {
+            b.k = checkRange(K, parser.intValue(), 1, MAX_K);
+          } else if (TOP_K.match(current, parser.getDeprecationHandler())) {
+            b.topK = checkRange(TOP_K, parser.intValue(), 1, Integer.MAX_VALUE);
+          } else if (KNN_NORM.match(current, parser.getDeprecationHandler())) {
+            b.knnMean = choice(KNN_NORM, parser.text(), "sum", "mean");
+          } else if (KNN_WEIGHT.match(current, parser.getDeprecationHandler())) {
+            b.softmax = choice(KNN_WEIGHT, parser.text(), "similarity", "softmax");
+          } else if (TEMPERATURE.match(current, parser.getDeprecationHandler())) {
+            b.temperature = checkTemperature(parser.floatValue());
+          } else if (ERM_SCORE.match(current, parser.getDeprecationHandler())) {
+            b.ermTopKOnly = choice(ERM_SCORE, parser.text(), "exact", "top_k");
+          } else if (NUM_CANDIDATES.match(current, parser.getDeprecationHandler())) {
+            b.numCandidates = checkRange(NUM_CANDIDATES, parser.intValue(), 1, Integer.MAX_VALUE);
+          } else if (EF_SEARCH.match(current, parser.getDeprecationHandler())) {
+            b.efSearch = checkRange(EF_SEARCH, parser.intValue(), 1, Integer.MAX_VALUE);
+          } else if (EXACT.match(current, parser.getDeprecationHandler())) {
+            b.exact = parser.booleanValue();
+          } else if (BOOST_FIELD.match(current, parser.getDeprecationHandler())) {
+            b.boost(parser.floatValue());
+          } else if (NAME_FIELD.match(current, parser.getDeprecationHandler())) {
+            b.queryName(parser.text());
+          } else {
+            throw new ParsingException(
+                parser.getTokenLocation(), "[pefa] query does not support [" + current + "]");
+          }
+        } else {
+          throw new ParsingException(
+              parser.getTokenLocation(),
+              "[pefa] query does not support [" + current + "] as " + token);
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ParsingException(parser.getTokenLocation(), e.getMessage(), e);
+    }
+    if (b.field == null) {
+      throw new ParsingException(parser.getTokenLocation(), "[pefa] requires [field]");
+    }
+    if (mode == null) {
+      throw new ParsingException(parser.getTokenLocation(), "[pefa] requires [mode]: xl or xs");
+    }
+    try {
+      b.xl = choice(MODE, mode, "xs", "xl");
+      if ((b.vector == null) == (b.text == null)) {
+        throw new IllegalArgumentException("[pefa] requires exactly one of [vector] and [text]");
+      }
+      if (b.vector != null) {
+        checkVector(b.vector);
+      }
+      if (b.xl && b.memoryIndex == null) {
+        throw new IllegalArgumentException(
+            "[pefa] mode xl requires [memory_index], the index of the training memory");
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ParsingException(parser.getTokenLocation(), e.getMessage(), e);
+    }
+    return b;
+  }
+
+  private static boolean choice(ParseField field, String value, String no, String yes) {
+    if (yes.equals(value)) {
+      return true;
+    }
+    if (no.equals(value)) {
+      return false;
+    }
+    throw new IllegalArgumentException(
+        "[pefa] [" + field.getPreferredName() + "] must be [" + no + "] or [" + yes + "], got [" + value + "]");
+  }
+
+  private static String requireField(String field) {
+    if (field == null || field.isEmpty()) {
+      throw new IllegalArgumentException("[pefa] requires [field]");
+    }
+    return field;
+  }
+
+  private static float checkTemperature(float temperature) {
+    try {
+      return PefaCore.checkTemperature(temperature);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("[pefa] [temperature]: " + e.getMessage(), e);
+    }
+  }
+
+  private static float checkLambda(float lambda) {
+    if (!(lambda >= 0f && lambda <= 1f)) {
+      throw new IllegalArgumentException("[pefa] [lambda] must be in [0, 1], got " + lambda);
+    }
+    return lambda;
+  }
+
+  private static int checkRange(ParseField field, int value, int min, int max) {
+    if (value < min || value > max) {
+      throw new IllegalArgumentException(
+          "[pefa] ["
+              + field.getPreferredName()
+              + "] must be in ["
+              + min
+              + ", "
+              + max
+              + "], got "
+              + value);
+    }
+    return value;
+  }
+
+  private static float[] checkVector(float[] vector) {
+    if (vector.length == 0) {
+      throw new IllegalArgumentException("[pefa] [vector] must not be empty");
+    }
+    return PefaCore.checkUnit("[pefa] [vector]", vector, vector.length);
+  }
+
+  private PefaQueryBuilder copy() {
+    PefaQueryBuilder b = new PefaQueryBuilder();
+    b.field = field;
+    b.xl = xl;
+    b.vector = vector;
+    b.text = text;
+    b.memoryIndex = memoryIndex;
+    b.memoryField = memoryField;
+    b.lambda = lambda;
+    b.k = k;
+    b.topK = topK;
+    b.knnMean = knnMean;
+    b.softmax = softmax;
+    b.temperature = temperature;
+    b.ermTopKOnly = ermTopKOnly;
+    b.numCandidates = numCandidates;
+    b.efSearch = efSearch;
+    b.exact = exact;
+    b.filter = filter;
+    b.neighbours = neighbours;
+    b.boost(boost());
+    b.queryName(queryName());
+    return b;
+  }
+
+  @Override
+  protected QueryBuilder doRewrite(QueryRewriteContext context) throws IOException {
+    if (neighboursSupplier != null) {
+      List<Neighbour> resolved = neighboursSupplier.get();
+      if (resolved == null) {
+        return this;
+      }
+      PefaQueryBuilder b = copy();
+      b.neighbours = resolved;
+      return b;
+    }
+    if (text != null) {
+      throw new IllegalArgumentException(
+          "[pefa] [text] needs a text encoder, and this node has none configured (this plugin"
+              + " ships without one): send the query's [vector]");
+    }
+    if (filter != null) {
+      QueryBuilder rewritten = filter.rewrite(context);
+      if (rewritten != filter) {
+        PefaQueryBuilder b = copy();
+        b.filter = rewritten;
+        return b;
+      }
+    }
+    if (xl && neighbours == null) {
+      SetOnce<List<Neighbour>> holder = new SetOnce<>();
+      context.registerAsyncAction(
+          (client, listener) ->
+              fetchNeighbours(
+                  client,
+                  ActionListener.map(
+                      listener,
+                      list -> {
+                        holder.set(list);
+                        return null;
+                      })));
+      PefaQueryBuilder b = copy();
+      b.neighboursSupplier = holder::get;
+      return b;
+    }
+    return this;
+  }
+
+  /** Searches the memory index for the global N_k(q), with the caller's own permissions. */
+  private void fetchNeighbours(Client client, ActionListener<List<Neighbour>> listener) {
+    MemoryRowsRequest request =
+        MemoryRowsRequest.nearest(
+            memoryIndex, memoryField == null ? field : memoryField, vector, k, exact, efSearch);
+    client.execute(
+        MemoryRowsAction.INSTANCE,
+        request,
+        ActionListener.wrap(
+            response -> {
+              List<Neighbour> all = new ArrayList<>();
+              for (MemoryRow row : response.rowsOrThrow()) {
+                all.add(new Neighbour(row.rowId(), row.similarity(), row.labels()));
+              }
+              listener.onResponse(PefaCore.topNeighbours(all, k));
+            },
+            e -> {
+              if (ExceptionsHelper.unwrapCause(e) instanceof IndexNotFoundException) {
+                listener.onFailure(
+                    new IllegalArgumentException(
+                        "[pefa] memory_index [" + memoryIndex + "] does not exist", e));
+              } else {
+                listener.onFailure(e);
+              }
+            }));
+  }
+
+  @Override
+  protected Query doToQuery(QueryShardContext context) throws IOException {
+    MappedFieldType type = context.fieldMapper(field);
+    if (type instanceof PefaVectorFieldMapper.PefaVectorFieldType == false) {
+      throw new QueryShardException(
+          context,
+          "[pefa] field ["
+              + field
+              + "] is "
+              + (type == null ? "not mapped" : "of type [" + type.typeName() + "]")
+              + " in index ["
+              + context.index().getName()
+              + "], expected a ["
+              + PefaVectorFieldMapper.CONTENT_TYPE
+              + "] field");
+    }
+    PefaSchema schema = ((PefaVectorFieldMapper.PefaVectorFieldType) type).schema();
+    if (vector == null) {
+      throw new IllegalStateException("[pefa] the query has no vector");
+    }
+    if (vector.length != schema.dimension()) {
+      throw new QueryShardException(
+          context,
+          "[pefa] the query vector has dimension "
+              + vector.length
+              + ", but field ["
+              + field
+              + "] has dimension "
+              + schema.dimension());
+    }
+    if (xl && neighbours == null) {
+      throw new IllegalStateException(
+          "[pefa] an xl query reached a shard without its neighbours: it must be rewritten first");
+    }
+    Query filterQuery = filter == null ? null : filter.toQuery(context);
+    PefaCore.QueryParams params =
+        new PefaCore.QueryParams(
+            xl,
+            vector,
+            lambda,
+            k,
+            topK,
+            knnMean,
+            softmax,
+            temperature,
+            ermTopKOnly,
+            numCandidates,
+            exact,
+            efSearch);
+    try {
+      return PefaCore.query(schema, params, neighbours, filterQuery);
+    } catch (IllegalArgumentException e) {
+      throw new QueryShardException(context, e.getMessage(), e);
+    }
+  }
+
+  @Override
+  protected boolean doEquals(PefaQueryBuilder other) {
+    return field.equals(other.field)
+        && xl == other.xl
+        && Arrays.equals(vector, other.vector)
+        && Objects.equals(text, other.text)
+        && Objects.equals(memoryIndex, other.memoryIndex)
+        && Objects.equals(memoryField, other.memoryField)
+        && Objects.equals(lambda, other.lambda)
+        && k == other.k
+        && topK == other.topK
+        && knnMean == other.knnMean
+        && softmax == other.softmax
+        && Objects.equals(temperature, other.temperature)
+        && ermTopKOnly == other.ermTopKOnly
+        && numCandidates == other.numCandidates
+        && efSearch == other.efSearch
+        && exact == other.exact
+        && Objects.equals(filter, other.filter)
+        && Objects.equals(neighbours, other.neighbours)
+        && Objects.equals(neighboursSupplier, other.neighboursSupplier);
+  }
+
+  @Override
+  protected int doHashCode() {
+    return Objects.hash(
+        field,
+        xl,
+        Arrays.hashCode(vector),
+        text,
+        memoryIndex,
+        memoryField,
+        lambda,
+        k,
+        topK,
+        knnMean,
+        softmax,
+        temperature,
+        ermTopKOnly,
+        numCandidates,
+        efSearch,
+        exact,
+        filter,
+        neighbours);
+  }
+}

@@ -1,0 +1,118 @@
+package io.github.lucenepefa.opensearch;
+
+import io.github.lucenepefa.index.PefaDirectoryReader;
+import io.github.lucenepefa.index.PefaIndexWriter;
+import io.github.lucenepefa.index.PefaSchema;
+import io.github.lucenepefa.scoring.ErmScoreMode;
+import io.github.lucenepefa.scoring.KnnNormalization;
+import io.github.lucenepefa.scoring.KnnWeighting;
+import io.github.lucenepefa.search.AnnEffort;
+import io.github.lucenepefa.search.PefaQuery;
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.ByteBuffersDirectory;
+
+/**
+ * One Lucene index built by the core library alone (PefaIndexWriter, then PefaQuery with
+ * exhaustive effort) from the same documents and memory as the OpenSearch cluster: the answer the
+ * sharded plugin must reproduce.
+ */
+final class SingleIndexOracle implements Closeable {
+
+  /** One training-memory row. */
+  record Row(String id, float[] vector, Map<String, Float> labels) {}
+
+  /** One document. */
+  record Doc(String id, float[] vector, String category) {}
+
+  /** One hit: document id and score. */
+  record Hit(String id, float score) {}
+
+  private final PefaSchema schema;
+  private final ByteBuffersDirectory dir = new ByteBuffersDirectory();
+  private final DirectoryReader reader;
+  private final IndexSearcher searcher;
+
+  SingleIndexOracle(int dim, float xsLambda, List<Row> rows, List<Doc> docs) throws IOException {
+    schema = PefaSchema.builder(dim).xsLambda(xsLambda).build();
+    try (PefaIndexWriter w = PefaIndexWriter.open(dir, schema)) {
+      for (Row r : rows) {
+        w.addTrainingQuery(r.id(), r.vector(), r.labels());
+      }
+      w.flush();
+      for (Doc d : docs) {
+        w.addDocument(
+            d.id(), d.vector(), List.of(new StringField("category", d.category(), Field.Store.NO)));
+      }
+      w.commit();
+    }
+    reader = PefaDirectoryReader.open(dir);
+    searcher = new IndexSearcher(reader);
+  }
+
+  List<Hit> xl(
+      float[] q,
+      float lambda,
+      int k,
+      int topK,
+      boolean mean,
+      boolean softmax,
+      Float temperature,
+      boolean topKOnly,
+      String category,
+      int n)
+      throws IOException {
+    PefaQuery.Builder b =
+        PefaQuery.xl(schema, q, n)
+            .lambda(lambda)
+            .k(k)
+            .topK(topK)
+            .knnNormalization(mean ? KnnNormalization.MEAN : KnnNormalization.SUM)
+            .knnWeighting(softmax ? KnnWeighting.SOFTMAX : KnnWeighting.SIMILARITY)
+            .ermScoreMode(topKOnly ? ErmScoreMode.TOP_K_ONLY : ErmScoreMode.EXACT)
+            .effort(AnnEffort.EXHAUSTIVE);
+    if (temperature != null) {
+      b.temperature(temperature);
+    }
+    if (category != null) {
+      b.filter(new TermQuery(new Term("category", category)));
+    }
+    return run(b.build(), n);
+  }
+
+  List<Hit> xs(float[] q, Float lambda, int n) throws IOException {
+    PefaQuery.Builder b = PefaQuery.xs(schema, q, n).effort(AnnEffort.EXHAUSTIVE);
+    if (lambda != null) {
+      b.lambda(lambda);
+    }
+    return run(b.build(), n);
+  }
+
+  private List<Hit> run(Query query, int n) throws IOException {
+    TopDocs top = searcher.search(query, n);
+    List<Hit> hits = new ArrayList<>();
+    for (ScoreDoc sd : top.scoreDocs) {
+      String id = searcher.storedFields().document(sd.doc).get(schema.keyField());
+      hits.add(new Hit(id, sd.score));
+    }
+    return hits;
+  }
+
+  @Override
+  public void close() throws IOException {
+    reader.close();
+    dir.close();
+  }
+}
