@@ -18,17 +18,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.lucene.codecs.KnnVectorsFormat;
-import org.apache.lucene.document.BinaryDocValuesField;
-import org.apache.lucene.document.Field;
-import org.apache.lucene.document.FieldType;
-import org.apache.lucene.document.KnnFloatVectorField;
-import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
 
@@ -96,28 +90,12 @@ final class PefaCore {
 
   /**
    * The Lucene fields of one memory row, in the layout {@link TrainingQueryMemory} reads (row id,
-   * vector {@code x_i}, labels as a binary doc value), plus one term per label key in {@link
-   * #labelTermsField} so the rows labelling a document are found without a scan.
+   * vector {@code x_i}, labels, one term per label key in {@link #labelTermsField}, through which
+   * the rows labelling a document are found without a scan).
    */
   static List<IndexableField> memoryRowFields(
-      PefaSchema schema,
-      int m,
-      int efConstruction,
-      String rowId,
-      float[] x,
-      Map<String, Float> labels) {
-    TrainingLabels encoded = new TrainingLabels(rowId, labels);
-    FieldType vectorType =
-        Pefa01VectorsFormat.vectorFieldType(
-            schema.dimension(), VectorSimilarityFunction.DOT_PRODUCT, m, efConstruction);
-    List<IndexableField> out = new ArrayList<>(3 + labels.size());
-    out.add(new StringField(schema.rowIdField(), rowId, Field.Store.NO));
-    out.add(new KnnFloatVectorField(schema.memoryField(), x, vectorType));
-    out.add(new BinaryDocValuesField(schema.labelsField(), encoded.encode()));
-    for (String key : encoded.weights().keySet()) {
-      out.add(new StringField(labelTermsField(schema), key, Field.Store.NO));
-    }
-    return out;
+      PefaSchema schema, String rowId, float[] x, Map<String, Float> labels) {
+    return schema.memoryRowFields(rowId, x, labels);
   }
 
   /** A memory row read back from a memory shard: id, vector and labels. */

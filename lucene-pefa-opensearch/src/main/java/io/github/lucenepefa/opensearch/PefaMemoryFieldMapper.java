@@ -104,13 +104,7 @@ final class PefaMemoryFieldMapper extends ParametrizedFieldMapper {
       throw new IllegalArgumentException(what + " takes one training query per document");
     }
     List<IndexableField> fields =
-        PefaCore.memoryRowFields(
-            schema,
-            builder.m.get(),
-            builder.efConstruction.get(),
-            context.sourceToParse().id(),
-            x,
-            labels);
+        PefaCore.memoryRowFields(schema, context.sourceToParse().id(), x, labels);
     for (IndexableField f : fields) {
       context.doc().add(f);
     }

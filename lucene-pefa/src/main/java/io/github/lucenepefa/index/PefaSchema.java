@@ -279,19 +279,37 @@ public final class PefaSchema {
   }
 
   /**
-   * Builds the Lucene document of one training-memory row.
+   * The fields of one training-memory row: its id ({@link #rowIdField()}), its vector {@code x_i}
+   * ({@link #memoryField()}), its labels ({@link #labelsField()}) and one term per labelled key
+   * ({@link #labelKeyField()}). For engines that keep a memory of their own (such as the OpenSearch
+   * plugin's memory index); {@link PefaIndexWriter} uses the same method.
    *
-   * @param vector {@code x_i}
-   * @param labels the row's labels
-   * @return the row document
+   * @param rowId the row id
+   * @param vector {@code x_i} (unit length)
+   * @param labels document key to weight {@code Y[i,d]}
+   * @return the fields, to add to the row's document
+   * @throws IllegalArgumentException naming a bad id, key or weight
    */
+  public java.util.List<org.apache.lucene.index.IndexableField> memoryRowFields(
+      String rowId, float[] vector, Map<String, Float> labels) {
+    TrainingLabels encoded = new TrainingLabels(rowId, labels);
+    java.util.List<org.apache.lucene.index.IndexableField> fields =
+        new java.util.ArrayList<>(3 + labels.size());
+    fields.add(new StringField(rowIdField(), rowId, Field.Store.NO));
+    fields.add(new KnnFloatVectorField(memoryField(), vector, memoryType));
+    fields.add(new BinaryDocValuesField(labelsField(), encoded.encode()));
+    for (String key : encoded.weights().keySet()) {
+      fields.add(new StringField(labelKeyField(), key, Field.Store.NO));
+    }
+    return fields;
+  }
+
+  /** The Lucene document of one training-memory row ({@link #memoryRowFields}). */
   Document memoryRowDocument(float[] vector, TrainingLabels labels) {
     Document doc = new Document();
-    doc.add(new StringField(rowIdField(), labels.rowId(), Field.Store.NO));
-    doc.add(new KnnFloatVectorField(memoryField(), vector, memoryType));
-    doc.add(new BinaryDocValuesField(labelsField(), labels.encode()));
-    for (String key : labels.weights().keySet()) {
-      doc.add(new StringField(labelKeyField(), key, Field.Store.NO));
+    for (org.apache.lucene.index.IndexableField f :
+        memoryRowFields(labels.rowId(), vector, labels.weights())) {
+      doc.add(f);
     }
     return doc;
   }
