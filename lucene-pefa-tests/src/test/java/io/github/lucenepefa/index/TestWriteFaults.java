@@ -38,7 +38,6 @@ import org.apache.lucene.tests.util.TestUtil;
 @SuppressSysoutChecks(bugUrl = "prints one summary line per test")
 public class TestWriteFaults extends LuceneTestCase {
 
-  static final String GENERATION = "robust.generation";
   static final int GENERATIONS = Integer.getInteger("pefa.faults.generations", 15);
 
   public void testRandomIOExceptions() throws IOException {
@@ -101,7 +100,7 @@ public class TestWriteFaults extends LuceneTestCase {
     void run() throws IOException {
       try {
         openWriter();
-        lucene.setLiveCommitData(Map.of(GENERATION, "0").entrySet());
+        lucene.setLiveCommitData(Map.of(Workload.GENERATION, "0").entrySet());
         writer.commit();
         verify(0);
         while (committed < GENERATIONS) {
@@ -181,7 +180,7 @@ public class TestWriteFaults extends LuceneTestCase {
           }
         }
       }
-      lucene.setLiveCommitData(Map.of(GENERATION, Integer.toString(g)).entrySet());
+      lucene.setLiveCommitData(Map.of(Workload.GENERATION, Integer.toString(g)).entrySet());
       commitFailure.afterCommitPoint = random.nextBoolean();
       commitFailure.armed = random.nextInt(4) == 0;
       try {
@@ -269,7 +268,7 @@ public class TestWriteFaults extends LuceneTestCase {
       }
       List<IndexCommit> commits = DirectoryReader.listCommits(dir);
       IndexCommit last = commits.get(commits.size() - 1);
-      int g = Integer.parseInt(last.getUserData().get(GENERATION));
+      int g = Integer.parseInt(last.getUserData().get(Workload.GENERATION));
       assertEquals(schema.toCommitValue(), last.getUserData().get(PefaSchema.COMMIT_KEY));
       if (expected >= 0) {
         assertEquals("the last commit's generation", expected, g);

@@ -30,6 +30,9 @@ import org.apache.lucene.search.TermQuery;
  */
 final class Workload {
 
+  /** The commit user-data key under which the tests record a commit's generation. */
+  static final String GENERATION = "robust.generation";
+
   /** Stored and indexed colour of every document (the oracle's filter field). */
   static final String COLOR = "color";
 
