@@ -266,6 +266,9 @@ public class TestFlushRetry extends LuceneTestCase {
   static final class ReadFailingDirectory extends FilterDirectory {
     private volatile int armed; // reads to let pass + 1, or 0
     private volatile boolean failed;
+    private volatile boolean counting;
+    private final java.util.concurrent.atomic.AtomicInteger reads =
+        new java.util.concurrent.atomic.AtomicInteger();
 
     ReadFailingDirectory(Directory in) {
       super(in);
@@ -280,7 +283,22 @@ public class TestFlushRetry extends LuceneTestCase {
       return failed;
     }
 
+    /** Starts counting the reads of flushes. */
+    void countReads() {
+      reads.set(0);
+      counting = true;
+    }
+
+    /** Stops counting; returns the reads counted. */
+    int readsCounted() {
+      counting = false;
+      return reads.get();
+    }
+
     void check() throws IOException {
+      if (counting && inFlushRead()) {
+        reads.incrementAndGet();
+      }
       if (armed > 0 && inFlushRead()) {
         synchronized (this) {
           if (armed > 0 && --armed == 0) {
@@ -419,32 +437,50 @@ public class TestFlushRetry extends LuceneTestCase {
 
   /**
    * An {@link IOException} while a flush reads its snapshot of the index (the rows and documents
-   * its changes touch) leaves the changes buffered; the retry applies them once.
+   * its changes touch), at any of its reads, leaves the changes buffered; the retry applies them
+   * once.
    */
   public void testSnapshotIOExceptionThenRetry() throws IOException {
     ReadFailingDirectory failing = new ReadFailingDirectory(newMockDirectory(random()));
     try (Fixture f = new Fixture(random(), failing)) {
       f.populate();
-      for (int round = 0; round < 4; round++) {
+      int reads = 0; // of the last flush of a batch like this round's
+      int failures = 0;
+      for (int round = 0; round < 8; round++) {
         WriteModel before = f.model.copy();
         f.addPair("q" + round, "d" + (round + 3), 2); // an existing row
         f.addPair("q" + (round + 5), "d" + (round + 10), 1);
-        f.removePair("q" + (round + 8), f.model.rows.get("q" + (round + 8)).labels().keySet().iterator().next(), 1);
+        String row = "q" + (round + 8);
+        if (f.model.rows.containsKey(row)) {
+          f.removePair(row, f.model.rows.get(row).labels().keySet().iterator().next(), 1);
+        }
         f.addDoc("d" + (round + 3), "updated"); // an update
         f.addDoc("dx" + round, "brand new");
-        failing.failReadInFlush(1 + random().nextInt(3));
-        IOException e = expectThrows(IOException.class, f.writer::flush);
-        assertTrue(String.valueOf(e), failing.failed());
-        assertTrue(String.valueOf(e), causedBy(e, "injected failure while the flush reads"));
-        assertTrue(f.writer.hasBufferedChanges());
-        assertNull(f.lucene.getTragicException());
-        try (DirectoryReader nrt = DirectoryReader.open(f.lucene)) {
-          before.assertSameAs(Content.read(nrt, f.schema, Workload.COLOR), "failed snapshot read");
+        if (round > 0) {
+          // fail at any read of the flush's snapshot, from the first to about the last
+          failing.failReadInFlush(1 + random().nextInt(Math.max(1, reads)));
+          try {
+            f.writer.flush();
+          } catch (IOException | RuntimeException e) { // some Lucene readers wrap an IOException
+            assertTrue(String.valueOf(e), failing.failed());
+            assertTrue(String.valueOf(e), causedBy(e, "injected failure while the flush reads"));
+            failures++;
+            assertTrue(f.writer.hasBufferedChanges());
+            assertNull(f.lucene.getTragicException());
+            try (DirectoryReader nrt = DirectoryReader.open(f.lucene)) {
+              before.assertSameAs(
+                  Content.read(nrt, f.schema, Workload.COLOR), "failed snapshot read");
+            }
+          }
+          failing.failReadInFlush(0);
         }
+        failing.countReads();
         f.writer.flush();
+        reads = Math.max(reads, failing.readsCounted());
         f.writer.commit();
         f.assertCommitted("retry after a failed snapshot read, round " + round);
       }
+      assertTrue(failures + " failed flushes", failures >= 4);
     }
   }
 
