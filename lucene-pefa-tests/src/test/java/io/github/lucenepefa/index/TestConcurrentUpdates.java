@@ -32,13 +32,13 @@ import org.apache.lucene.tests.util.TestUtil;
  * PEFA-XS results, its stored PEFA-XS vectors and its documents-only view must agree with it. At
  * the end the index holds exactly what the threads wrote.
  *
- * <p>Seeds per run: {@code -Dpefa.concurrency.seeds} (default 4); generations per writer thread
+ * <p>Seeds per run: {@code -Dpefa.concurrency.seeds} (default 8); generations per writer thread
  * and seed: {@code -Dpefa.concurrency.generations} (default 6).
  */
 @SuppressSysoutChecks(bugUrl = "prints one summary line")
 public class TestConcurrentUpdates extends LuceneTestCase {
 
-  static final int SEEDS = Integer.getInteger("pefa.concurrency.seeds", 4);
+  static final int SEEDS = Integer.getInteger("pefa.concurrency.seeds", 8);
   static final int GENERATIONS = Integer.getInteger("pefa.concurrency.generations", 6);
 
   private final AtomicInteger searches = new AtomicInteger();

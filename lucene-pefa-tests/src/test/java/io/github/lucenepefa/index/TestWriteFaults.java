@@ -33,12 +33,12 @@ import org.apache.lucene.tests.util.TestUtil;
  * (documents, vectors, rows, labels and weights), and its exhaustive PEFA-XL and PEFA-XS searches
  * and stored XS vectors must be the oracle's.
  *
- * <p>Generations per test: {@code -Dpefa.faults.generations} (default 15).
+ * <p>Generations per test: {@code -Dpefa.faults.generations} (default 20).
  */
 @SuppressSysoutChecks(bugUrl = "prints one summary line per test")
 public class TestWriteFaults extends LuceneTestCase {
 
-  static final int GENERATIONS = Integer.getInteger("pefa.faults.generations", 15);
+  static final int GENERATIONS = Integer.getInteger("pefa.faults.generations", 20);
 
   public void testRandomIOExceptions() throws IOException {
     new Run(random(), false).run();
