@@ -224,12 +224,18 @@ public final class PefaDirectoryReader extends DirectoryReader {
 
   @Override
   protected DirectoryReader doOpenIfChanged(IndexCommit commit) throws IOException {
+    if (commit == null) { // the latest, as SearcherManager asks: the writer's too
+      flushWriter(null);
+    }
     return rewrap(DirectoryReader.openIfChanged(in, commit));
   }
 
   @Override
   protected DirectoryReader doOpenIfChanged(IndexCommit commit, ExecutorService executorService)
       throws IOException {
+    if (commit == null) {
+      flushWriter(null);
+    }
     return rewrap(DirectoryReader.openIfChanged(in, commit, executorService));
   }
 

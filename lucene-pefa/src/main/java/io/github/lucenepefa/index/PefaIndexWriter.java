@@ -106,12 +106,22 @@ public final class PefaIndexWriter implements Closeable {
     default void documentWritten() {}
   }
 
-  /** The buffered changes of one memory row, relative to the row in the index. */
+  /**
+   * The buffered changes of one memory row, relative to the row in the index. The calls on one label
+   * compose to {@code w -> max(floor, w + delta)} of the weight {@code w} it has before the flush
+   * (0 when the label was dropped): adding {@code a} is {@code floor += a, delta += a}, removing
+   * {@code a} (never below 0) is {@code floor = max(0, floor - a), delta -= a}. So a flush gives the
+   * weight the calls would give one by one, wherever flushes fall between them.
+   */
   private static final class RowOp {
     boolean replace; // start from no row, ignoring the one in the index
     float[] vector;
-    final LinkedHashMap<String, Float> delta = new LinkedHashMap<>(); // weight to add (or subtract)
-    final Set<String> dropped = new LinkedHashSet<>(); // labels removed whatever their weight
+    final LinkedHashMap<String, float[]> labels = new LinkedHashMap<>(); // key -> {floor, delta}
+    final Set<String> dropped = new LinkedHashSet<>(); // labels whose weight before is taken as 0
+
+    float[] change(String key) {
+      return labels.computeIfAbsent(key, k -> new float[2]);
+    }
   }
 
   /** A buffered document: its ERM vector (or null) and its recorded application fields. */
@@ -273,9 +283,19 @@ public final class PefaIndexWriter implements Closeable {
       if (op == null) {
         pendingRows.put(rowId, op = new RowOp());
       }
+      for (Map.Entry<String, Float> e : labels.entrySet()) { // check before changing anything
+        float[] c = op.labels.get(e.getKey());
+        if (c != null && Float.isFinite(c[0] + e.getValue()) == false) {
+          throw new IllegalArgumentException(
+              "training query '" + rowId + "': the weights added for document '" + e.getKey()
+                  + "' sum to more than a float holds");
+        }
+      }
       op.vector = vector.clone();
       for (Map.Entry<String, Float> e : labels.entrySet()) {
-        op.delta.merge(e.getKey(), e.getValue(), Float::sum);
+        float[] c = op.change(e.getKey());
+        c[0] += e.getValue();
+        c[1] += e.getValue();
       }
       flush = pendingRows.size() >= maxBufferedDocs;
     }
@@ -321,8 +341,11 @@ public final class PefaIndexWriter implements Closeable {
    * @param weight the weight to subtract, finite and > 0
    */
   public synchronized void removeTrainingPair(String rowId, String docKey, float weight) {
+    PefaSchema.checkId("training query id", rowId);
     TrainingLabels.checkLabel(rowId, docKey, weight);
-    pendingRows.computeIfAbsent(rowId, id -> new RowOp()).delta.merge(docKey, -weight, Float::sum);
+    float[] c = pendingRows.computeIfAbsent(rowId, id -> new RowOp()).change(docKey);
+    c[0] = Math.max(0f, c[0] - weight);
+    c[1] -= weight;
   }
 
   /**
@@ -336,8 +359,10 @@ public final class PefaIndexWriter implements Closeable {
     PefaSchema.checkId("training query id", rowId);
     PefaSchema.checkId("training query '" + rowId + "': document key", docKey);
     RowOp op = pendingRows.computeIfAbsent(rowId, id -> new RowOp());
-    op.delta.remove(docKey);
     op.dropped.add(docKey);
+    float[] c = op.change(docKey);
+    c[0] = 0f;
+    c[1] = 0f;
   }
 
   /**
@@ -440,9 +465,15 @@ public final class PefaIndexWriter implements Closeable {
    * every document whose labels they change. Nothing is visible to readers opened on commits until
    * {@link #commit()}.
    *
-   * @throws IOException on I/O errors; the changes stay buffered
+   * <p>If the flush fails, nothing of it is applied and its changes stay buffered, so a retry
+   * writes them once. An I/O error inside Lucene's own writing (a segment, deletes, a merge) is
+   * tragic for Lucene's {@link IndexWriter}, which closes: then reopen from the last commit.
+   *
+   * @throws IOException on I/O errors (a reader may also wrap one in an unchecked exception); the
+   *     changes stay buffered
    * @throws IllegalArgumentException when a buffered row conflicts with one in the index (same id,
-   *     different vector); that row's buffered change is discarded, the rest stays buffered
+   *     different vector) or would get a weight beyond what a float holds; that row's buffered
+   *     changes are discarded, the rest stays buffered
    */
   public synchronized void flush() throws IOException {
     if (hasBufferedChanges() == false) {
@@ -533,13 +564,27 @@ public final class PefaIndexWriter implements Closeable {
       if (before != null && op.replace == false) {
         labels.putAll(before.labels());
       }
-      labels.keySet().removeAll(op.dropped);
-      op.delta.forEach((k, w) -> labels.merge(k, w, Float::sum));
-      labels.values().removeIf(w -> w <= 0f);
+      for (Map.Entry<String, float[]> c : op.labels.entrySet()) {
+        String key = c.getKey();
+        float base = op.dropped.contains(key) ? 0f : labels.getOrDefault(key, 0f);
+        float w = Math.max(c.getValue()[0], base + c.getValue()[1]);
+        if (Float.isFinite(w) == false) {
+          pendingRows.remove(rowId); // discard the bad change so that the rest can be written
+          throw new IllegalArgumentException(
+              "training query '" + rowId + "': the weight of document '" + key
+                  + "' would exceed what a float holds; its buffered change is discarded");
+        }
+        if (w > 0f) {
+          labels.put(key, w);
+        } else {
+          labels.remove(key);
+        }
+      }
       float[] vector = op.vector != null ? op.vector : before == null || op.replace ? null : before.vector();
       Row after = vector == null || labels.isEmpty() ? null : new Row(vector, labels);
       if (after == null && live == null) {
-        continue; // nothing to delete, nothing to add
+        pendingRows.remove(rowId); // nothing to delete, nothing to add: a change of nothing
+        continue;
       }
       rows.put(rowId, after);
       Map<String, Float> old = before == null ? Map.of() : before.labels();

@@ -174,6 +174,9 @@ public final class PefaScoring {
     for (float v : sum) {
       norm += (double) v * v;
     }
+    if (Double.isFinite(norm) == false) {
+      return labelCentroidInDouble(sorted, dim); // float sums overflowed: huge weights
+    }
     if (norm == 0) {
       return sum;
     }
@@ -182,6 +185,33 @@ public final class PefaScoring {
       sum[j] *= inv;
     }
     return sum;
+  }
+
+  /** {@link #labelCentroid} summed in double, for weights whose float sums overflow. */
+  private static float[] labelCentroidInDouble(List<WeightedRow> sorted, int dim) {
+    double[] sum = new double[dim];
+    for (WeightedRow row : sorted) {
+      for (int j = 0; j < dim; j++) {
+        sum[j] += (double) row.weight() * row.vector()[j];
+      }
+    }
+    double max = 0;
+    for (double v : sum) {
+      max = Math.max(max, Math.abs(v));
+    }
+    if (max == 0) {
+      return new float[dim];
+    }
+    double norm = 0;
+    for (double v : sum) {
+      norm += (v / max) * (v / max);
+    }
+    norm = max * Math.sqrt(norm);
+    float[] out = new float[dim];
+    for (int j = 0; j < dim; j++) {
+      out[j] = (float) (sum[j] / norm);
+    }
+    return out;
   }
 
   /**
