@@ -71,7 +71,7 @@ public final class BenchReport {
             c.xlLambda(),
             c.k(),
             c.topK(),
-            c.normalization(),
+            c.voteLabel(),
             c.xsLambda(),
             c.xsAnyLambda() ? "" : " (e_d only)",
             c.warmupSeconds(),
@@ -392,7 +392,9 @@ public final class BenchReport {
     cfg.put("K", c.topK());
     cfg.put("xl_lambda", c.xlLambda());
     cfg.put("xs_lambda", c.xsLambda());
-    cfg.put("knn_normalization", c.normalization().name());
+    cfg.put("knn_weighting", c.vote().weighting().name());
+    cfg.put("knn_normalization", c.vote().normalization().name());
+    cfg.put("temperature", c.vote().temperature());
     cfg.put("hnsw_max_conn", c.maxConn());
     cfg.put("hnsw_beam_width", c.beamWidth());
     cfg.put("threads", c.threads());
