@@ -83,6 +83,9 @@ public final class SearchCommand implements Callable<Integer> {
         : " (no pefa tune result for this index: defaults, or the options given)"));
     try (VectorSource src = common.vectorSource(info); PefaSearch ps = PefaSearch.open(dir, EvalCommand.effort(ef))) {
       List<String> texts = queries.stream().map(q -> q[1]).toList();
+      if (src instanceof NpyVectors && !words.isEmpty()) {
+        src.texts(List.of(String.join(" ", words))); // throws: precomputed vectors cannot encode free text
+      }
       float[][] qv = src instanceof NpyVectors npy ? byId(npy, queries) : src.texts(texts);
       for (int i = 0; i < queries.size(); i++) {
         float[] q = qv[i];

@@ -25,8 +25,8 @@ import java.util.Map;
  *                                   labels (a document may have several rows, in order)
  * </pre>
  *
- * <p>The texts still come from the dataset ({@code --data}). Rows are L2-normalised when read (PEFA needs unit
- * vectors; a zero row is an error). A document or query the dataset needs and the files lack is an error naming it;
+ * <p>The texts still come from the dataset ({@code --data}). A row that is not of unit length is L2-normalised when
+ * read (PEFA needs unit vectors; a zero row is an error); unit rows are kept bit for bit. A document or query the dataset needs and the files lack is an error naming it;
  * ids the dataset does not have are ignored (counted on stderr). Chunk rows never merge with training queries (they
  * have no text); with {@code --chunks N} the first {@code N} rows of each document are kept.
  */
@@ -159,6 +159,9 @@ public final class NpyVectors implements VectorSource {
     }
     if (n == 0) {
       throw new DatasetException(file.toString(), 0, "row " + row + " is all zeros");
+    }
+    if (Math.abs(n - 1) <= 1e-5) {
+      return; // unit length up to float rounding: kept bit for bit
     }
     double inv = 1 / Math.sqrt(n);
     for (int i = 0; i < v.length; i++) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.github.lucenepefa.cli.Workbench;
 import io.github.lucenepefa.cli.data.BeirDataset;
 import io.github.lucenepefa.cli.data.MemoryRow;
+import io.github.lucenepefa.cli.eval.TrecEval;
 import io.github.lucenepefa.cli.vectors.Embedder;
 import io.github.lucenepefa.cli.vectors.VectorCache;
 import java.nio.file.Files;
@@ -59,7 +60,7 @@ class ScifactRegressionTest {
     List<String> args = new ArrayList<>(List.of(
         "eval", "--data", repo().resolve(reg.path("dataset").asText()).toString(),
         "--cache", work.resolve("cache").toString(), "--index", work.resolve("index").toString(),
-        "--out", work.resolve("eval").toString(), "--no-sweep"));
+        "--out", work.resolve("eval").toString(), "--no-sweep", "--per-query"));
     for (JsonNode a : reg.path("eval_args")) {
       args.add(a.asText());
     }
@@ -86,10 +87,37 @@ class ScifactRegressionTest {
       }
     }
     assertTrue(failures.isEmpty(), "SciFact regression failed:\n" + String.join("\n", failures));
+    // trec_eval on the written runs gives metrics.json's numbers, per query too
+    Path qrelsFile = work.resolve("test.qrels");
+    TrecEval.writeQrels(BeirDataset.load(repo().resolve(reg.path("dataset").asText())).qrels("test"), qrelsFile);
+    Map<String, Map<String, Map<String, Double>>> perQuery = readPerQuery(work.resolve("eval/per-query.tsv"));
+    int compared = 0;
+    for (String[] m : new String[][] {{"ERM", "erm"}, {"PEFA-XS", "xs"}, {"PEFA-XL", "xl"}}) {
+      Map<String, Double> means = new java.util.LinkedHashMap<>();
+      got.path(m[0]).fields().forEachRemaining(e -> means.put(e.getKey(), e.getValue().asDouble()));
+      compared += TrecEval.assertAgrees(qrelsFile, work.resolve("eval/runs/" + m[1] + ".trec"), means, perQuery.get(m[0]));
+    }
+    System.err.printf("regression: trec_eval agrees with metrics.json on %d values (means and per query)%n", compared);
     // quality smoke of the encoder: plain ERM within 0.005 of MTEB's all-MiniLM-L6-v2 SciFact nDCG@10 (0.645)
     double published = reg.path("published").path("ERM nDCG@10, MTEB all-MiniLM-L6-v2 on SciFact").asDouble();
     double erm = got.path("ERM").path("nDCG@10").asDouble();
     assertTrue(Math.abs(erm - published) <= 0.005, "ERM nDCG@10 " + erm + " vs published " + published);
+  }
+
+  /** per-query.tsv → method → qid → metric → value. */
+  static Map<String, Map<String, Map<String, Double>>> readPerQuery(Path f) throws Exception {
+    List<String> lines = Files.readAllLines(f);
+    String[] header = lines.get(0).split("\t");
+    Map<String, Map<String, Map<String, Double>>> out = new java.util.LinkedHashMap<>();
+    for (String line : lines.subList(1, lines.size())) {
+      String[] c = line.split("\t");
+      Map<String, Double> v = new java.util.LinkedHashMap<>();
+      for (int i = 2; i < c.length; i++) {
+        v.put(header[i], Double.parseDouble(c[i]));
+      }
+      out.computeIfAbsent(c[1], k -> new java.util.LinkedHashMap<>()).put(c[0], v);
+    }
+    return out;
   }
 
   @Test
