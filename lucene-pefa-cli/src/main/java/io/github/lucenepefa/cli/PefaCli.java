@@ -5,6 +5,7 @@ import io.github.lucenepefa.cli.commands.DemoCommand;
 import io.github.lucenepefa.cli.commands.EncodeCommand;
 import io.github.lucenepefa.cli.commands.EvalCommand;
 import io.github.lucenepefa.cli.commands.IndexCommand;
+import io.github.lucenepefa.cli.commands.MemoryCommand;
 import io.github.lucenepefa.cli.commands.SearchCommand;
 import io.github.lucenepefa.cli.commands.TuneCommand;
 import io.github.lucenepefa.cli.commands.VectorsCommand;
@@ -31,6 +32,7 @@ import picocli.CommandLine.Command;
       SearchCommand.class,
       EvalCommand.class,
       TuneCommand.class,
+      MemoryCommand.class,
       VectorsCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class

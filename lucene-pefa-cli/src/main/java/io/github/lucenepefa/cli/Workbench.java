@@ -9,8 +9,10 @@ import io.github.lucenepefa.cli.index.IndexBuilder;
 import io.github.lucenepefa.cli.index.IndexInfo;
 import io.github.lucenepefa.cli.index.PefaSearch;
 import io.github.lucenepefa.cli.progress.ProgressBar;
+import io.github.lucenepefa.cli.report.TrecRun;
 import io.github.lucenepefa.cli.vectors.Embedder;
 import io.github.lucenepefa.cli.vectors.VectorCache;
+import io.github.lucenepefa.cli.vectors.VectorSource;
 import io.github.lucenepefa.encoder.EncoderConfig;
 import io.github.lucenepefa.index.PefaSchema;
 import io.github.lucenepefa.search.Neighbour;
@@ -86,95 +88,115 @@ public final class Workbench {
   /**
    * @param dir dataset folder
    * @param required splits that must exist
-   * @return the dataset
+   * @return the dataset (its warnings printed)
    * @throws IOException on errors (a {@link io.github.lucenepefa.cli.data.DatasetException} names file and line)
    */
   public static BeirDataset load(Path dir, Collection<String> required) throws IOException {
     long t0 = System.nanoTime();
     BeirDataset ds = BeirDataset.load(dir, required);
+    for (String w : ds.warnings()) {
+      System.err.println("warning: " + w);
+    }
     System.err.printf(
         "loaded %s: %d docs, %d queries, splits %s (%.1f s)%n",
         dir, ds.docs().size(), ds.queries().size(), ds.splits(), (System.nanoTime() - t0) / 1e9);
     return ds;
   }
 
+  /** The training split used when {@code --train-split} is not given and the dataset has it. */
+  public static final String DEFAULT_TRAIN_SPLIT = "train";
+
   /**
-   * The training memory: the split's queries (except {@code exclude}) and the doc-as-query chunks, merged by text.
+   * The training splits of a memory: the ones asked for (each must exist), or by default {@code train} when the
+   * dataset has it and none otherwise (most BEIR datasets: the memory is then the doc-as-query rows alone).
+   *
+   * @param ds the dataset
+   * @param asked the splits given with {@code --train-split}, or null for the default
+   * @return the splits
+   * @throws IllegalArgumentException when an asked split is missing or named twice
+   */
+  public static List<String> trainSplits(BeirDataset ds, List<String> asked) {
+    if (asked == null) {
+      if (ds.splits().contains(DEFAULT_TRAIN_SPLIT)) {
+        return List.of(DEFAULT_TRAIN_SPLIT);
+      }
+      System.err.println("note: " + ds.dir() + " has no qrels/" + DEFAULT_TRAIN_SPLIT + ".tsv: the memory is the"
+          + " doc-as-query rows alone (--train-split NAME names another split of training queries)");
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    for (String s : asked) {
+      if (!ds.splits().contains(s)) {
+        throw new IllegalArgumentException("--train-split " + s + ": no qrels/" + s + ".tsv in " + ds.dir()
+            + " (have: " + ds.splits() + ")");
+      }
+      if (out.contains(s)) {
+        throw new IllegalArgumentException("--train-split names " + s + " twice");
+      }
+      out.add(s);
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * The training memory: the queries of the training splits (in split order, except {@code exclude}), then the
+   * doc-as-query rows of the vector source, merged by text.
    *
    * @param ds dataset
-   * @param trainSplit split of the training queries
+   * @param src the vectors (they decide what a doc-as-query row is)
+   * @param trainSplits splits of the training queries
    * @param exclude query ids left out (the dev part in tune)
-   * @param chunks chunks per doc (0: none)
+   * @param chunks doc-as-query rows per doc (0: none)
    * @param chunkWords words per chunk
    * @return the rows
+   * @throws IOException on errors
    */
-  public static TrainingMemoryBuilder memory(
-      BeirDataset ds, String trainSplit, Set<String> exclude, int chunks, int chunkWords) {
+  public static TrainingMemoryBuilder memory(BeirDataset ds, VectorSource src, List<String> trainSplits,
+      Set<String> exclude, int chunks, int chunkWords) throws IOException {
     TrainingMemoryBuilder b = new TrainingMemoryBuilder();
-    for (Map.Entry<String, Map<String, Integer>> e : ds.qrels(trainSplit).entrySet()) {
-      if (exclude.contains(e.getKey())) {
-        continue;
-      }
-      List<String> rel = new ArrayList<>();
-      e.getValue().forEach((d, g) -> {
-        if (g > 0) {
-          rel.add(d);
+    for (String split : trainSplits) {
+      for (Map.Entry<String, Map<String, Integer>> e : ds.qrels(split).entrySet()) {
+        if (exclude.contains(e.getKey())) {
+          continue;
         }
-      });
-      BeirDataset.Query q = ds.query(e.getKey());
-      b.addQuery(q.id(), q.text(), rel);
+        List<String> rel = new ArrayList<>();
+        e.getValue().forEach((d, g) -> {
+          if (g > 0) {
+            rel.add(d);
+          }
+        });
+        BeirDataset.Query q = ds.query(e.getKey());
+        b.addQuery(q.id(), q.text(), rel);
+      }
     }
     if (chunks > 0) {
-      b.addDocChunks(ds.docs(), chunkWords, chunks);
+      src.addChunks(b, ds, chunks, chunkWords);
     }
     return b;
   }
 
   /**
-   * @param emb embedder
+   * The memory of an encoder: the split's queries and the text chunks of the documents.
+   *
    * @param ds dataset
-   * @return document vectors in corpus order
-   * @throws IOException on errors
+   * @param trainSplit split of the training queries
+   * @param exclude query ids left out
+   * @param chunks chunks per doc
+   * @param chunkWords words per chunk
+   * @return the rows
    */
-  public static float[][] docVectors(Embedder emb, BeirDataset ds) throws IOException {
-    List<String> texts = new ArrayList<>(ds.docs().size());
-    for (BeirDataset.Doc d : ds.docs()) {
-      texts.add(d.titleAndText());
+  public static TrainingMemoryBuilder memory(
+      BeirDataset ds, String trainSplit, Set<String> exclude, int chunks, int chunkWords) {
+    try (Embedder texts = new Embedder(EncoderConfig.defaults(), new VectorCache(null, List.of()))) {
+      return memory(ds, texts, List.of(trainSplit), exclude, chunks, chunkWords);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
-    return emb.docs(texts, "encode docs");
-  }
-
-  /**
-   * @param emb embedder
-   * @param rows memory rows
-   * @return their vectors
-   * @throws IOException on errors
-   */
-  public static float[][] rowVectors(Embedder emb, List<MemoryRow> rows) throws IOException {
-    List<String> texts = new ArrayList<>(rows.size());
-    for (MemoryRow r : rows) {
-      texts.add(r.text());
-    }
-    return emb.queries(texts, "encode memory");
-  }
-
-  /**
-   * @param emb embedder
-   * @param queries queries
-   * @return their vectors
-   * @throws IOException on errors
-   */
-  public static float[][] queryVectors(Embedder emb, List<BeirDataset.Query> queries) throws IOException {
-    List<String> texts = new ArrayList<>(queries.size());
-    for (BeirDataset.Query q : queries) {
-      texts.add(q.text());
-    }
-    return emb.queries(texts, "encode queries");
   }
 
   /**
    * @param data dataset folder
-   * @return sizes and modification times of its files
+   * @return sizes and modification times of its corpus and queries files
    * @throws IOException on errors
    */
   public static String fingerprint(Path data) throws IOException {
@@ -183,12 +205,6 @@ public final class Workbench {
     try (var s = Files.list(data)) {
       s.filter(p -> p.getFileName().toString().matches("(corpus|queries)\\.jsonl(\\.gz)?")).sorted().forEach(files::add);
     }
-    Path qrels = data.resolve("qrels");
-    if (Files.isDirectory(qrels)) {
-      try (var s = Files.list(qrels)) {
-        s.sorted().forEach(files::add);
-      }
-    }
     for (Path f : files) {
       sb.append(data.relativize(f)).append(':').append(Files.size(f)).append(':')
           .append(Files.getLastModifiedTime(f).toMillis()).append(';');
@@ -196,79 +212,114 @@ public final class Workbench {
     return sb.toString();
   }
 
-  /** Settings of an index build. */
+  /**
+   * @param data dataset folder
+   * @param splits qrels splits
+   * @return split name to the sizes and modification times of its qrels file(s)
+   * @throws IOException on errors
+   */
+  public static Map<String, String> splitFingerprints(Path data, List<String> splits) throws IOException {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String split : splits) {
+      StringBuilder sb = new StringBuilder();
+      for (String name : List.of(split + ".tsv", split + ".tsv.gz")) {
+        Path f = data.resolve("qrels").resolve(name);
+        if (Files.isRegularFile(f)) {
+          sb.append(name).append(':').append(Files.size(f)).append(':')
+              .append(Files.getLastModifiedTime(f).toMillis()).append(';');
+        }
+      }
+      out.put(split, sb.toString());
+    }
+    return out;
+  }
+
+  /**
+   * Settings of an index build.
+   *
+   * @param trainSplits qrels splits of the training queries
+   * @param chunks doc-as-query rows per doc
+   * @param chunkWords words per chunk
+   * @param lam PEFA-XS index-time lambda
+   * @param hnswM HNSW max connections
+   * @param hnswEfConstruction HNSW construction beam
+   */
   public record IndexSettings(
-      String model, String trainSplit, int chunks, int chunkWords, float lam, int hnswM, int hnswEfConstruction) {}
+      List<String> trainSplits, int chunks, int chunkWords, float lam, int hnswM, int hnswEfConstruction) {}
 
   /**
    * The info an index with these settings would carry (counts zero).
    *
    * @param data dataset folder
-   * @param emb embedder
+   * @param src the vectors
    * @param s settings
    * @return the info
    * @throws IOException on errors
    */
-  public static IndexInfo wantedInfo(Path data, Embedder emb, IndexSettings s) throws IOException {
-    return new IndexInfo(
-        emb.config().name(), emb.modelId(), data.toAbsolutePath().normalize().toString(), fingerprint(data),
-        s.trainSplit(), s.chunks(), s.chunkWords(), s.lam(), s.hnswM(), s.hnswEfConstruction(), 0, 0, 0, 0);
+  public static IndexInfo wantedInfo(Path data, VectorSource src, IndexSettings s) throws IOException {
+    Path abs = data.toAbsolutePath().normalize();
+    return new IndexInfo(IndexInfo.FORMAT, src.model(), src.modelId(), abs.toString(), fingerprint(abs),
+        s.trainSplits(), splitFingerprints(abs, s.trainSplits()), s.chunks(), s.chunkWords(), s.lam(), s.hnswM(),
+        s.hnswEfConstruction(), 0, 0, 0, 0);
   }
 
   /**
    * Builds an index atomically.
    *
    * @param ds dataset
-   * @param emb embedder
+   * @param src the vectors
    * @param s settings
    * @param target index folder
    * @return the info written
    * @throws IOException on errors
    */
-  public static IndexInfo buildIndex(BeirDataset ds, Embedder emb, IndexSettings s, Path target) throws IOException {
+  public static IndexInfo buildIndex(BeirDataset ds, VectorSource src, IndexSettings s, Path target)
+      throws IOException {
     long t0 = System.nanoTime();
-    TrainingMemoryBuilder mb = memory(ds, s.trainSplit(), Set.of(), s.chunks(), s.chunkWords());
+    TrainingMemoryBuilder mb = memory(ds, src, s.trainSplits(), Set.of(), s.chunks(), s.chunkWords());
     List<MemoryRow> rows = mb.build();
     System.err.printf(
-        "memory: %d training inputs (%s queries + chunks) -> %d rows after merging identical texts%n",
-        mb.inputCount(), s.trainSplit(), rows.size());
-    float[][] rowVecs = rowVectors(emb, rows);
-    float[][] docVecs = docVectors(emb, ds);
+        "memory: %d training inputs (queries of %s + doc-as-query rows) -> %d rows after merging identical texts%n",
+        mb.inputCount(), s.trainSplits().isEmpty() ? "no split" : String.join(", ", s.trainSplits()), rows.size());
+    float[][] rowVecs = src.rows(rows);
+    float[][] docVecs = src.docs(ds);
     PefaSchema schema =
         PefaSchema.builder(docVecs[0].length).xsLambda(s.lam()).hnsw(s.hnswM(), s.hnswEfConstruction()).build();
-    IndexInfo base = wantedInfo(ds.dir(), emb, s);
+    IndexInfo base = wantedInfo(ds.dir(), src, s);
     IndexInfo[] info = {null};
     IndexBuilder.buildAtomically(
         target,
-        () -> info[0] =
-            new IndexInfo(
-                base.model(), base.modelId(), base.dataset(), base.datasetFingerprint(), base.trainSplit(),
-                base.chunks(), base.chunkWords(), base.lam(), base.hnswM(), base.hnswEfConstruction(),
-                ds.docs().size(), rows.size(), mb.inputCount(), Math.round((System.nanoTime() - t0) / 1e8) / 10.0),
-        dir -> IndexBuilder.write(dir, schema, ds, rows, rowVecs, docVecs, true));
+        () -> info[0] = base.withCounts(ds.docs().size(), rows.size(), mb.inputCount(),
+            Math.round((System.nanoTime() - t0) / 1e8) / 10.0),
+        dir -> {
+          IndexBuilder.write(dir, schema, ds, rows, rowVecs, docVecs, true);
+          PefaSearch.writeCorpusOrder(dir, ds.docs().stream().map(BeirDataset.Doc::id).toList());
+        });
     return info[0];
   }
 
-  /** One search per query, given the query vector and its precomputed neighbours (may be null). */
+  /** A search of one query: its vector, precomputed neighbours (may be null) and the number of hits. */
   @FunctionalInterface
   public interface Searcher {
     /**
      * @param q query vector
      * @param neighbours precomputed neighbours or null
+     * @param n hits wanted
      * @return hits
      * @throws IOException on errors
      */
-    TopDocs search(float[] q, List<Neighbour> neighbours) throws IOException;
+    TopDocs search(float[] q, List<Neighbour> neighbours, int n) throws IOException;
   }
 
   /**
-   * Runs a search for every query on {@code threads} threads.
+   * Runs a search for every query on {@code threads} threads, each ranking as {@link PefaSearch#ranked} makes it.
    *
    * @param ps the searcher
    * @param qids query ids
    * @param vectors query vectors
    * @param neighbours per-query neighbours (or null)
    * @param s the search
+   * @param hits hits per query
    * @param threads threads
    * @param ignoreIdenticalIds drop hits whose doc id equals the query id (BEIR's default)
    * @return qid → hits, in the given order
@@ -280,23 +331,31 @@ public final class Workbench {
       float[][] vectors,
       List<List<Neighbour>> neighbours,
       Searcher s,
+      int hits,
       int threads,
       boolean ignoreIdenticalIds)
       throws IOException {
     List<List<ScoredDoc>> results = parallel(qids.size(), threads, i -> {
-      List<ScoredDoc> hits = ps.toScored(s.search(vectors[i], neighbours == null ? null : neighbours.get(i)));
-      if (ignoreIdenticalIds) {
-        String qid = qids.get(i);
-        hits = new ArrayList<>(hits);
-        hits.removeIf(h -> h.docId().equals(qid));
-      }
-      return hits;
+      List<Neighbour> nb = neighbours == null ? null : neighbours.get(i);
+      List<ScoredDoc> h = ps.ranked(n -> s.search(vectors[i], nb, n), hits);
+      return ignoreIdenticalIds ? dropIdentical(h, qids.get(i)) : h;
     });
     Map<String, List<ScoredDoc>> run = new LinkedHashMap<>();
     for (int i = 0; i < qids.size(); i++) {
       run.put(qids.get(i), results.get(i));
     }
     return run;
+  }
+
+  /**
+   * @param hits a ranking
+   * @param qid the query id
+   * @return the ranking without the document whose id is the query id
+   */
+  public static List<ScoredDoc> dropIdentical(List<ScoredDoc> hits, String qid) {
+    List<ScoredDoc> out = new ArrayList<>(hits);
+    out.removeIf(h -> h.docId().equals(qid));
+    return out;
   }
 
   /**
@@ -314,12 +373,27 @@ public final class Workbench {
   }
 
   /**
+   * The default metrics of a run as trec_eval reads its run file ({@link TrecRun#evaluationOrder}).
+   *
    * @param run run
    * @param qrels qrels
-   * @return the default metrics
+   * @return metric → mean
    */
   public static Map<String, Double> metrics(Map<String, List<ScoredDoc>> run, Map<String, Map<String, Integer>> qrels) {
-    return Metrics.evaluate(ids(run), qrels);
+    return Metrics.evaluate(ids(TrecRun.evaluationOrder(run)), qrels);
+  }
+
+  /**
+   * Named metrics of a run as trec_eval reads its run file.
+   *
+   * @param run run
+   * @param qrels qrels
+   * @param metrics metric names
+   * @return metric → mean
+   */
+  public static Map<String, Double> metrics(
+      Map<String, List<ScoredDoc>> run, Map<String, Map<String, Integer>> qrels, List<String> metrics) {
+    return Metrics.evaluate(ids(TrecRun.evaluationOrder(run)), qrels, metrics);
   }
 
   /** An indexed task. */

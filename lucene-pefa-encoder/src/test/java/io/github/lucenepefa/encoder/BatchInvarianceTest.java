@@ -10,8 +10,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Vectors must not depend on batch size, batch neighbours, padding or input order for the fp32 model;
- * for the quantised presets the dependence is measured (printed, documented in docs/encoder.md).
+ * Vectors must not depend on batch size, batch neighbours, padding or input order: bitwise for MiniLM, cosine
+ * >= 0.9999 for every preset.
  */
 class BatchInvarianceTest {
 
@@ -82,47 +82,29 @@ class BatchInvarianceTest {
     System.out.printf("fp32 all-minilm-l6-v2: max |diff| batch 1 vs 8/32/64 (sorted or not, shuffled) = %.3g%n", worst);
   }
 
-  static double meanCosine(float[][] a, float[][] b) {
-    double sum = 0;
-    for (int i = 0; i < a.length; i++) {
-      sum += MiniLmReferenceTest.cosine(a[i], b[i]);
-    }
-    return sum / a.length;
-  }
-
+  /**
+   * Every preset (all fp32): a text's vector does not depend on the other texts of its batch, its padding or its
+   * position; cosine to the batch-1 vector >= 0.9999 at the default batch size and at 8, sorted by length or not.
+   */
   @Test
-  void quantisedPresetsDefaultToBatchIndependentBatchSizeOne() {
+  void everyPresetIsBatchIndependent() {
     List<String> texts = mixedLengths();
-    for (String preset : List.of("bge-small-en-v1.5", "e5-small-v2")) {
-      EncoderConfig cfg = EncoderConfig.preset(preset).threads(2).build();
-      assertEquals(1, cfg.batchSize());
-      assertTrue(cfg.sortByLength());
-      TextEncoder enc = TestTexts.shared(cfg);
-      float[][] all = enc.encodeTexts(texts);
-      float[][] firstHalf = enc.encodeTexts(texts.subList(0, texts.size() / 2));
-      for (int i = 0; i < firstHalf.length; i++) {
-        org.junit.jupiter.api.Assertions.assertArrayEquals(all[i], firstHalf[i], 1e-6f, preset + " #" + i);
-      }
-    }
-  }
-
-  @Test
-  void quantisedPresetsBatchDependenceIsMeasured() {
-    List<String> texts = mixedLengths();
-    for (String preset : List.of("bge-small-en-v1.5", "e5-small-v2")) {
+    for (String preset : EncoderConfig.presetNames()) {
+      EncoderConfig cfg = EncoderConfig.preset(preset).build();
+      assertTrue(cfg.batchSize() > 1, preset + ": default batch size " + cfg.batchSize());
       float[][] single = encode(EncoderConfig.preset(preset), 1, false, texts);
-      float[][] again = encode(EncoderConfig.preset(preset), 1, true, texts);
-      assertTrue(maxAbsDiff(single, again) <= 1e-6, preset + ": batch 1 must be deterministic");
-      for (int batch : new int[] {8, 32}) {
+      double worstCos = 1;
+      double worstDiff = 0;
+      for (int batch : new int[] {8, cfg.batchSize()}) {
         for (boolean sort : new boolean[] {false, true}) {
           float[][] batched = encode(EncoderConfig.preset(preset), batch, sort, texts);
-          double cos = minCosine(single, batched);
-          double diff = maxAbsDiff(single, batched);
-          System.out.printf("%s batch %d sorted=%s vs batch 1: min cosine %.6f, mean cosine %.6f, max |diff| %.3g%n",
-              preset, batch, sort, cos, meanCosine(single, batched), diff);
-          assertTrue(cos >= 0.9, preset + " batch " + batch + ": min cosine " + cos);
+          worstCos = Math.min(worstCos, minCosine(single, batched));
+          worstDiff = Math.max(worstDiff, maxAbsDiff(single, batched));
         }
       }
+      System.out.printf("%s: batch 8/%d (sorted or not) vs batch 1 on %d texts: min cosine %.9f, max |diff| %.3g%n",
+          preset, cfg.batchSize(), texts.size(), worstCos, worstDiff);
+      assertTrue(worstCos >= 0.9999, preset + ": min cosine " + worstCos + " between batch 1 and batched");
     }
   }
 }

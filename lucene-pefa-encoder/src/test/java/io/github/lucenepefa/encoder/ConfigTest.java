@@ -33,12 +33,15 @@ class ConfigTest {
     assertEquals(Pooling.CLS, bge.pooling());
     assertEquals("Represent this sentence for searching relevant passages: ", bge.queryPrefix());
     assertEquals("", bge.documentPrefix());
-    assertTrue(bge.quantized());
+    assertFalse(bge.quantized());
+    assertEquals(EncoderConfig.DEFAULT_BATCH_SIZE, bge.batchSize());
 
     EncoderConfig e5 = EncoderConfig.preset("e5-small-v2").build();
     assertEquals("query: ", e5.queryPrefix());
     assertEquals("passage: ", e5.documentPrefix());
     assertEquals(Pooling.MEAN, e5.pooling());
+    assertFalse(e5.quantized());
+    assertEquals(EncoderConfig.DEFAULT_BATCH_SIZE, e5.batchSize());
     assertEquals(List.of("all-minilm-l6-v2", "bge-small-en-v1.5", "e5-small-v2"), EncoderConfig.presetNames());
   }
 

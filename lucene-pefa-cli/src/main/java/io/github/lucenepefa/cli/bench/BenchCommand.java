@@ -1,8 +1,8 @@
 package io.github.lucenepefa.cli.bench;
 
 import io.github.lucenepefa.cli.commands.Common;
-import io.github.lucenepefa.cli.vectors.Embedder;
-import io.github.lucenepefa.scoring.KnnNormalization;
+import io.github.lucenepefa.cli.commands.SearchOptions;
+import io.github.lucenepefa.cli.vectors.VectorSource;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,41 +72,25 @@ public class BenchCommand implements Callable<Integer> {
       description = "efSearch values (stock kNN: k = max(ef, n)) (default: ${DEFAULT-VALUE}).")
   int[] efs;
 
-  @Option(names = "-n", defaultValue = "100", description = "Results per query; overlap@n (default: ${DEFAULT-VALUE}).")
+  @Option(names = {"-n", "--hits"}, defaultValue = "100", description = "Results per query; overlap@n (default: ${DEFAULT-VALUE}).")
   int n;
 
-  @Option(names = "-k", defaultValue = "16", description = "PEFA-XL neighbours k (default: ${DEFAULT-VALUE}).")
-  int k;
-
-  @Option(names = "-K", defaultValue = "100", description = "PEFA-XL ERM candidates K (default: ${DEFAULT-VALUE}).")
-  int topK;
+  @Mixin SearchOptions search = new SearchOptions();
 
   @Option(
-      names = "--k-sweep",
+      names = "--top-k-sweep",
       split = ",",
       defaultValue = "100,200,500",
-      description = "Extra K values timed for PEFA-XL at ef 100 (default: ${DEFAULT-VALUE}; 0 = none).")
+      description = "Extra K (--top-k) values timed for PEFA-XL at ef 100 (default: ${DEFAULT-VALUE}; 0 = none).")
   int[] kSweep;
-
-  @Option(names = "--xl-lambda", defaultValue = "0.5", description = "PEFA-XL lambda (default: ${DEFAULT-VALUE}).")
-  float xlLambda;
-
-  @Option(names = "--xs-lambda", defaultValue = "0.5", description = "PEFA-XS lambda (default: ${DEFAULT-VALUE}).")
-  float xsLambda;
-
-  @Option(
-      names = "--normalization",
-      defaultValue = "SUM",
-      description = "PEFA-XL kNN normalisation SUM or MEAN (default: ${DEFAULT-VALUE}).")
-  KnnNormalization normalization;
 
   @Option(names = "--hnsw-m", defaultValue = "16", description = "HNSW maxConn of every graph (default: ${DEFAULT-VALUE}).")
   int maxConn;
 
   @Option(
-      names = "--hnsw-beam",
+      names = "--hnsw-ef-construction",
       defaultValue = "100",
-      description = "HNSW beamWidth (efConstruction) of every graph (default: ${DEFAULT-VALUE}).")
+      description = "HNSW construction beam (beamWidth) of every graph (default: ${DEFAULT-VALUE}).")
   int beamWidth;
 
   @Option(
@@ -202,9 +186,8 @@ public class BenchCommand implements Callable<Integer> {
     for (int ef : efs) {
       positive("--ef", ef);
     }
-    positive("-n", n);
-    positive("-k", k);
-    positive("-K", topK);
+    positive("--hits", n);
+    SearchOptions.Resolved params = search.resolve(null, SearchOptions.DEFAULT_LAM);
     positive("--index-threads", indexThreads);
     positive("--min-timed", minTimed);
     positive("--build-repeats", buildRepeats);
@@ -225,12 +208,12 @@ public class BenchCommand implements Callable<Integer> {
         new BenchRunner.Config(
             efs,
             n,
-            k,
-            topK,
+            params.xl().vote(),
+            params.xl().ermMode(),
+            params.xl().topK(),
             kSweep.length == 1 && kSweep[0] == 0 ? new int[0] : kSweep,
-            xlLambda,
-            xsLambda,
-            normalization,
+            params.xl().lam(),
+            params.xsLam(),
             maxConn,
             beamWidth,
             common == null ? 2 : commonThreads(),
@@ -252,7 +235,7 @@ public class BenchCommand implements Callable<Integer> {
       data = SyntheticData.generate(docs, memoryRows, queries, dim, seed);
       System.err.printf("generated %s in %.1f s%n", data.name(), (System.nanoTime() - t0) / 1e9);
     } else {
-      try (Embedder emb = common.embedder()) {
+      try (VectorSource emb = common.vectorSource()) {
         data = SciFactData.load(common.data(), emb);
       }
     }

@@ -8,6 +8,9 @@ import io.github.lucenepefa.cli.bench.BenchRunner.Report;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.lucenepefa.cli.report.Charts;
 import io.github.lucenepefa.scoring.KnnNormalization;
+import io.github.lucenepefa.scoring.ErmScoreMode;
+import io.github.lucenepefa.scoring.KnnWeighting;
+import io.github.lucenepefa.scoring.KnnVote;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,7 +80,7 @@ public final class BenchReport {
             c.xlLambda(),
             c.k(),
             c.topK(),
-            c.normalization(),
+            c.voteLabel(),
             c.xsLambda(),
             c.xsAnyLambda() ? "" : " (e_d only)",
             c.warmupSeconds(),
@@ -493,7 +496,10 @@ public final class BenchReport {
     cfg.put("K", c.topK());
     cfg.put("xl_lambda", c.xlLambda());
     cfg.put("xs_lambda", c.xsLambda());
-    cfg.put("knn_normalization", c.normalization().name());
+    cfg.put("knn_weighting", c.vote().weighting().name());
+    cfg.put("knn_normalization", c.vote().normalization().name());
+    cfg.put("temperature", c.vote().temperature());
+    cfg.put("erm_score", c.ermMode().name());
     cfg.put("hnsw_max_conn", c.maxConn());
     cfg.put("hnsw_beam_width", c.beamWidth());
     cfg.put("threads", c.threads());
@@ -673,12 +679,17 @@ public final class BenchReport {
         new BenchRunner.Config(
             efs,
             n,
-            cfg.path("k").asInt(d.k()),
+            new KnnVote(
+                cfg.path("k").asInt(d.vote().k()),
+                KnnWeighting.valueOf(cfg.path("knn_weighting").asText(d.vote().weighting().name())),
+                KnnNormalization.valueOf(
+                    cfg.path("knn_normalization").asText(d.vote().normalization().name())),
+                (float) cfg.path("temperature").asDouble(d.vote().temperature())),
+            ErmScoreMode.valueOf(cfg.path("erm_score").asText(d.ermMode().name())),
             cfg.path("K").asInt(d.topK()),
             cfg.has("k_sweep") ? ints(cfg.get("k_sweep")) : d.kSweep(),
             (float) cfg.path("xl_lambda").asDouble(d.xlLambda()),
             (float) cfg.path("xs_lambda").asDouble(d.xsLambda()),
-            KnnNormalization.valueOf(cfg.path("knn_normalization").asText(d.normalization().name())),
             cfg.path("hnsw_max_conn").asInt(d.maxConn()),
             cfg.path("hnsw_beam_width").asInt(d.beamWidth()),
             cfg.path("threads").asInt(d.threads()),

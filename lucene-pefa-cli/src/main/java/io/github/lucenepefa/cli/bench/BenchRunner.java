@@ -5,7 +5,9 @@ import io.github.lucenepefa.cli.index.IndexBuilder;
 import io.github.lucenepefa.cli.progress.ProgressBar;
 import io.github.lucenepefa.index.PefaIndexWriter;
 import io.github.lucenepefa.index.PefaSchema;
+import io.github.lucenepefa.scoring.ErmScoreMode;
 import io.github.lucenepefa.scoring.KnnNormalization;
+import io.github.lucenepefa.scoring.KnnVote;
 import io.github.lucenepefa.search.AnnEffort;
 import io.github.lucenepefa.search.PefaQuery;
 import io.github.lucenepefa.search.VectorSearchCost;
@@ -88,12 +90,12 @@ public final class BenchRunner {
    *
    * @param efs efSearch values (Lucene's k/fanout for the stock query)
    * @param n results per query (overlap@n)
-   * @param k PEFA-XL neighbours
+   * @param vote PEFA-XL's neighbour vote (k, weighting, normalisation, temperature)
+   * @param ermMode PEFA-XL's ERM score of candidates outside the ERM top-K
    * @param topK PEFA-XL ERM candidates K
    * @param kSweep extra K values to time for PEFA-XL (at the first ef), may be empty
    * @param xlLambda PEFA-XL lambda
    * @param xsLambda PEFA-XS lambda (index time = search time)
-   * @param normalization PEFA-XL kNN normalisation
    * @param maxConn HNSW maxConn of every graph (stock and PEFA)
    * @param beamWidth HNSW beamWidth of every graph
    * @param threads threads of the QPS measurement
@@ -118,12 +120,12 @@ public final class BenchRunner {
   public record Config(
       int[] efs,
       int n,
-      int k,
+      KnnVote vote,
+      ErmScoreMode ermMode,
       int topK,
       int[] kSweep,
       float xlLambda,
       float xsLambda,
-      KnnNormalization normalization,
       int maxConn,
       int beamWidth,
       int threads,
@@ -147,12 +149,12 @@ public final class BenchRunner {
       return new Config(
           new int[] {100, 200, 300, 500},
           100,
-          PefaQuery.DEFAULT_K,
+          KnnVote.similarity(PefaQuery.DEFAULT_K, KnnNormalization.SUM),
+          ErmScoreMode.EXACT,
           PefaQuery.DEFAULT_TOP_K,
           new int[] {100, 200, 500},
           PefaQuery.DEFAULT_XL_LAMBDA,
           PefaSchema.DEFAULT_XS_LAMBDA,
-          KnnNormalization.SUM,
           PefaSchema.DEFAULT_MAX_CONN,
           PefaSchema.DEFAULT_BEAM_WIDTH,
           2,
@@ -168,6 +170,18 @@ public final class BenchRunner {
           true,
           true,
           3);
+    }
+
+    /** @return PEFA-XL's neighbours k */
+    public int k() {
+      return vote.k();
+    }
+
+    /** @return the vote for the settings line: {@code SUM}, {@code MEAN} or {@code softmax T=0.05} */
+    public String voteLabel() {
+      return vote.weighting() == io.github.lucenepefa.scoring.KnnWeighting.SOFTMAX
+          ? "softmax T=" + vote.temperature()
+          : vote.normalization().name();
     }
   }
 
@@ -876,7 +890,10 @@ public final class BenchRunner {
                           .lambda(config.xlLambda())
                           .k(config.k())
                           .topK(config.topK())
-                          .knnNormalization(config.normalization())
+                          .knnWeighting(config.vote().weighting())
+                          .knnNormalization(config.vote().normalization())
+                          .temperature(config.vote().temperature())
+                          .ermScoreMode(config.ermMode())
                           .effort(ermEffort)
                           .neighbours(nk)
                           .build();
@@ -995,7 +1012,10 @@ public final class BenchRunner {
         .lambda(config.xlLambda())
         .k(config.k())
         .topK(topK)
-        .knnNormalization(config.normalization())
+        .knnWeighting(config.vote().weighting())
+        .knnNormalization(config.vote().normalization())
+        .temperature(config.vote().temperature())
+        .ermScoreMode(config.ermMode())
         .effort(effort)
         .build();
   }

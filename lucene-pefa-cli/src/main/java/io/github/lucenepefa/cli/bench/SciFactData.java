@@ -4,7 +4,7 @@ import io.github.lucenepefa.cli.Workbench;
 import io.github.lucenepefa.cli.data.BeirDataset;
 import io.github.lucenepefa.cli.data.MemoryRow;
 import io.github.lucenepefa.cli.data.TrainingMemoryBuilder;
-import io.github.lucenepefa.cli.vectors.Embedder;
+import io.github.lucenepefa.cli.vectors.VectorSource;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,23 +25,24 @@ public final class SciFactData {
    * Loads (encoding what the cache lacks).
    *
    * @param dir the dataset folder
-   * @param emb the embedder (with its cache)
+   * @param emb the vectors (an encoder with its cache, or precomputed)
    * @return the data
    * @throws IOException on errors
    */
-  public static BenchData load(Path dir, Embedder emb) throws IOException {
-    BeirDataset ds = Workbench.load(dir, List.of("train", "test"));
+  public static BenchData load(Path dir, VectorSource emb) throws IOException {
+    BeirDataset ds = Workbench.load(dir, List.of("test"));
     TrainingMemoryBuilder mb =
         Workbench.memory(
             ds,
-            "train",
+            emb,
+            Workbench.trainSplits(ds, null),
             Set.of(),
             TrainingMemoryBuilder.DEFAULT_CHUNKS,
             TrainingMemoryBuilder.DEFAULT_CHUNK_WORDS);
     List<MemoryRow> memory = mb.build();
-    float[][] docs = Workbench.docVectors(emb, ds);
-    float[][] rowVectors = Workbench.rowVectors(emb, memory);
-    float[][] queries = Workbench.queryVectors(emb, ds.queries("test"));
+    float[][] docs = emb.docs(ds);
+    float[][] rowVectors = emb.rows(memory);
+    float[][] queries = emb.queries(ds.queries("test"));
     String[] keys = new String[ds.docs().size()];
     for (int i = 0; i < keys.length; i++) {
       keys[i] = ds.docs().get(i).id();

@@ -2,7 +2,7 @@ package io.github.lucenepefa.cli.commands;
 
 import io.github.lucenepefa.cli.Workbench;
 import io.github.lucenepefa.cli.data.BeirDataset;
-import io.github.lucenepefa.cli.vectors.Embedder;
+import io.github.lucenepefa.cli.vectors.VectorSource;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -13,7 +13,7 @@ import picocli.CommandLine.Mixin;
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
       "PEFA on real data in one command: builds the index of the dataset (bundled SciFact by default) if it is",
-      "missing or out of date, tunes lam/k/knn-norm on a dev part of the training queries, evaluates ERM, PEFA-XS",
+      "missing or out of date, tunes lam, k and the neighbour vote on a dev part of the training queries, evaluates ERM, PEFA-XS",
       "and PEFA-XL on the test split with the chosen settings, and prints the table and where the report is."})
 public final class DemoCommand implements Callable<Integer> {
 
@@ -24,9 +24,9 @@ public final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     long t0 = System.nanoTime();
     indexOptions.check();
-    try (Embedder emb = common.embedder()) {
-      BeirDataset ds = Workbench.load(common.data(), List.of(indexOptions.trainSplit, "test"));
-      indexOptions.ensure(common, ds, emb);
+    try (VectorSource src = indexOptions.vectorSource(common)) {
+      BeirDataset ds = Workbench.load(common.data(), List.of("test"));
+      indexOptions.ensure(common, ds, src);
     }
     TuneCommand tune = new TuneCommand();
     tune.common = common;
@@ -40,14 +40,12 @@ public final class DemoCommand implements Callable<Integer> {
     EvalCommand eval = new EvalCommand();
     eval.common = common;
     eval.indexOptions = indexOptions;
-    eval.xsLam = c.xsLam();
-    eval.xlLam = c.xlLam();
-    eval.k = c.k();
-    eval.knnNorm = c.knnNorm();
-    eval.notes.add(String.format(Locale.ROOT,
-        "Settings chosen by `pefa tune` on a dev part of the training queries (by dev %s, never looking at the test qrels): "
-            + "PEFA-XS lam = %s; PEFA-XL lam = %s, k = %d, knn-norm = %s.",
-        c.metric(), TuneCommand.fmt(c.xsLam()), TuneCommand.fmt(c.xlLam()), c.k(), c.knnNorm()));
+    eval.notes.add(c.fallback()
+        ? "Nothing could be tuned (no training queries and no dev split): the defaults are evaluated."
+        : String.format(Locale.ROOT,
+            "Settings chosen by `pefa tune` on dev queries (by dev %s, never looking at the test qrels): "
+                + "PEFA-XS lam = %s; PEFA-XL lam = %s, k = %d, vote %s.",
+            c.metric(), TuneCommand.fmt(c.xsLam()), TuneCommand.fmt(c.xlLam()), c.k(), c.voteLabel()));
     System.out.println();
     System.out.println("== test metrics with the tuned settings ==");
     rc = eval.call();

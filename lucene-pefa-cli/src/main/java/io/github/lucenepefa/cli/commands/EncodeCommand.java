@@ -6,9 +6,6 @@ import io.github.lucenepefa.cli.data.DatasetException;
 import io.github.lucenepefa.cli.vectors.Embedder;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,27 +97,6 @@ public final class EncodeCommand implements Callable<Integer> {
    * @throws IOException on errors
    */
   public static void writeNpy(Path file, float[][] v) throws IOException {
-    int dim = v.length == 0 ? 0 : v[0].length;
-    String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + v.length + ", " + dim + "), }";
-    int headerLen = 10 + dict.length() + 1;
-    int pad = (64 - headerLen % 64) % 64;
-    StringBuilder h = new StringBuilder(dict);
-    h.append(" ".repeat(pad)).append('\n');
-    if (file.toAbsolutePath().getParent() != null) {
-      Files.createDirectories(file.toAbsolutePath().getParent());
-    }
-    try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
-      out.write(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0});
-      int len = h.length();
-      out.write(len & 0xff);
-      out.write((len >> 8) & 0xff);
-      out.write(h.toString().getBytes(StandardCharsets.US_ASCII));
-      ByteBuffer buf = ByteBuffer.allocate(dim * 4).order(ByteOrder.LITTLE_ENDIAN);
-      for (float[] row : v) {
-        buf.clear();
-        buf.asFloatBuffer().put(row);
-        out.write(buf.array());
-      }
-    }
+    io.github.lucenepefa.cli.vectors.Npy.write(file, v);
   }
 }

@@ -3,18 +3,20 @@ package io.github.lucenepefa.cli.commands;
 import io.github.lucenepefa.cli.Workbench;
 import io.github.lucenepefa.cli.data.BeirDataset;
 import io.github.lucenepefa.cli.eval.Metrics;
+import io.github.lucenepefa.cli.eval.PairedTest;
 import io.github.lucenepefa.cli.eval.ScoredDoc;
 import io.github.lucenepefa.cli.index.IndexInfo;
 import io.github.lucenepefa.cli.index.PefaSearch;
+import io.github.lucenepefa.cli.index.TunedParams;
 import io.github.lucenepefa.cli.report.Charts;
 import io.github.lucenepefa.cli.report.MarkdownTable;
 import io.github.lucenepefa.cli.report.MetricsJson;
 import io.github.lucenepefa.cli.report.TrecRun;
-import io.github.lucenepefa.cli.vectors.Embedder;
-import io.github.lucenepefa.scoring.ErmScoreMode;
-import io.github.lucenepefa.scoring.KnnNormalization;
+import io.github.lucenepefa.cli.vectors.VectorSource;
 import io.github.lucenepefa.search.AnnEffort;
 import io.github.lucenepefa.search.Neighbour;
+import io.github.lucenepefa.search.XlCandidates;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,7 +33,9 @@ import picocli.CommandLine.Option;
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
       "Evaluates ERM, PEFA-XS and PEFA-XL on the qrels of a split (Recall@10/@20/@100, nDCG@10, MRR@10) and writes",
-      "into --out: metrics.json, report.md, recall.png (Recall@k curves), lam-sweep.png, runs/{erm,xs,xl}.trec."})
+      "into --out: metrics.json, report.md (with a paired randomisation test of each PEFA method against ERM),",
+      "recall.png (Recall@k curves), lam-sweep.png, runs/{erm,xs,xl}.trec, and with --per-query per-query.tsv.",
+      "Search parameters not given take the values pefa tune chose for the index, if any, else the defaults."})
 public final class EvalCommand implements Callable<Integer> {
 
   /** Method names in metrics.json and the report. */
@@ -39,6 +43,7 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Mixin Common common = new Common();
   @Mixin IndexBuildOptions indexOptions = new IndexBuildOptions();
+  @Mixin SearchOptions search = new SearchOptions();
 
   @Option(names = "--split", defaultValue = "test", description = "qrels split to evaluate (default: ${DEFAULT-VALUE}).")
   String split = "test";
@@ -46,28 +51,7 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: work/<dataset>/eval).")
   Path out;
 
-  @Option(names = "--lam", description = "lambda of both PEFA-XS and PEFA-XL.")
-  Float lam;
-
-  @Option(names = "--xs-lam", description = "PEFA-XS lambda (default: --lam, else 0.5).")
-  Float xsLam;
-
-  @Option(names = "--xl-lam", description = "PEFA-XL lambda (default: --lam, else 0.5).")
-  Float xlLam;
-
-  @Option(names = "--k", defaultValue = "16", description = "PEFA-XL neighbours k (default: ${DEFAULT-VALUE}).")
-  int k = 16;
-
-  @Option(names = "--top-k", defaultValue = "100", description = "PEFA-XL ERM candidates K (default: ${DEFAULT-VALUE}).")
-  int topK = 100;
-
-  @Option(names = "--knn-norm", defaultValue = "sum", description = "sum (c = 1) or mean (c = 1/k) (default: ${DEFAULT-VALUE}).")
-  String knnNorm = "sum";
-
-  @Option(names = "--erm-score", defaultValue = "exact", description = "exact or top-k: ERM score of XL candidates outside the ERM top-K (default: ${DEFAULT-VALUE}).")
-  String ermScore = "exact";
-
-  @Option(names = "--hits", defaultValue = "100", description = "Hits per query in the runs (default: ${DEFAULT-VALUE}).")
+  @Option(names = {"-n", "--hits"}, defaultValue = "100", description = "Hits per query in the runs (default: ${DEFAULT-VALUE}).")
   int hits = 100;
 
   @Option(names = "--ef", defaultValue = "0", description = "HNSW efSearch; 0 = exact search (default: ${DEFAULT-VALUE}).")
@@ -78,6 +62,9 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Option(names = "--no-sweep", description = "Skip the lambda sweep chart.")
   boolean noSweep;
+
+  @Option(names = "--per-query", description = "Also write per-query.tsv: every metric of every method for every query.")
+  boolean perQuery;
 
   /** Set by tune/demo: extra lines for the report. */
   public List<String> notes = new ArrayList<>();
@@ -90,70 +77,61 @@ public final class EvalCommand implements Callable<Integer> {
     return (out != null ? out : common.work().resolve("eval")).toAbsolutePath().normalize();
   }
 
-  static KnnNormalization norm(String s) {
-    return switch (s.toLowerCase(Locale.ROOT)) {
-      case "sum" -> KnnNormalization.SUM;
-      case "mean" -> KnnNormalization.MEAN;
-      default -> throw new IllegalArgumentException("--knn-norm must be sum or mean, got " + s);
-    };
-  }
-
-  static ErmScoreMode ermMode(String s) {
-    return switch (s.toLowerCase(Locale.ROOT)) {
-      case "exact" -> ErmScoreMode.EXACT;
-      case "top-k", "topk", "top_k_only" -> ErmScoreMode.TOP_K_ONLY;
-      default -> throw new IllegalArgumentException("--erm-score must be exact or top-k, got " + s);
-    };
-  }
-
   static AnnEffort effort(int ef) {
     return ef <= 0 ? AnnEffort.EXHAUSTIVE : AnnEffort.ef(ef);
-  }
-
-  /** @return XS lambda */
-  public float xsLam() {
-    return xsLam != null ? xsLam : lam != null ? lam : 0.5f;
-  }
-
-  /** @return XL lambda */
-  public float xlLam() {
-    return xlLam != null ? xlLam : lam != null ? lam : 0.5f;
   }
 
   @Override
   public Integer call() throws Exception {
     long t0 = System.nanoTime();
     indexOptions.check();
-    check(xsLam(), "--xs-lam");
-    check(xlLam(), "--xl-lam");
-    PefaSearch.XlParams xl = new PefaSearch.XlParams(xlLam(), k, topK, norm(knnNorm), ermMode(ermScore));
-    try (Embedder emb = common.embedder()) {
-      BeirDataset ds = Workbench.load(common.data(), List.of(indexOptions.trainSplit, split));
-      IndexInfo info = indexOptions.ensure(common, ds, emb);
+    if (hits < 1) {
+      throw new IllegalArgumentException("--hits must be >= 1, got " + hits);
+    }
+    search.resolve(null, SearchOptions.DEFAULT_LAM); // checks the options before anything is read
+    try (VectorSource src = indexOptions.vectorSource(common)) {
+      BeirDataset ds = Workbench.load(common.data(), List.of(split));
+      IndexInfo info = indexOptions.ensure(common, ds, src);
+      Path indexDir = indexOptions.indexDir(common);
+      TunedParams tuned = TunedParams.read(indexDir, info, System.err);
+      SearchOptions.Resolved params = search.resolve(tuned, info.lam());
+      System.err.println("eval: " + params.describe()
+          + (tuned != null ? "; tuned values from " + indexDir.resolve(TunedParams.FILE) : ""));
+      float xsLam = params.xsLam();
+      PefaSearch.XlParams xl = params.xl();
       List<BeirDataset.Query> queries = ds.queries(split);
+      if (queries.isEmpty()) {
+        throw new IllegalArgumentException("qrels/" + split + ".tsv judges no query of the dataset");
+      }
       List<String> qids = queries.stream().map(BeirDataset.Query::id).toList();
-      float[][] qv = Workbench.queryVectors(emb, queries);
+      float[][] qv = src.queries(queries);
       Map<String, Map<String, Integer>> qrels = ds.qrels(split);
       Path outDir = outDir();
       Files.createDirectories(outDir);
       long ts = System.nanoTime();
-      try (PefaSearch ps = PefaSearch.open(indexOptions.indexDir(common), effort(ef))) {
+      try (PefaSearch ps = PefaSearch.open(indexDir, effort(ef))) {
         int th = common.threads;
-        List<List<Neighbour>> nb = Workbench.neighbours(ps, qv, k, th);
+        List<List<Neighbour>> nb = Workbench.neighbours(ps, qv, xl.k(), th);
         Map<String, Map<String, List<ScoredDoc>>> runs = new LinkedHashMap<>();
-        runs.put(ERM, Workbench.run(ps, qids, qv, null, (q, n) -> ps.ermTop(q, hits), th, ignoreIdenticalIds));
-        runs.put(XS, Workbench.run(ps, qids, qv, null, (q, n) -> ps.xsTop(q, xsLam(), hits), th, ignoreIdenticalIds));
-        runs.put(XL, Workbench.run(ps, qids, qv, nb, (q, n) -> ps.xlTop(q, xl, hits, n), th, ignoreIdenticalIds));
+        runs.put(ERM, Workbench.run(ps, qids, qv, null, (q, b, n) -> ps.ermTop(q, n), hits, th, ignoreIdenticalIds));
+        runs.put(XS, Workbench.run(ps, qids, qv, null, (q, b, n) -> ps.xsTop(q, xsLam, n), hits, th, ignoreIdenticalIds));
+        runs.put(XL, Workbench.run(ps, qids, qv, nb, (q, b, n) -> ps.xlTop(q, xl, n, b), hits, th, ignoreIdenticalIds));
         Map<String, Map<String, Double>> metrics = new LinkedHashMap<>();
         Map<String, double[]> curves = new LinkedHashMap<>();
+        Map<String, Map<String, Map<String, Double>>> per = new LinkedHashMap<>();
         for (var e : runs.entrySet()) {
-          metrics.put(e.getKey(), Workbench.metrics(e.getValue(), qrels));
-          curves.put(e.getKey(), Metrics.recallCurve(Workbench.ids(e.getValue()), qrels, hits));
+          Map<String, List<String>> ranked = Workbench.ids(TrecRun.evaluationOrder(e.getValue()));
+          metrics.put(e.getKey(), Metrics.evaluate(ranked, qrels));
+          per.put(e.getKey(), Metrics.perQuery(ranked, qrels, Metrics.DEFAULT_METRICS));
+          curves.put(e.getKey(), Metrics.recallCurve(ranked, qrels, hits));
         }
         double searchSecs = (System.nanoTime() - ts) / 1e9;
         TrecRun.write(outDir.resolve("runs/erm.trec"), runs.get(ERM), "pefa-erm", hits);
         TrecRun.write(outDir.resolve("runs/xs.trec"), runs.get(XS), "pefa-xs", hits);
         TrecRun.write(outDir.resolve("runs/xl.trec"), runs.get(XL), "pefa-xl", hits);
+        if (perQuery) {
+          writePerQuery(outDir.resolve("per-query.tsv"), per);
+        }
         String title = ds.dir().getFileName() + " " + split + " (" + info.modelId() + ")";
         Charts.recallCurve(outDir.resolve("recall.png"), "Recall@k, " + title, curves);
         double[] lams = null;
@@ -163,72 +141,68 @@ public final class EvalCommand implements Callable<Integer> {
           sweep = new LinkedHashMap<>();
           double[] xsS = new double[11], xlS = new double[11], ermS = new double[11];
           double ermN = metrics.get(ERM).get("nDCG@10");
-          List<io.github.lucenepefa.search.XlCandidates> grids = Workbench.parallel(qids.size(), th,
-              j -> ps.xlCandidates(qv[j], k, topK));
+          List<XlCandidates> grids = Workbench.parallel(qids.size(), th, j -> ps.xlCandidates(qv[j], xl.k(), xl.topK()));
           for (int i = 0; i <= 10; i++) {
             float l = i / 10f;
             lams[i] = l;
-            PefaSearch.XlParams p = new PefaSearch.XlParams(l, k, topK, xl.norm(), xl.ermMode());
-            xsS[i] = Workbench.metrics(Workbench.run(ps, qids, qv, null, (q, n) -> ps.xsTop(q, l, hits), th, ignoreIdenticalIds), qrels).get("nDCG@10");
+            PefaSearch.XlParams p = xl.withLam(l);
+            xsS[i] = Workbench.metrics(Workbench.run(ps, qids, qv, null, (q, b, n) -> ps.xsTop(q, l, n), hits, th,
+                ignoreIdenticalIds), qrels).get("nDCG@10");
             Map<String, List<ScoredDoc>> xlRun = new LinkedHashMap<>();
             for (int j = 0; j < qids.size(); j++) {
-              List<ScoredDoc> h = new ArrayList<>(ps.xlRank(grids.get(j), p, hits));
-              String qid = qids.get(j);
-              if (ignoreIdenticalIds) {
-                h.removeIf(x -> x.docId().equals(qid));
-              }
-              xlRun.put(qid, h);
+              List<ScoredDoc> h = ps.xlRank(grids.get(j), p, hits);
+              xlRun.put(qids.get(j), ignoreIdenticalIds ? Workbench.dropIdentical(h, qids.get(j)) : h);
             }
             xlS[i] = Workbench.metrics(xlRun, qrels).get("nDCG@10");
             ermS[i] = ermN;
           }
           sweep.put(ERM, ermS);
           sweep.put(XS, xsS);
-          sweep.put(XL + " (k=" + k + ", " + knnNorm + ")", xlS);
+          sweep.put(XL + " (k=" + xl.k() + ", " + params.voteLabel() + ")", xlS);
           Charts.lamSweep(outDir.resolve("lam-sweep.png"), "nDCG@10 vs lam, " + title, "nDCG@10", lams, sweep);
         }
-        Map<String, Object> params = new LinkedHashMap<>();
-        params.put("dataset", ds.dir().toString());
-        params.put("split", split);
-        params.put("queries", qids.size());
-        params.put("model", info.modelId());
-        params.put("index", indexOptions.indexDir(common).toString());
-        params.put("train_split", info.trainSplit());
-        params.put("memory_rows", info.memoryRows());
-        params.put("chunks", info.chunks());
-        params.put("chunk_words", info.chunkWords());
-        params.put("xs_lam", xsLam());
-        params.put("xs_index_lam", info.lam());
-        params.put("xl_lam", xlLam());
-        params.put("k", k);
-        params.put("top_k", topK);
-        params.put("knn_norm", knnNorm.toLowerCase(Locale.ROOT));
-        params.put("erm_score", ermScore.toLowerCase(Locale.ROOT));
-        params.put("hits", hits);
-        params.put("search", ef <= 0 ? "exact" : "hnsw ef=" + ef);
-        params.put("ignore_identical_ids", ignoreIdenticalIds);
-        params.put("gain_over_ERM", gains(metrics));
-        MetricsJson.write(outDir.resolve("metrics.json"), metrics, params);
+        Map<String, Object> prm = new LinkedHashMap<>();
+        prm.put("dataset", ds.dir().toString());
+        prm.put("split", split);
+        prm.put("queries", qids.size());
+        prm.put("model", info.modelId());
+        prm.put("index", indexDir.toString());
+        prm.put("train_splits", info.trainSplits());
+        prm.put("memory_rows", info.memoryRows());
+        prm.put("chunks", info.chunks());
+        prm.put("chunk_words", info.chunkWords());
+        prm.put("xs_lam", xsLam);
+        prm.put("xs_index_lam", info.lam());
+        prm.put("xl_lam", xl.lam());
+        prm.put("k", xl.k());
+        prm.put("top_k", xl.topK());
+        prm.put("knn_weight", xl.vote().weighting().name().toLowerCase(Locale.ROOT));
+        prm.put("knn_norm", xl.vote().normalization().name().toLowerCase(Locale.ROOT));
+        prm.put("temperature", xl.vote().temperature());
+        prm.put("erm_score", SearchOptions.ermName(xl.ermMode()));
+        prm.put("params_from", params.source());
+        prm.put("hits", hits);
+        prm.put("search", ef <= 0 ? "exact" : "hnsw ef=" + ef);
+        prm.put("ignore_identical_ids", ignoreIdenticalIds);
+        prm.put("gain_over_ERM", gains(metrics));
+        Map<String, Map<String, Double>> pValues = pValues(per);
+        prm.put("p_value_vs_ERM", pValues);
+        MetricsJson.write(outDir.resolve("metrics.json"), metrics, prm);
         String table = MarkdownTable.render(metrics);
-        writeReport(outDir, title, table, params, lams, sweep, searchSecs);
+        writeReport(outDir, title, table, prm, metrics, pValues, lams, sweep, searchSecs);
         System.out.println();
         System.out.println(table);
         System.out.println("report:  " + outDir.resolve("report.md"));
         System.out.println("metrics: " + outDir.resolve("metrics.json"));
         System.out.println("charts:  " + outDir.resolve("recall.png") + (noSweep ? "" : ", " + outDir.resolve("lam-sweep.png")));
-        System.out.println("runs:    " + outDir.resolve("runs") + " (erm.trec, xs.trec, xl.trec)");
+        System.out.println("runs:    " + outDir.resolve("runs") + " (erm.trec, xs.trec, xl.trec)"
+            + (perQuery ? "; per-query metrics: " + outDir.resolve("per-query.tsv") : ""));
         result = metrics;
         System.err.printf("eval: %d %s queries x 3 methods (+ sweep) in %.1f s; total %.1f s%n", qids.size(), split,
             searchSecs, (System.nanoTime() - t0) / 1e9);
       }
     }
     return 0;
-  }
-
-  static void check(float l, String name) {
-    if (!(l >= 0 && l <= 1)) {
-      throw new IllegalArgumentException(name + " must be in [0,1], got " + l);
-    }
   }
 
   static Map<String, Map<String, Double>> gains(Map<String, Map<String, Double>> metrics) {
@@ -245,8 +219,51 @@ public final class EvalCommand implements Callable<Integer> {
     return g;
   }
 
-  private void writeReport(Path outDir, String title, String table, Map<String, Object> params, double[] lams,
-      Map<String, double[]> sweep, double secs) throws java.io.IOException {
+  /** Two-sided paired randomisation test of every method against ERM, per metric. */
+  static Map<String, Map<String, Double>> pValues(Map<String, Map<String, Map<String, Double>>> per) {
+    Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+    Map<String, Map<String, Double>> erm = per.get(ERM);
+    List<String> qids = new ArrayList<>(erm.keySet());
+    for (var e : per.entrySet()) {
+      if (e.getKey().equals(ERM)) {
+        continue;
+      }
+      Map<String, Double> ps = new LinkedHashMap<>();
+      for (String m : Metrics.DEFAULT_METRICS) {
+        double[] a = new double[qids.size()];
+        double[] b = new double[qids.size()];
+        for (int i = 0; i < qids.size(); i++) {
+          a[i] = e.getValue().get(qids.get(i)).get(m);
+          b[i] = erm.get(qids.get(i)).get(m);
+        }
+        ps.put(m, PairedTest.randomisation(a, b));
+      }
+      out.put(e.getKey(), ps);
+    }
+    return out;
+  }
+
+  static void writePerQuery(Path file, Map<String, Map<String, Map<String, Double>>> per) throws IOException {
+    StringBuilder sb = new StringBuilder("query-id\tmethod");
+    for (String m : Metrics.DEFAULT_METRICS) {
+      sb.append('\t').append(m);
+    }
+    sb.append('\n');
+    for (String qid : per.get(ERM).keySet()) {
+      for (var e : per.entrySet()) {
+        sb.append(qid).append('\t').append(e.getKey());
+        for (String m : Metrics.DEFAULT_METRICS) {
+          sb.append('\t').append(String.format(Locale.ROOT, "%.6f", e.getValue().get(qid).get(m)));
+        }
+        sb.append('\n');
+      }
+    }
+    Files.writeString(file, sb.toString());
+  }
+
+  private void writeReport(Path outDir, String title, String table, Map<String, Object> params,
+      Map<String, Map<String, Double>> metrics, Map<String, Map<String, Double>> pValues, double[] lams,
+      Map<String, double[]> sweep, double secs) throws IOException {
     StringBuilder sb = new StringBuilder();
     sb.append("# PEFA evaluation: ").append(title).append("\n\n");
     for (String n : notes) {
@@ -256,13 +273,30 @@ public final class EvalCommand implements Callable<Integer> {
     sb.append("Gains are relative to ERM: (method - ERM) / ERM. ")
         .append("ERM = plain dense retrieval by <q, p_d>; PEFA-XS = one index over e_d = lam p_d + (1-lam) u_d; ")
         .append("PEFA-XL = lam <q,p_d> + (1-lam) s_knn(q,d) over the ERM top-K plus the docs labelled by the k nearest training queries.\n\n");
-    sb.append("## Parameters\n\n| parameter | value |\n|---|---|\n");
+    sb.append("## Significance against ERM\n\n")
+        .append("Two-sided paired randomisation test over the ").append(params.get("queries"))
+        .append(" queries (").append(PairedTest.DEFAULT_TRIALS).append(" random sign flips of the per-query")
+        .append(" differences, seed ").append(PairedTest.DEFAULT_SEED).append("; p = (flips at least as extreme + 1) / (")
+        .append(PairedTest.DEFAULT_TRIALS).append(" + 1), so the smallest p it can give is about 1e-5).\n\n");
+    sb.append("| method | metric | ERM | method | difference | p |\n|---|---|---:|---:|---:|---:|\n");
+    for (var e : pValues.entrySet()) {
+      for (var m : e.getValue().entrySet()) {
+        double base = metrics.get(ERM).get(m.getKey());
+        double v = metrics.get(e.getKey()).get(m.getKey());
+        sb.append(String.format(Locale.ROOT, "| %s | %s | %.4f | %.4f | %+.4f | %s |%n", e.getKey(), m.getKey(), base, v,
+            v - base, m.getValue() < 1e-4 ? String.format(Locale.ROOT, "%.1e", m.getValue())
+                : String.format(Locale.ROOT, "%.4f", m.getValue())));
+      }
+    }
+    sb.append("\n## Parameters\n\n| parameter | value |\n|---|---|\n");
     params.forEach((key, v) -> {
-      if (!key.equals("gain_over_ERM")) {
+      if (!key.equals("gain_over_ERM") && !key.equals("p_value_vs_ERM")) {
         sb.append("| ").append(key).append(" | ").append(v).append(" |\n");
       }
     });
-    sb.append("\nTies are broken by corpus order (Lucene doc id; documents are indexed in corpus.jsonl order).\n\n");
+    sb.append("\nTied scores are listed in corpus order in the runs; the metrics are computed on the runs as trec_eval")
+        .append(" reads them (score decreasing, ties by doc id decreasing), so trec_eval on runs/*.trec gives the")
+        .append(" same numbers.\n\n");
     sb.append("## Charts\n\n![Recall@k](recall.png)\n\n");
     if (sweep != null) {
       sb.append("![nDCG@10 vs lam](lam-sweep.png)\n\n| lam |");

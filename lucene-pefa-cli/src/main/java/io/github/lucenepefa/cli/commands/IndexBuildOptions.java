@@ -3,25 +3,27 @@ package io.github.lucenepefa.cli.commands;
 import io.github.lucenepefa.cli.Workbench;
 import io.github.lucenepefa.cli.data.BeirDataset;
 import io.github.lucenepefa.cli.index.IndexInfo;
-import io.github.lucenepefa.cli.vectors.Embedder;
+import io.github.lucenepefa.cli.vectors.VectorSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
+import java.util.List;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
 import picocli.CommandLine.Option;
 
-/** The index of eval/tune/demo: used as is when up to date, (re)built otherwise. */
+/** The index options of index, eval, tune and demo: the index is used as is when up to date, (re)built otherwise. */
 public final class IndexBuildOptions {
 
   @Option(names = "--index", paramLabel = "DIR",
-      description = "Index folder (default: work/<dataset>/index-<model>[-chunks<N>]); built or rebuilt when missing or built with other settings.")
+      description = "Index folder (default: work/<dataset>/index-<model>[-chunks<N>x<W>]).")
   Path index;
 
-  @Option(names = "--train-split", defaultValue = "train", description = "qrels split of the training queries (default: ${DEFAULT-VALUE}).")
-  String trainSplit = "train";
+  @Option(names = "--train-split", paramLabel = "SPLIT", split = ",",
+      description = "qrels split(s) of the training queries in the memory, comma-separated (default: train when the"
+          + " dataset has it; without one the memory is the doc-as-query rows alone).")
+  List<String> trainSplits;
 
-  @Option(names = "--chunks", defaultValue = "10", description = "Doc-as-query chunks per doc in the memory, 0 for none (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--chunks", defaultValue = "10", description = "Doc-as-query rows per doc in the memory, 0 for none (default: ${DEFAULT-VALUE}).")
   int chunks = 10;
 
   @Option(names = "--chunk-words", defaultValue = "64", description = "Words per chunk (default: ${DEFAULT-VALUE}).")
@@ -36,6 +38,11 @@ public final class IndexBuildOptions {
   @Option(names = "--hnsw-ef-construction", defaultValue = "100", description = "HNSW construction beam (default: ${DEFAULT-VALUE}).")
   int hnswEfConstruction = 100;
 
+  @Option(names = "--no-rebuild",
+      description = "Use the index in --index as it is (for example after pefa memory add/remove), never rebuilding it;"
+          + " the index options above are then ignored.")
+  boolean noRebuild;
+
   /**
    * @param common common options
    * @return the index folder
@@ -44,7 +51,7 @@ public final class IndexBuildOptions {
     if (index != null) {
       return index.toAbsolutePath().normalize();
     }
-    String name = "index-" + common.model.toLowerCase(Locale.ROOT) + (chunks == 10 && chunkWords == 64 ? "" : "-chunks" + chunks + "x" + chunkWords);
+    String name = "index-" + common.sourceName() + (chunks == 10 && chunkWords == 64 ? "" : "-chunks" + chunks + "x" + chunkWords);
     return common.work().resolve(name);
   }
 
@@ -54,22 +61,14 @@ public final class IndexBuildOptions {
    * @throws IllegalArgumentException naming the option at fault
    */
   public void check() {
-    check(chunks, chunkWords, indexLam, "--index-lam", hnswM, hnswEfConstruction);
-  }
-
-  /**
-   * Checks the options that shape an index, naming the option at fault: {@code pefa index} calls
-   * its index-time lambda {@code --lam}, eval, tune and demo {@code --index-lam}.
-   */
-  static void check(int chunks, int chunkWords, float lam, String lamOption, int hnswM, int hnswEfConstruction) {
     if (chunks < 0) {
       throw new IllegalArgumentException("--chunks must be >= 0, got " + chunks);
     }
     if (chunkWords < 1) {
       throw new IllegalArgumentException("--chunk-words must be >= 1, got " + chunkWords);
     }
-    if (!(lam >= 0 && lam <= 1)) {
-      throw new IllegalArgumentException(lamOption + " must be in [0,1], got " + lam);
+    if (!(indexLam >= 0 && indexLam <= 1)) {
+      throw new IllegalArgumentException("--index-lam must be in [0,1], got " + indexLam);
     }
     if (hnswM < 1 || hnswM > Lucene99HnswVectorsFormat.MAXIMUM_MAX_CONN) {
       throw new IllegalArgumentException(
@@ -84,36 +83,90 @@ public final class IndexBuildOptions {
     }
   }
 
-  /** @param common common options @return settings */
-  Workbench.IndexSettings settings(Common common) {
+  /**
+   * @param ds the dataset
+   * @return the build settings
+   */
+  Workbench.IndexSettings settings(BeirDataset ds) {
     check();
-    return new Workbench.IndexSettings(common.model, trainSplit, chunks, chunkWords, indexLam, hnswM, hnswEfConstruction);
+    return new Workbench.IndexSettings(Workbench.trainSplits(ds, trainSplits), chunks, chunkWords, indexLam, hnswM,
+        hnswEfConstruction);
   }
 
   /**
-   * Makes sure the index exists with these settings.
+   * The info of the existing index with {@code --no-rebuild}, read before anything else (it decides the vectors);
+   * null otherwise.
+   *
+   * @param common common options
+   * @return the info or null
+   * @throws IOException when --no-rebuild is given and there is no complete index
+   */
+  public IndexInfo existing(Common common) throws IOException {
+    return noRebuild ? IndexInfo.read(indexDir(common)) : null;
+  }
+
+  /**
+   * The vectors for this command: those the existing index was built with under {@code --no-rebuild}, else the
+   * options'.
+   *
+   * @param common common options
+   * @return the vectors
+   * @throws IOException on errors
+   */
+  public VectorSource vectorSource(Common common) throws IOException {
+    IndexInfo have = existing(common);
+    return have != null ? common.vectorSource(have) : common.vectorSource();
+  }
+
+  /**
+   * Makes sure the index exists with these settings (or, with {@code --no-rebuild}, that it exists and was built
+   * from this dataset).
    *
    * @param common common options
    * @param ds the loaded dataset
-   * @param emb the embedder
+   * @param src the vectors
    * @return the index info
    * @throws IOException on errors
    */
-  public IndexInfo ensure(Common common, BeirDataset ds, Embedder emb) throws IOException {
+  public IndexInfo ensure(Common common, BeirDataset ds, VectorSource src) throws IOException {
     Path dir = indexDir(common);
-    Workbench.IndexSettings s = settings(common);
+    if (noRebuild) {
+      IndexInfo have = IndexInfo.read(dir);
+      checkSameData(have, ds);
+      System.err.println("index: " + dir + " as it is (--no-rebuild): " + have.docs() + " docs, " + have.memoryRows()
+          + " memory rows, training splits " + have.trainSplits());
+      return have;
+    }
+    Workbench.IndexSettings s = settings(ds);
     if (Files.isRegularFile(dir.resolve(IndexInfo.FILE))) {
       IndexInfo have = IndexInfo.read(dir);
-      if (have.sameSettings(Workbench.wantedInfo(common.data(), emb, s))) {
+      if (have.sameSettings(Workbench.wantedInfo(ds.dir(), src, s))) {
         System.err.println("index: " + dir + " is up to date (" + have.docs() + " docs, " + have.memoryRows() + " memory rows)");
         return have;
       }
       System.err.println("index: " + dir + " was built with other settings or data; rebuilding");
     }
     long t0 = System.nanoTime();
-    IndexInfo info = Workbench.buildIndex(ds, emb, s, dir);
+    IndexInfo info = Workbench.buildIndex(ds, src, s, dir);
     System.err.printf("index: built %s (%d docs, %d memory rows) in %.1f s%n", dir, info.docs(), info.memoryRows(),
         (System.nanoTime() - t0) / 1e9);
     return info;
+  }
+
+  /**
+   * @param info an index
+   * @param ds the dataset of this command
+   * @throws IOException when the index was built from another dataset, or its corpus or queries changed since
+   */
+  static void checkSameData(IndexInfo info, BeirDataset ds) throws IOException {
+    Path data = ds.dir().toAbsolutePath().normalize();
+    if (!data.toString().equals(info.dataset())) {
+      throw new IllegalArgumentException("the index was built from " + info.dataset() + ", not " + data
+          + ": give --data " + info.dataset());
+    }
+    if (!Workbench.fingerprint(data).equals(info.datasetFingerprint())) {
+      throw new IllegalArgumentException("the corpus or queries of " + data + " changed since the index was built:"
+          + " rebuild it (drop --no-rebuild)");
+    }
   }
 }

@@ -1,9 +1,11 @@
 package io.github.lucenepefa.cli.commands;
 
+import io.github.lucenepefa.cli.eval.ScoredDoc;
 import io.github.lucenepefa.cli.index.IndexInfo;
 import io.github.lucenepefa.cli.index.PefaSearch;
-import io.github.lucenepefa.cli.vectors.Embedder;
-import io.github.lucenepefa.cli.Workbench;
+import io.github.lucenepefa.cli.index.TunedParams;
+import io.github.lucenepefa.cli.vectors.NpyVectors;
+import io.github.lucenepefa.cli.vectors.VectorSource;
 import java.io.BufferedReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,8 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.lucene.search.Query;
-import org.apache.lucene.search.ScoreDoc;
-import org.apache.lucene.search.TopDocs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,10 +22,14 @@ import picocli.CommandLine.Parameters;
 
 /** {@code pefa search}: a query (or a file of queries) → ranked doc ids, titles and scores. */
 @Command(name = "search", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Searches an index built by 'pefa index' in erm, xs or xl mode; prints rank, doc id, score and title.")
+    description = {
+      "Searches an index built by 'pefa index' in erm, xs or xl mode; prints rank, doc id, score and title.",
+      "Parameters not given take the values pefa tune chose for the index (pefa-tune.json in the index folder),",
+      "else the defaults; the first line says which were used and where they came from."})
 public final class SearchCommand implements Callable<Integer> {
 
   @Mixin Common common = new Common();
+  @Mixin SearchOptions search = new SearchOptions();
 
   @Parameters(arity = "0..*", paramLabel = "QUERY", description = "The query text (words are joined by spaces).")
   List<String> words = new ArrayList<>();
@@ -42,25 +46,10 @@ public final class SearchCommand implements Callable<Integer> {
   @Option(names = {"-n", "--hits"}, defaultValue = "10", description = "Hits to show (default: ${DEFAULT-VALUE}).")
   int n = 10;
 
-  @Option(names = "--lam", description = "lambda (default: the index lambda for xs, 0.5 for xl).")
-  Float lam;
-
-  @Option(names = "--k", defaultValue = "16", description = "XL neighbours (default: ${DEFAULT-VALUE}).")
-  int k = 16;
-
-  @Option(names = "--top-k", defaultValue = "100", description = "XL ERM candidates K (default: ${DEFAULT-VALUE}).")
-  int topK = 100;
-
-  @Option(names = "--knn-norm", defaultValue = "sum", description = "sum or mean (default: ${DEFAULT-VALUE}).")
-  String knnNorm = "sum";
-
-  @Option(names = "--erm-score", defaultValue = "exact", description = "exact or top-k (default: ${DEFAULT-VALUE}).")
-  String ermScore = "exact";
-
   @Option(names = "--ef", defaultValue = "0", description = "HNSW efSearch; 0 = exact (default: ${DEFAULT-VALUE}).")
   int ef = 0;
 
-  @Option(names = "--explain", description = "Print Lucene's explanation of every hit (ERM part, kNN part, neighbours).")
+  @Option(names = "--explain", description = "Print Lucene's explanation of every hit (ERM part, kNN part, each neighbour's vote).")
   boolean explain;
 
   @Override
@@ -76,31 +65,39 @@ public final class SearchCommand implements Callable<Integer> {
     if (queries.isEmpty()) {
       throw new IllegalArgumentException("give a query text or --queries FILE");
     }
-    Path dir = (index != null ? index : common.defaultIndex()).toAbsolutePath().normalize();
-    IndexInfo info = IndexInfo.read(dir);
-    common.model = info.model();
+    if (n < 1) {
+      throw new IllegalArgumentException("--hits must be >= 1, got " + n);
+    }
     String m = mode.toLowerCase(Locale.ROOT);
     if (!List.of("erm", "xs", "xl").contains(m)) {
       throw new IllegalArgumentException("--mode must be erm, xs or xl, got " + mode);
     }
-    try (Embedder emb = common.embedder(); PefaSearch ps = PefaSearch.open(dir, EvalCommand.effort(ef))) {
+    search.resolve(null, SearchOptions.DEFAULT_LAM); // checks the options before the index is read
+    Path dir = (index != null ? index : common.defaultIndex()).toAbsolutePath().normalize();
+    IndexInfo info = IndexInfo.read(dir);
+    TunedParams tuned = TunedParams.read(dir, info, System.err);
+    SearchOptions.Resolved p = search.resolve(tuned, info.lam());
+    System.out.println("# parameters: " + p.describe() + (tuned != null
+        ? " (tuned: by pefa tune, dev " + tuned.metric() + " on " + tuned.devQueries() + " queries, " + tuned.devSource()
+            + "; " + dir.resolve(TunedParams.FILE) + ")"
+        : " (no pefa tune result for this index: defaults, or the options given)"));
+    try (VectorSource src = common.vectorSource(info); PefaSearch ps = PefaSearch.open(dir, EvalCommand.effort(ef))) {
       List<String> texts = queries.stream().map(q -> q[1]).toList();
-      float[][] qv = emb.queries(texts, "encode queries");
+      if (src instanceof NpyVectors && !words.isEmpty()) {
+        src.texts(List.of(String.join(" ", words))); // throws: precomputed vectors cannot encode free text
+      }
+      float[][] qv = src instanceof NpyVectors npy ? byId(npy, queries) : src.texts(texts);
       for (int i = 0; i < queries.size(); i++) {
         float[] q = qv[i];
-        Query query = switch (m) {
-          case "erm" -> ps.xlQuery(q, new PefaSearch.XlParams(1f, 1, n, EvalCommand.norm(knnNorm), EvalCommand.ermMode(ermScore)), n, List.of());
-          case "xs" -> ps.xsQuery(q, lam != null ? lam : ps.schema().xsLambda(), n);
-          default -> ps.xlQuery(q, new PefaSearch.XlParams(lam != null ? lam : 0.5f, k, topK, EvalCommand.norm(knnNorm), EvalCommand.ermMode(ermScore)), n, null);
-        };
-        TopDocs top = ps.searcher().search(query, n);
         System.out.println("# query " + queries.get(i)[0] + ": " + texts.get(i) + "   [" + m + "]");
+        List<ScoredDoc> hits = ps.ranked(k -> ps.searcher().search(query(ps, m, q, p, k), k), n);
         int rank = 0;
-        for (ScoreDoc sd : top.scoreDocs) {
+        for (ScoredDoc h : hits) {
           rank++;
-          System.out.printf(Locale.ROOT, "%3d  %-12s %.6f  %s%n", rank, ps.key(sd.doc), sd.score, ps.title(sd.doc));
+          int doc = ps.doc(h.docId());
+          System.out.printf(Locale.ROOT, "%3d  %-12s %.6f  %s%n", rank, h.docId(), h.score(), ps.title(doc));
           if (explain) {
-            System.out.println(ps.explain(query, sd.doc).toString().indent(6).stripTrailing());
+            System.out.println(ps.explain(query(ps, m, q, p, n), doc).toString().indent(6).stripTrailing());
           }
         }
       }
@@ -108,6 +105,26 @@ public final class SearchCommand implements Callable<Integer> {
           (System.nanoTime() - t0) / 1e9);
     }
     return 0;
+  }
+
+  private static Query query(PefaSearch ps, String mode, float[] q, SearchOptions.Resolved p, int n) {
+    return switch (mode) {
+      case "erm" -> ps.xlQuery(q, new PefaSearch.XlParams(1f, p.xl().vote(), n, p.xl().ermMode()), n, List.of());
+      case "xs" -> ps.xsQuery(q, p.xsLam(), n);
+      default -> ps.xlQuery(q, p.xl(), n, null);
+    };
+  }
+
+  private static float[][] byId(NpyVectors npy, List<String[]> queries) {
+    float[][] out = new float[queries.size()][];
+    for (int i = 0; i < queries.size(); i++) {
+      out[i] = npy.query(queries.get(i)[0]);
+      if (out[i] == null) {
+        throw new IllegalArgumentException("query \"" + queries.get(i)[0] + "\" has no vector in the index's --vectors"
+            + " folder (queries.ids.txt); an index of precomputed vectors searches queries by _id");
+      }
+    }
+    return out;
   }
 
   static List<String[]> readQueries(Path f) throws Exception {

@@ -38,10 +38,10 @@ public final class VectorsCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     long t0 = System.nanoTime();
     try (Embedder emb = common.embedder()) {
-      BeirDataset ds = Workbench.load(common.data(), List.of("train"));
+      BeirDataset ds = Workbench.load(common.data(), List.of());
       LinkedHashMap<VectorCache.Key, float[]> q = new LinkedHashMap<>();
       List<String> texts = new ArrayList<>();
-      for (MemoryRow r : Workbench.memory(ds, "train", Set.of(), chunks, chunkWords).build()) {
+      for (MemoryRow r : Workbench.memory(ds, emb, Workbench.trainSplits(ds, null), Set.of(), chunks, chunkWords).build()) {
         texts.add(r.text());
       }
       for (BeirDataset.Query query : ds.queries()) {

@@ -39,9 +39,11 @@ import java.util.zip.GZIPInputStream;
  * </pre>
  *
  * <p>Validation is strict: a line that is not one JSON object, a missing or empty {@code _id}, a missing {@code
- * text}, a duplicate id, a qrels row that is malformed, repeats a (query, doc) pair or names an unknown query or
- * document, a missing file, or an empty corpus all raise a {@link DatasetException} whose message names the file
- * (relative to {@code dir}) and the 1-based line, e.g. {@code corpus.jsonl.gz:17: malformed JSON: ...}. Files must be
+ * text}, a duplicate id, a qrels row that is malformed or repeats a (query, doc) pair, a missing file, or an empty
+ * corpus all raise a {@link DatasetException} whose message names the file (relative to {@code dir}) and the 1-based
+ * line, e.g. {@code corpus.jsonl.gz:17: malformed JSON: ...}. A well-formed qrels row naming a query or document that
+ * is not in the queries or corpus file is skipped, as official BEIR downloads have such rows (ArguAna, NFCorpus):
+ * {@link #warnings()} has one line per qrels file that had any, with their count and the first one. Files must be
  * UTF-8; a leading byte-order mark is ignored, as are blank lines. A numeric JSON {@code _id} is taken as its text.
  * When both {@code X} and {@code X.gz} exist, the uncompressed {@code X} is read.
  *
@@ -93,6 +95,7 @@ public final class BeirDataset {
   private final List<Query> queries;
   private final Map<String, Query> queriesById;
   private final Map<String, Map<String, Map<String, Integer>>> qrelsBySplit;
+  private final List<String> warnings;
 
   private BeirDataset(
       Path dir,
@@ -100,8 +103,10 @@ public final class BeirDataset {
       Map<String, Doc> docsById,
       List<Query> queries,
       Map<String, Query> queriesById,
-      Map<String, Map<String, Map<String, Integer>>> qrelsBySplit) {
+      Map<String, Map<String, Map<String, Integer>>> qrelsBySplit,
+      List<String> warnings) {
     this.dir = dir;
+    this.warnings = warnings;
     this.docs = docs;
     this.docsById = docsById;
     this.queries = queries;
@@ -212,9 +217,10 @@ public final class BeirDataset {
       }
     }
     Map<String, Map<String, Map<String, Integer>>> qrelsBySplit = new LinkedHashMap<>();
+    List<String> warnings = new ArrayList<>();
     for (Map.Entry<String, Path> e : splitFiles.entrySet()) {
       qrelsBySplit.put(
-          e.getKey(), readQrels(e.getValue(), displayName(dir, e.getValue()), docsById, queriesById));
+          e.getKey(), readQrels(e.getValue(), displayName(dir, e.getValue()), docsById, queriesById, warnings));
     }
     return new BeirDataset(
         dir,
@@ -222,14 +228,18 @@ public final class BeirDataset {
         Collections.unmodifiableMap(docsById),
         Collections.unmodifiableList(queries),
         Collections.unmodifiableMap(queriesById),
-        Collections.unmodifiableMap(qrelsBySplit));
+        Collections.unmodifiableMap(qrelsBySplit),
+        List.copyOf(warnings));
   }
 
   private static Map<String, Map<String, Integer>> readQrels(
-      Path file, String name, Map<String, Doc> docs, Map<String, Query> queries) throws IOException {
+      Path file, String name, Map<String, Doc> docs, Map<String, Query> queries, List<String> warnings)
+      throws IOException {
     Map<String, Map<String, Integer>> qrels = new LinkedHashMap<>();
     Map<String, Long> pairLines = new HashMap<>();
     boolean[] sawHeader = {false};
+    long[] skipped = {0, 0}; // rows naming an unknown query, an unknown doc
+    String[] firstSkipped = {null};
     forEachLine(
         file,
         name,
@@ -262,11 +272,15 @@ public final class BeirDataset {
             throw new DatasetException(
                 name, lineNo, "malformed qrels row: score \"" + f[2] + "\" is not an integer");
           }
-          if (!queries.containsKey(qid)) {
-            throw new DatasetException(name, lineNo, "unknown query-id \"" + qid + "\" (not in queries file)");
-          }
-          if (!docs.containsKey(did)) {
-            throw new DatasetException(name, lineNo, "unknown corpus-id \"" + did + "\" (not in corpus)");
+          boolean unknownQuery = !queries.containsKey(qid);
+          if (unknownQuery || !docs.containsKey(did)) {
+            skipped[unknownQuery ? 0 : 1]++;
+            if (firstSkipped[0] == null) {
+              firstSkipped[0] = "line " + lineNo + ": " + (unknownQuery
+                  ? "query-id \"" + qid + "\" is not in the queries file"
+                  : "corpus-id \"" + did + "\" is not in the corpus");
+            }
+            return;
           }
           Long first = pairLines.putIfAbsent(qid + '\t' + did, lineNo);
           if (first != null) {
@@ -278,6 +292,13 @@ public final class BeirDataset {
     if (!sawHeader[0]) {
       throw new DatasetException(name, 0, "empty qrels file (not even a header line)");
     }
+    if (skipped[0] + skipped[1] > 0) {
+      warnings.add(String.format(java.util.Locale.ROOT,
+          "%s: skipped %d qrels row%s naming a query or document the dataset does not have (%d unknown query-id,"
+              + " %d unknown corpus-id; first at %s)",
+          name, skipped[0] + skipped[1], skipped[0] + skipped[1] == 1 ? "" : "s", skipped[0], skipped[1],
+          firstSkipped[0]));
+    }
     Map<String, Map<String, Integer>> frozen = new LinkedHashMap<>();
     qrels.forEach((q, m) -> frozen.put(q, Collections.unmodifiableMap(m)));
     return Collections.unmodifiableMap(frozen);
@@ -288,6 +309,13 @@ public final class BeirDataset {
   /** @return the dataset folder */
   public Path dir() {
     return dir;
+  }
+
+  /**
+   * @return one line per qrels file that had rows naming an unknown query or document (skipped), with their count
+   */
+  public List<String> warnings() {
+    return warnings;
   }
 
   /** @return all documents in corpus file order ({@code docs().get(i).position() == i}); unmodifiable */

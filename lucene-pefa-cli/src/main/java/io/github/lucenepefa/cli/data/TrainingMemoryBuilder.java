@@ -120,6 +120,22 @@ public final class TrainingMemoryBuilder {
     return n;
   }
 
+  /**
+   * Adds one doc-as-query row that has a vector but no text (precomputed chunk embeddings): row id {@code
+   * "c:<docId>:<index>"}, labelled with its document, never merged with another row.
+   *
+   * @param docId the document it labels
+   * @param index the row's 0-based index among that document's chunk rows
+   * @return the row id
+   */
+  public String addChunkRow(String docId, int index) {
+    String rowId = "c:" + docId + ":" + index;
+    inputs++;
+    // a text no query or chunk has (NUL is not in BEIR texts), so the row stays its own
+    rowFor(rowId, "\u0000" + rowId).labels.merge(docId, 1f, Float::sum);
+    return rowId;
+  }
+
   private Row rowFor(String rowId, String text) {
     Row row = byText.get(text);
     if (row == null) {

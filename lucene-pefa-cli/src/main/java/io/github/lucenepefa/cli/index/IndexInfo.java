@@ -2,20 +2,31 @@ package io.github.lucenepefa.cli.index;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The marker file {@code pefa-index.json} of a complete index folder, written last: a folder without it is not a
  * valid index (an interrupted build never produces one, because the index is built in a temporary folder and renamed
- * into place only after this file is written).
+ * into place only after this file is written). It says what the index was built from, so that eval, tune, search and
+ * {@code pefa memory} know the memory's splits; {@code pefa memory add/remove} rewrites it (atomically) after each
+ * change of the memory.
  *
- * @param model the encoder preset name
- * @param modelId the encoder's model id
+ * @param format the layout version of the index folder ({@link #FORMAT}); older folders are rebuilt
+ * @param model the encoder preset name, {@code model-dir:<folder>} or {@code vectors:<folder>}
+ * @param modelId the vectors' model id (cache key)
  * @param dataset the dataset folder (absolute)
- * @param datasetFingerprint sizes and modification times of the dataset files (detects a changed dataset)
- * @param trainSplit the qrels split whose queries form the memory
+ * @param datasetFingerprint sizes and modification times of the corpus and queries files (detects a changed dataset)
+ * @param trainSplits the qrels splits whose queries are in the memory, in the order they were added (may be empty:
+ *     a memory of doc-as-query chunks alone)
+ * @param splitFingerprints split name to the size and modification time of its qrels file
  * @param chunks doc-as-query chunks per doc
  * @param chunkWords words per chunk
  * @param lam the PEFA-XS index-time lambda
@@ -27,11 +38,13 @@ import java.nio.file.Path;
  * @param buildSeconds wall time of the build
  */
 public record IndexInfo(
+    int format,
     String model,
     String modelId,
     String dataset,
     String datasetFingerprint,
-    String trainSplit,
+    List<String> trainSplits,
+    Map<String, String> splitFingerprints,
     int chunks,
     int chunkWords,
     float lam,
@@ -45,7 +58,18 @@ public record IndexInfo(
   /** The marker file name. */
   public static final String FILE = "pefa-index.json";
 
-  private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+  /** The current layout version of an index folder. */
+  public static final int FORMAT = 2;
+
+  private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+
+  /** Lists and maps are kept unmodifiable, null as empty. */
+  public IndexInfo {
+    trainSplits = trainSplits == null ? List.of() : List.copyOf(trainSplits);
+    splitFingerprints =
+        splitFingerprints == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(splitFingerprints));
+  }
 
   /**
    * @param dir an index folder
@@ -62,11 +86,19 @@ public record IndexInfo(
   }
 
   /**
+   * Writes the marker (through a temporary file and an atomic rename, so a reader never sees half a file).
+   *
    * @param dir the folder
    * @throws IOException on write errors
    */
   public void write(Path dir) throws IOException {
-    JSON.writeValue(dir.resolve(FILE).toFile(), this);
+    Path tmp = dir.resolve(FILE + ".tmp");
+    JSON.writeValue(tmp.toFile(), this);
+    try {
+      Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+      Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING);
+    }
   }
 
   /**
@@ -76,14 +108,45 @@ public record IndexInfo(
    * @return true if the same
    */
   public boolean sameSettings(IndexInfo other) {
-    return modelId.equals(other.modelId)
-        && dataset.equals(other.dataset)
-        && datasetFingerprint.equals(other.datasetFingerprint)
-        && trainSplit.equals(other.trainSplit)
-        && chunks == other.chunks
-        && chunkWords == other.chunkWords
-        && Float.compare(lam, other.lam) == 0
+    return format == other.format
         && hnswM == other.hnswM
-        && hnswEfConstruction == other.hnswEfConstruction;
+        && hnswEfConstruction == other.hnswEfConstruction
+        && Float.compare(lam, other.lam) == 0
+        && memoryKey().equals(other.memoryKey());
+  }
+
+  /**
+   * What the memory (and the documents) are made of: model, dataset, training splits with their qrels, chunking.
+   * Two indexes with the same key hold the same vectors and memory rows.
+   *
+   * @return the key
+   */
+  public String memoryKey() {
+    return String.join("|", modelId, dataset, datasetFingerprint, trainSplits.toString(),
+        splitFingerprints.toString(), "" + chunks, "" + chunkWords);
+  }
+
+  /**
+   * @param docCount documents
+   * @param rows memory rows
+   * @param inputs memory inputs
+   * @param seconds build time
+   * @return this info with these counts
+   */
+  public IndexInfo withCounts(int docCount, int rows, long inputs, double seconds) {
+    return new IndexInfo(format, model, modelId, dataset, datasetFingerprint, trainSplits, splitFingerprints, chunks,
+        chunkWords, lam, hnswM, hnswEfConstruction, docCount, rows, inputs, seconds);
+  }
+
+  /**
+   * @param splits the new training splits
+   * @param fingerprints their qrels fingerprints
+   * @param rows memory rows now
+   * @param inputs memory inputs now
+   * @return this info with another memory
+   */
+  public IndexInfo withMemory(List<String> splits, Map<String, String> fingerprints, int rows, long inputs) {
+    return new IndexInfo(format, model, modelId, dataset, datasetFingerprint, splits, fingerprints, chunks, chunkWords,
+        lam, hnswM, hnswEfConstruction, docs, rows, inputs, buildSeconds);
   }
 }

@@ -3,7 +3,7 @@ package io.github.lucenepefa.cli.index;
 import io.github.lucenepefa.cli.eval.ScoredDoc;
 import io.github.lucenepefa.index.PefaSchema;
 import io.github.lucenepefa.scoring.ErmScoreMode;
-import io.github.lucenepefa.scoring.KnnNormalization;
+import io.github.lucenepefa.scoring.KnnVote;
 import io.github.lucenepefa.search.AnnEffort;
 import io.github.lucenepefa.search.Neighbour;
 import io.github.lucenepefa.search.PefaQuery;
@@ -12,8 +12,13 @@ import io.github.lucenepefa.search.XlCandidates;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.SortedDocValues;
@@ -23,26 +28,69 @@ import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.IOContext;
+import org.apache.lucene.store.IndexOutput;
 
-/** Searches a PEFA index in the three modes and maps Lucene doc ids to corpus ids and titles. Thread-safe. */
+/**
+ * Searches a PEFA index in the three modes and maps Lucene doc ids to corpus ids and titles. Rankings ({@link
+ * #ranked}) order equal scores by corpus position, never by Lucene doc id (which changes when a document is
+ * re-written), and the cut at {@code n} hits is made after the whole tie group at the cut is known. Thread-safe.
+ */
 public final class PefaSearch implements Closeable {
 
-  /** PEFA-XL parameters. */
-  public record XlParams(float lam, int k, int topK, KnnNormalization norm, ErmScoreMode ermMode) {}
+  /**
+   * PEFA-XL parameters.
+   *
+   * @param lam weight of the ERM part
+   * @param vote how the k nearest training queries vote (k, weighting, normalisation, temperature)
+   * @param topK ERM candidates K
+   * @param ermMode ERM score of candidates outside the ERM top-K
+   */
+  public record XlParams(float lam, KnnVote vote, int topK, ErmScoreMode ermMode) {
+    /** @return the number of neighbours k */
+    public int k() {
+      return vote.k();
+    }
+
+    /** @return the same parameters with another lambda */
+    public XlParams withLam(float l) {
+      return new XlParams(l, vote, topK, ermMode);
+    }
+  }
+
+  /** A search for the top {@code n} hits. */
+  @FunctionalInterface
+  public interface TopSearch {
+    /**
+     * @param n hits wanted
+     * @return the hits
+     * @throws IOException on I/O errors
+     */
+    TopDocs search(int n) throws IOException;
+  }
+
+  /** Extra hits asked for beyond {@code n}, to see whether a tie group crosses the cut. */
+  static final int TIE_MARGIN = 8;
+
+  /** The file of an index folder listing its document keys in corpus order, one per line. */
+  public static final String DOC_ORDER_FILE = "pefa-doc-order.txt";
 
   private final Directory dir;
   private final DirectoryReader reader;
   private final IndexSearcher searcher;
   private final PefaSchema schema;
   private final String[] keys;
+  private final int[] positions;
+  private volatile Map<String, Integer> docsByKey;
   private final AnnEffort effort;
 
   /**
    * @param dir an index directory (closed with this object)
    * @param effort ANN effort of every search
+   * @param corpusOrder document keys in corpus order (the tie-break order)
    * @throws IOException on I/O errors
    */
-  public PefaSearch(Directory dir, AnnEffort effort) throws IOException {
+  public PefaSearch(Directory dir, AnnEffort effort, List<String> corpusOrder) throws IOException {
     this.dir = dir;
     this.reader = DirectoryReader.open(dir);
     this.searcher = new IndexSearcher(reader);
@@ -59,6 +107,45 @@ public final class PefaSearch implements Closeable {
         keys[ctx.docBase + d] = dv.lookupOrd(dv.ordValue()).utf8ToString();
       }
     }
+    Map<String, Integer> pos = HashMap.newHashMap(corpusOrder.size());
+    for (int i = 0; i < corpusOrder.size(); i++) {
+      pos.putIfAbsent(corpusOrder.get(i), i);
+    }
+    this.positions = new int[keys.length];
+    for (int d = 0; d < keys.length; d++) {
+      positions[d] = keys[d] == null ? Integer.MAX_VALUE : pos.getOrDefault(keys[d], Integer.MAX_VALUE);
+    }
+  }
+
+  /**
+   * Writes the tie-break order of an index folder ({@link #DOC_ORDER_FILE}).
+   *
+   * @param dir the index directory
+   * @param keys document keys in corpus order
+   * @throws IOException on I/O errors
+   */
+  public static void writeCorpusOrder(Directory dir, List<String> keys) throws IOException {
+    try (IndexOutput out = dir.createOutput(DOC_ORDER_FILE, IOContext.DEFAULT)) {
+      byte[] nl = {'\n'};
+      for (String k : keys) {
+        byte[] b = k.getBytes(StandardCharsets.UTF_8);
+        out.writeBytes(b, b.length);
+        out.writeBytes(nl, 1);
+      }
+    }
+  }
+
+  /**
+   * @param indexDir an index folder
+   * @return its document keys in corpus order
+   * @throws IOException if the file is missing or unreadable
+   */
+  public static List<String> readCorpusOrder(Path indexDir) throws IOException {
+    Path f = indexDir.resolve(DOC_ORDER_FILE);
+    if (!Files.isRegularFile(f)) {
+      throw new IOException(indexDir + ": no " + DOC_ORDER_FILE + " (an index of an older version; rebuild it)");
+    }
+    return Files.readAllLines(f, StandardCharsets.UTF_8);
   }
 
   /**
@@ -84,7 +171,7 @@ public final class PefaSearch implements Closeable {
    * @throws IOException on I/O errors
    */
   public List<ScoredDoc> xlRank(XlCandidates candidates, XlParams p, int n) throws IOException {
-    return toScored(candidates.score(p.lam(), io.github.lucenepefa.scoring.KnnVote.similarity(p.k(), p.norm()), p.ermMode(), n));
+    return ranked(m -> candidates.score(p.lam(), p.vote(), p.ermMode(), m), n);
   }
 
   /**
@@ -97,7 +184,7 @@ public final class PefaSearch implements Closeable {
    */
   public static PefaSearch open(Path indexDir, AnnEffort effort) throws IOException {
     IndexInfo.read(indexDir);
-    return new PefaSearch(FSDirectory.open(indexDir), effort);
+    return new PefaSearch(FSDirectory.open(indexDir), effort, readCorpusOrder(indexDir));
   }
 
   /** @return the schema */
@@ -116,6 +203,24 @@ public final class PefaSearch implements Closeable {
    */
   public String key(int docId) {
     return keys[docId];
+  }
+
+  /**
+   * @param key a document key
+   * @return its Lucene doc id in this reader, or -1
+   */
+  public int doc(String key) {
+    Map<String, Integer> m = docsByKey;
+    if (m == null) {
+      m = HashMap.newHashMap(keys.length);
+      for (int d = 0; d < keys.length; d++) {
+        if (keys[d] != null) {
+          m.put(keys[d], d);
+        }
+      }
+      docsByKey = m;
+    }
+    return m.getOrDefault(key, -1);
   }
 
   /**
@@ -177,7 +282,9 @@ public final class PefaSearch implements Closeable {
             .lambda(p.lam())
             .k(p.k())
             .topK(p.topK())
-            .knnNormalization(p.norm())
+            .knnWeighting(p.vote().weighting())
+            .knnNormalization(p.vote().normalization())
+            .temperature(p.vote().temperature())
             .ermScoreMode(p.ermMode())
             .effort(effort);
     if (neighbours != null) {
@@ -219,15 +326,39 @@ public final class PefaSearch implements Closeable {
   }
 
   /**
-   * @param top Lucene hits
-   * @return the hits as corpus ids with scores
+   * The top {@code n} hits of a search in rank order: score descending, equal scores by corpus position. The search
+   * is asked for a few more than {@code n} hits, and again for more while the tie group at the cut reaches the end
+   * of what it returned, so that which of several equal-scored documents make the cut never depends on Lucene doc
+   * ids.
+   *
+   * @param search the search
+   * @param n hits wanted
+   * @return at most {@code n} hits
+   * @throws IOException on I/O errors
    */
-  public List<ScoredDoc> toScored(TopDocs top) {
-    List<ScoredDoc> out = new ArrayList<>(top.scoreDocs.length);
-    for (ScoreDoc sd : top.scoreDocs) {
-      out.add(new ScoredDoc(keys[sd.doc], sd.score));
+  public List<ScoredDoc> ranked(TopSearch search, int n) throws IOException {
+    int want = n + TIE_MARGIN;
+    while (true) {
+      ScoreDoc[] hits = search.search(want).scoreDocs.clone();
+      Arrays.sort(hits, this::rankOrder);
+      if (hits.length < want || hits.length <= n || hits[n - 1].score > hits[hits.length - 1].score
+          || want >= reader.maxDoc()) {
+        List<ScoredDoc> out = new ArrayList<>(Math.min(n, hits.length));
+        for (int i = 0; i < Math.min(n, hits.length); i++) {
+          out.add(new ScoredDoc(keys[hits[i].doc], hits[i].score));
+        }
+        return out;
+      }
+      want = (int) Math.min(reader.maxDoc(), 2L * want);
     }
-    return out;
+  }
+
+  private int rankOrder(ScoreDoc a, ScoreDoc b) {
+    if (a.score != b.score) {
+      return a.score > b.score ? -1 : 1; // == also ties 0.0 and -0.0, as a reader of the run file does
+    }
+    int c = Integer.compare(positions[a.doc], positions[b.doc]);
+    return c != 0 ? c : keys[a.doc].compareTo(keys[b.doc]);
   }
 
   @Override

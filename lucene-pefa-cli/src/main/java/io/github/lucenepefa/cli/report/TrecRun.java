@@ -5,10 +5,12 @@ import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.Writer;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -18,14 +20,15 @@ import java.util.Map;
  * TREC run files: one line per hit, {@code qid Q0 docid rank score tag}, separated by single spaces.
  *
  * <p>Writing is deterministic: queries in the map's iteration order (pass a {@link LinkedHashMap}, e.g. in qrels or
- * queries-file order), hits in list order (the ranking, ties already broken), rank from 1, score with {@link
- * #SCORE_DIGITS} decimals in {@link Locale#ROOT}, {@code \n} line ends. Note that trec_eval/pytrec_eval re-sort by
- * score and break ties by doc id (decreasing), not by our order.
+ * queries-file order), hits in list order (the ranking, ties already broken), rank from 1, {@code \n} line ends. A
+ * score is written as the shortest plain decimal that reads back as the same float (or double, for a score that is
+ * not a float), so two hits have the same written score exactly when they have the same score.
+ *
+ * <p>trec_eval ignores the rank column: it sorts each query's hits by score (decreasing) and breaks ties by doc id
+ * (decreasing, byte order). {@link #evaluationOrder} is that order, and the tool computes its metrics on it, so that
+ * {@code metrics.json} agrees with trec_eval on the written runs, tie order included.
  */
 public final class TrecRun {
-
-  /** Decimals written for scores. */
-  public static final int SCORE_DIGITS = 8;
 
   private TrecRun() {}
 
@@ -61,7 +64,6 @@ public final class TrecRun {
   public static void write(Writer out, Map<String, List<ScoredDoc>> run, String tag, int maxHits)
       throws IOException {
     checkToken("tag", tag);
-    String fmt = "%s Q0 %s %d %." + SCORE_DIGITS + "f %s\n";
     for (Map.Entry<String, List<ScoredDoc>> e : run.entrySet()) {
       String qid = e.getKey();
       checkToken("query id", qid);
@@ -72,9 +74,49 @@ public final class TrecRun {
         if (!Double.isFinite(h.score())) {
           throw new IllegalArgumentException("score of " + h.docId() + " for query " + qid + " is " + h.score());
         }
-        out.write(String.format(Locale.ROOT, fmt, qid, h.docId(), i + 1, h.score(), tag));
+        out.write(qid + " Q0 " + h.docId() + " " + (i + 1) + " " + formatScore(h.score()) + " " + tag + "\n");
       }
     }
+  }
+
+  /**
+   * @param score a finite score
+   * @return the shortest plain decimal that reads back as the same float (as the same double when the score is not
+   *     a float value); {@code -0.0} is written as {@code 0}
+   */
+  public static String formatScore(double score) {
+    double v = score == 0 ? 0.0 : score;
+    float f = (float) v;
+    String shortest = (double) f == v ? Float.toString(f) : Double.toString(v);
+    String plain = new BigDecimal(shortest).toPlainString();
+    if (plain.contains(".")) {
+      plain = plain.replaceAll("0+$", "").replaceAll("\\.$", "");
+    }
+    return plain;
+  }
+
+  /**
+   * A run in the order trec_eval evaluates it: each query's hits sorted by score, decreasing, ties by doc id,
+   * decreasing in byte (UTF-8) order, as trec_eval 9 sorts a run file's lines.
+   *
+   * @param run qid → hits
+   * @return qid → hits in trec_eval's order (same queries, same order of queries)
+   */
+  public static Map<String, List<ScoredDoc>> evaluationOrder(Map<String, List<ScoredDoc>> run) {
+    Map<String, List<ScoredDoc>> out = new LinkedHashMap<>();
+    for (Map.Entry<String, List<ScoredDoc>> e : run.entrySet()) {
+      List<ScoredDoc> hits = new ArrayList<>(e.getValue());
+      hits.sort((a, b) -> {
+        double sa = Double.parseDouble(formatScore(a.score()));
+        double sb = Double.parseDouble(formatScore(b.score()));
+        if (sa != sb) {
+          return sa > sb ? -1 : 1;
+        }
+        return Arrays.compareUnsigned(b.docId().getBytes(StandardCharsets.UTF_8), a.docId().getBytes(StandardCharsets.UTF_8));
+      });
+      out.put(e.getKey(), hits);
+    }
+    return out;
   }
 
   /**

@@ -1,5 +1,8 @@
 package io.github.lucenepefa.cli.vectors;
 
+import io.github.lucenepefa.cli.data.BeirDataset;
+import io.github.lucenepefa.cli.data.MemoryRow;
+import io.github.lucenepefa.cli.data.TrainingMemoryBuilder;
 import io.github.lucenepefa.cli.progress.ProgressBar;
 import io.github.lucenepefa.encoder.EncoderConfig;
 import io.github.lucenepefa.encoder.Passage;
@@ -20,11 +23,12 @@ import java.util.Map;
  * {@code doc} texts ({@code (title + " " + text).strip()}, the model's document side). The cache key is the text the
  * encoder is given (before the model's own prefix, which is part of the model id).
  */
-public final class Embedder implements AutoCloseable {
+public final class Embedder implements VectorSource {
 
   /** Texts encoded and appended to the cache at a time. */
   static final int BLOCK = 2048;
 
+  private final String model;
   private final EncoderConfig config;
   private final VectorCache cache;
   private TextEncoder encoder;
@@ -36,13 +40,66 @@ public final class Embedder implements AutoCloseable {
    * @param cache the cache
    */
   public Embedder(EncoderConfig config, VectorCache cache) {
+    this(config.name(), config, cache);
+  }
+
+  /**
+   * @param model what the index records as the model (a preset name or {@code model-dir:DIR})
+   * @param config the encoder configuration
+   * @param cache the cache
+   */
+  public Embedder(String model, EncoderConfig config, VectorCache cache) {
+    this.model = model;
     this.config = config;
     this.cache = cache;
   }
 
+  @Override
+  public String model() {
+    return model;
+  }
+
   /** @return the model id (cache key part) */
+  @Override
   public String modelId() {
     return config.modelId();
+  }
+
+  @Override
+  public float[][] docs(BeirDataset ds) throws IOException {
+    List<String> texts = new ArrayList<>(ds.docs().size());
+    for (BeirDataset.Doc d : ds.docs()) {
+      texts.add(d.titleAndText());
+    }
+    return docs(texts, "encode docs");
+  }
+
+  @Override
+  public float[][] queries(List<BeirDataset.Query> queries) throws IOException {
+    List<String> texts = new ArrayList<>(queries.size());
+    for (BeirDataset.Query q : queries) {
+      texts.add(q.text());
+    }
+    return queries(texts, "encode queries");
+  }
+
+  @Override
+  public float[][] texts(List<String> texts) throws IOException {
+    return queries(texts, "encode queries");
+  }
+
+  @Override
+  public float[][] rows(List<MemoryRow> rows) throws IOException {
+    List<String> texts = new ArrayList<>(rows.size());
+    for (MemoryRow r : rows) {
+      texts.add(r.text());
+    }
+    return queries(texts, "encode memory");
+  }
+
+  @Override
+  public void addChunks(TrainingMemoryBuilder b, BeirDataset ds, int chunks, int chunkWords) {
+    b.addDocChunks(ds.docs(), chunkWords, chunks);
   }
 
   /** @return the configuration */
@@ -59,11 +116,13 @@ public final class Embedder implements AutoCloseable {
   }
 
   /** @return texts encoded (cache misses) so far */
+  @Override
   public long encodedCount() {
     return encoded;
   }
 
   /** @return texts served from the cache so far */
+  @Override
   public long cacheHitCount() {
     return cacheHits;
   }

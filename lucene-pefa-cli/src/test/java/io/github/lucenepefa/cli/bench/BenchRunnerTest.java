@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.lucenepefa.scoring.KnnNormalization;
+import io.github.lucenepefa.scoring.ErmScoreMode;
+import io.github.lucenepefa.scoring.KnnVote;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -57,12 +58,12 @@ class BenchRunnerTest {
         new BenchRunner.Config(
             new int[] {10, 40},
             10,
-            4,
+            KnnVote.softmax(4, 0.05f), // the sharper vote: its exact and graph paths must agree as the paper's do
+            ErmScoreMode.EXACT,
             10,
             new int[] {20},
             0.5f,
             0.5f,
-            KnnNormalization.SUM,
             8,
             20,
             2,
@@ -159,7 +160,7 @@ class BenchRunnerTest {
         new picocli.CommandLine(new BenchCommand())
             .execute(
                 "--synthetic", "--docs", "200", "--memory-rows", "200", "--queries", "10", "--dim", "8",
-                "--ef", "10", "-n", "10", "-K", "10", "-k", "4", "--k-sweep", "0", "--no-graph-only",
+                "--ef", "10", "--hits", "10", "--top-k", "10", "--k", "4", "--top-k-sweep", "0", "--no-graph-only",
                 "--only", "lucene-knn$", "--min-timed", "5", "--warmup", "0", "--build-repeats", "1",
                 "--build-forks", "2", "--work", tmp.toString(), "--json", json.toString());
     assertEquals(0, code);

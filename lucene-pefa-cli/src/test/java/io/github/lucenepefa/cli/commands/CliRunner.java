@@ -1,7 +1,12 @@
 package io.github.lucenepefa.cli.commands;
 
 import io.github.lucenepefa.cli.PefaCli;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,14 +18,61 @@ final class CliRunner {
 
   record Result(int code, String out, String err) {}
 
-  static Result run(String... args) {
-    CommandLine cl = PefaCli.commandLine();
+  /**
+   * Runs a command; {@code out} and {@code err} hold what it printed through picocli and through {@code System.out}
+   * / {@code System.err} (which still go to the console as well).
+   */
+  static synchronized Result run(String... args) {
+    PrintStream sysOut = System.out;
+    PrintStream sysErr = System.err;
+    ByteArrayOutputStream capturedOut = new ByteArrayOutputStream();
+    ByteArrayOutputStream capturedErr = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(new Tee(sysOut, capturedOut), true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(new Tee(sysErr, capturedErr), true, StandardCharsets.UTF_8));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int code = cl.execute(args);
-    return new Result(code, out.toString(), err.toString());
+    int code;
+    try {
+      CommandLine cl = PefaCli.commandLine();
+      cl.setOut(new PrintWriter(out, true));
+      cl.setErr(new PrintWriter(err, true));
+      code = cl.execute(args);
+    } finally {
+      System.out.flush();
+      System.err.flush();
+      System.setOut(sysOut);
+      System.setErr(sysErr);
+    }
+    return new Result(code, out + capturedOut.toString(StandardCharsets.UTF_8),
+        err + capturedErr.toString(StandardCharsets.UTF_8));
+  }
+
+  private static final class Tee extends OutputStream {
+    private final OutputStream a;
+    private final OutputStream b;
+
+    Tee(OutputStream a, OutputStream b) {
+      this.a = a;
+      this.b = b;
+    }
+
+    @Override
+    public void write(int x) throws IOException {
+      a.write(x);
+      b.write(x);
+    }
+
+    @Override
+    public void write(byte[] buf, int off, int len) throws IOException {
+      a.write(buf, off, len);
+      b.write(buf, off, len);
+    }
+
+    @Override
+    public void flush() throws IOException {
+      a.flush();
+      b.flush();
+    }
   }
 
   static Path work(String name) throws Exception {

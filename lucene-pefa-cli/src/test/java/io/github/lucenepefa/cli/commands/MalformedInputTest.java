@@ -53,21 +53,19 @@ class MalformedInputTest {
   }
 
   @Test
-  void qrelsUnknownDocAndQuery() throws Exception {
+  void qrelsRowsNamingUnknownDocsOrQueriesAreSkippedWithAWarning() throws Exception {
     Path work = CliRunner.work("qrels-unknown");
     Path data = CliRunner.tinyDataset(work.resolve("data"));
-    Files.writeString(data.resolve("qrels/train.tsv"), "query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\tnope\t1\n");
+    Files.writeString(data.resolve("qrels/train.tsv"),
+        "query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\tnope\t1\nq99\td2\t1\nq3\td3\t1\n");
     Path index = work.resolve("index");
     CliRunner.Result r = index(data, index);
-    assertNotEquals(0, r.code());
-    assertTrue(r.err().contains("qrels/train.tsv:3: unknown corpus-id \"nope\""), r.err());
-    assertNoIndex(index);
-
-    Files.writeString(data.resolve("qrels/train.tsv"), "query-id\tcorpus-id\tscore\nq1\td1\t1\nq99\td2\t1\n");
-    r = index(data, index);
-    assertNotEquals(0, r.code());
-    assertTrue(r.err().contains("qrels/train.tsv:3: unknown query-id \"q99\""), r.err());
-    assertNoIndex(index);
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.err().contains("warning: qrels/train.tsv: skipped 2 qrels rows naming a query or document the dataset"
+        + " does not have (1 unknown query-id, 1 unknown corpus-id; first at line 3: corpus-id \"nope\" is not in the"
+        + " corpus)"), r.err());
+    // q1 and q3 are the training queries; q2's only row was skipped
+    assertEquals(2 + 6, io.github.lucenepefa.cli.index.IndexInfo.read(index).memoryInputs());
   }
 
   @Test
@@ -116,7 +114,7 @@ class MalformedInputTest {
     byte[] info = Files.readAllBytes(index.resolve(IndexInfo.FILE));
     String[] common = {"--data", data.toString(), "--index", index.toString(), "--cache", work.resolve("cache").toString()};
     String[][] cases = {
-      {"index", "--lam", "1.5", "--lam must be in [0,1], got 1.5"},
+      {"index", "--index-lam", "1.5", "--index-lam must be in [0,1], got 1.5"},
       {"index", "--hnsw-m", "0", "--hnsw-m must be in [1, 512], got 0"},
       {"eval", "--index-lam", "2", "--index-lam must be in [0,1], got 2.0"},
       {"eval", "--chunks", "-1", "--chunks must be >= 0, got -1"},

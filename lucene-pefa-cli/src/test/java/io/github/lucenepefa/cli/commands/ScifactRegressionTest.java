@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.github.lucenepefa.cli.Workbench;
 import io.github.lucenepefa.cli.data.BeirDataset;
 import io.github.lucenepefa.cli.data.MemoryRow;
+import io.github.lucenepefa.cli.eval.TrecEval;
 import io.github.lucenepefa.cli.vectors.Embedder;
 import io.github.lucenepefa.cli.vectors.VectorCache;
 import java.nio.file.Files;
@@ -18,14 +19,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The SciFact + MiniLM regression ({@code regressions/scifact-minilm.json}, in the style of Anserini's regressions):
- * runs {@code pefa eval} with the file's parameters on the bundled SciFact, using the committed vectors ({@code
- * data/scifact/vectors}), and fails when a metric leaves its tolerance. A second test re-encodes a sample of the
- * committed vectors with the project's encoder and requires cosine >= 0.99999, so the cache cannot drift from the
- * encoder.
+ * The SciFact regressions, one per model ({@code regressions/scifact-*.json}, in the style of Anserini's
+ * regressions): each runs {@code pefa eval} with the file's parameters on the bundled SciFact, using the committed
+ * vectors ({@code data/scifact/vectors/<model id>}), fails when a metric leaves its tolerance, and runs trec_eval on
+ * the written runs. A second test re-encodes a sample of each model's committed vectors with the project's encoder
+ * and requires cosine >= 0.99999, so the seed cannot drift from the encoder.
  */
 class ScifactRegressionTest {
 
@@ -33,8 +35,15 @@ class ScifactRegressionTest {
     return Path.of(System.getProperty("pefa.repo.dir", "..")).toAbsolutePath().normalize();
   }
 
-  static JsonNode regression() throws Exception {
-    return new JsonMapper().readTree(repo().resolve("regressions/scifact-minilm.json").toFile());
+  /** @return the regression files, {@code regressions/scifact-*.json} (one per model) */
+  static List<Path> regressions() throws Exception {
+    try (var s = Files.list(repo().resolve("regressions"))) {
+      return s.filter(p -> p.getFileName().toString().matches("scifact-.*\\.json")).sorted().toList();
+    }
+  }
+
+  static JsonNode regression(Path file) throws Exception {
+    return new JsonMapper().readTree(file.toFile());
   }
 
   static Path seed(JsonNode reg) {
@@ -51,15 +60,16 @@ class ScifactRegressionTest {
     }
   }
 
-  @Test
-  void scifactMetricsWithinTolerance() throws Exception {
-    JsonNode reg = regression();
+  @ParameterizedTest
+  @MethodSource("regressions")
+  void scifactMetricsWithinTolerance(Path file) throws Exception {
+    JsonNode reg = regression(file);
     requireSeed(reg);
     Path work = CliRunner.work("regression");
     List<String> args = new ArrayList<>(List.of(
         "eval", "--data", repo().resolve(reg.path("dataset").asText()).toString(),
         "--cache", work.resolve("cache").toString(), "--index", work.resolve("index").toString(),
-        "--out", work.resolve("eval").toString(), "--no-sweep"));
+        "--out", work.resolve("eval").toString(), "--no-sweep", "--per-query"));
     for (JsonNode a : reg.path("eval_args")) {
       args.add(a.asText());
     }
@@ -86,15 +96,45 @@ class ScifactRegressionTest {
       }
     }
     assertTrue(failures.isEmpty(), "SciFact regression failed:\n" + String.join("\n", failures));
-    // quality smoke of the encoder: plain ERM within 0.005 of MTEB's all-MiniLM-L6-v2 SciFact nDCG@10 (0.645)
-    double published = reg.path("published").path("ERM nDCG@10, MTEB all-MiniLM-L6-v2 on SciFact").asDouble();
-    double erm = got.path("ERM").path("nDCG@10").asDouble();
-    assertTrue(Math.abs(erm - published) <= 0.005, "ERM nDCG@10 " + erm + " vs published " + published);
+    // trec_eval on the written runs gives metrics.json's numbers, per query too
+    Path qrelsFile = work.resolve("test.qrels");
+    TrecEval.writeQrels(BeirDataset.load(repo().resolve(reg.path("dataset").asText())).qrels("test"), qrelsFile);
+    Map<String, Map<String, Map<String, Double>>> perQuery = readPerQuery(work.resolve("eval/per-query.tsv"));
+    int compared = 0;
+    for (String[] m : new String[][] {{"ERM", "erm"}, {"PEFA-XS", "xs"}, {"PEFA-XL", "xl"}}) {
+      Map<String, Double> means = new java.util.LinkedHashMap<>();
+      got.path(m[0]).fields().forEachRemaining(e -> means.put(e.getKey(), e.getValue().asDouble()));
+      compared += TrecEval.assertAgrees(qrelsFile, work.resolve("eval/runs/" + m[1] + ".trec"), means, perQuery.get(m[0]));
+    }
+    System.err.printf("regression: trec_eval agrees with metrics.json on %d values (means and per query)%n", compared);
+    // quality smoke of the encoder: plain ERM within 0.005 of the published figures the file names (MTEB's)
+    for (Iterator<Map.Entry<String, JsonNode>> it = reg.path("published").fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> p = it.next();
+      double erm = got.path("ERM").path("nDCG@10").asDouble();
+      assertTrue(Math.abs(erm - p.getValue().asDouble()) <= 0.005, "ERM nDCG@10 " + erm + " vs " + p.getKey());
+    }
   }
 
-  @Test
-  void committedVectorsMatchTheEncoder() throws Exception {
-    JsonNode reg = regression();
+  /** per-query.tsv → method → qid → metric → value. */
+  static Map<String, Map<String, Map<String, Double>>> readPerQuery(Path f) throws Exception {
+    List<String> lines = Files.readAllLines(f);
+    String[] header = lines.get(0).split("\t");
+    Map<String, Map<String, Map<String, Double>>> out = new java.util.LinkedHashMap<>();
+    for (String line : lines.subList(1, lines.size())) {
+      String[] c = line.split("\t");
+      Map<String, Double> v = new java.util.LinkedHashMap<>();
+      for (int i = 2; i < c.length; i++) {
+        v.put(header[i], Double.parseDouble(c[i]));
+      }
+      out.computeIfAbsent(c[1], k -> new java.util.LinkedHashMap<>()).put(c[0], v);
+    }
+    return out;
+  }
+
+  @ParameterizedTest
+  @MethodSource("regressions")
+  void committedVectorsMatchTheEncoder(Path file) throws Exception {
+    JsonNode reg = regression(file);
     requireSeed(reg);
     Path data = repo().resolve(reg.path("dataset").asText());
     BeirDataset ds = BeirDataset.load(data);

@@ -128,15 +128,30 @@ class BeirDatasetTest {
   }
 
   @Test
-  void unknownDocInQrels(@TempDir Path dir) throws IOException {
-    write(dir, DOC1 + "\n", Q1 + "\n", QRELS_HEADER + "\nq1\td1\t1\nq1\td9\t1\n");
-    assertEquals("qrels/test.tsv:3: unknown corpus-id \"d9\" (not in corpus)", message(dir));
+  void qrelsRowsNamingUnknownDocsOrQueriesAreSkippedWithOneCountedWarning(@TempDir Path dir) throws IOException {
+    write(dir, DOC1 + "\n" + DOC2 + "\n", Q1 + "\n",
+        QRELS_HEADER + "\nq1\td1\t1\nq1\td9\t1\nq7\td1\t1\nq1\td8\t1\nq1\td2\t0\n");
+    BeirDataset ds = BeirDataset.load(dir);
+    assertEquals(Map.of("q1", Map.of("d1", 1, "d2", 0)), ds.qrels("test"));
+    assertEquals(List.of("qrels/test.tsv: skipped 3 qrels rows naming a query or document the dataset does not have"
+        + " (1 unknown query-id, 2 unknown corpus-id; first at line 3: corpus-id \"d9\" is not in the corpus)"),
+        ds.warnings());
   }
 
   @Test
-  void unknownQueryInQrels(@TempDir Path dir) throws IOException {
+  void aSplitOfUnknownQueriesOnlyIsEmpty(@TempDir Path dir) throws IOException {
     write(dir, DOC1 + "\n", Q1 + "\n", QRELS_HEADER + "\nq7\td1\t1\n");
-    assertEquals("qrels/test.tsv:2: unknown query-id \"q7\" (not in queries file)", message(dir));
+    BeirDataset ds = BeirDataset.load(dir);
+    assertEquals(Map.of(), ds.qrels("test"));
+    assertEquals(1, ds.warnings().size());
+    assertTrue(ds.warnings().get(0).contains("first at line 2: query-id \"q7\" is not in the queries file"),
+        ds.warnings().get(0));
+  }
+
+  @Test
+  void malformedLinesStayFatalEvenAfterSkippedRows(@TempDir Path dir) throws IOException {
+    write(dir, DOC1 + "\n", Q1 + "\n", QRELS_HEADER + "\nq1\td9\t1\nq1\td1\tx\n");
+    assertEquals("qrels/test.tsv:3: malformed qrels row: score \"x\" is not an integer", message(dir));
   }
 
   @Test

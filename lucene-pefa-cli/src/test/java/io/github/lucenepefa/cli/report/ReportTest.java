@@ -51,7 +51,7 @@ class ReportTest {
     StringWriter w = new StringWriter();
     TrecRun.write(w, run, "pefa-xs", 2);
     assertEquals(
-        "q2 Q0 d9 1 0.87500000 pefa-xs\nq2 Q0 d1 2 0.50000000 pefa-xs\nq1 Q0 d1 1 0.33333333 pefa-xs\n",
+        "q2 Q0 d9 1 0.875 pefa-xs\nq2 Q0 d1 2 0.5 pefa-xs\nq1 Q0 d1 1 0.3333333333333333 pefa-xs\n",
         w.toString());
     Path f = dir.resolve("sub/run.trec");
     TrecRun.write(f, run, "t", Integer.MAX_VALUE);
@@ -65,6 +65,25 @@ class ReportTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> TrecRun.write(new StringWriter(), Map.of("q1", List.of(new ScoredDoc("d", Double.NaN))), "t", 10));
+  }
+
+  @Test
+  void scoresAreWrittenExactlyAndEvaluatedInTrecEvalOrder() {
+    assertEquals("1.2345678", TrecRun.formatScore(1.2345678f));
+    assertEquals(1.2345678f, Float.parseFloat(TrecRun.formatScore(1.2345678f)), 0f);
+    assertEquals("0.00001", TrecRun.formatScore(1e-5f));
+    assertEquals("0", TrecRun.formatScore(-0.0));
+    assertEquals("2", TrecRun.formatScore(2f));
+    assertEquals("-0.25", TrecRun.formatScore(-0.25f));
+    // distinct floats stay distinct, equal ones equal
+    float a = 0.7f;
+    float b = Math.nextUp(a);
+    assertTrue(Double.parseDouble(TrecRun.formatScore(b)) > Double.parseDouble(TrecRun.formatScore(a)));
+    Map<String, List<ScoredDoc>> run = new LinkedHashMap<>();
+    run.put("q", List.of(new ScoredDoc("d10", 0.5f), new ScoredDoc("d2", 0.9f), new ScoredDoc("d9", 0.5f),
+        new ScoredDoc("é", 0.5f), new ScoredDoc("d1", 0.5f)));
+    // score decreasing, then doc id decreasing in byte order ("é" is 0xC3 0xA9, after every ASCII id)
+    assertEquals(List.of("d2", "é", "d9", "d10", "d1"), TrecRun.docIds(TrecRun.evaluationOrder(run)).get("q"));
   }
 
   @Test

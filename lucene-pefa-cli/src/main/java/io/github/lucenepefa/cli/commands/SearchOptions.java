@@ -1,0 +1,181 @@
+package io.github.lucenepefa.cli.commands;
+
+import io.github.lucenepefa.cli.index.PefaSearch;
+import io.github.lucenepefa.cli.index.TunedParams;
+import io.github.lucenepefa.scoring.ErmScoreMode;
+import io.github.lucenepefa.scoring.KnnNormalization;
+import io.github.lucenepefa.scoring.KnnVote;
+import io.github.lucenepefa.scoring.KnnWeighting;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * The search parameters of PEFA-XS and PEFA-XL, spelled the same in every command (eval, search, bench). An option
+ * not given takes the value {@code pefa tune} chose for the index when there is one ({@link TunedParams}), else the
+ * built-in default.
+ */
+public final class SearchOptions {
+
+  /** Built-in defaults. */
+  public static final float DEFAULT_LAM = 0.5f;
+  /** Built-in default k. */
+  public static final int DEFAULT_K = 16;
+  /** Built-in default K. */
+  public static final int DEFAULT_TOP_K = 100;
+
+  @Option(names = "--lam", paramLabel = "L", description = "lambda of both PEFA-XS and PEFA-XL, in [0,1].")
+  Float lam;
+
+  @Option(names = "--xs-lam", paramLabel = "L",
+      description = "PEFA-XS lambda (default: --lam, else tuned, else 0.5).")
+  Float xsLam;
+
+  @Option(names = "--xl-lam", paramLabel = "L",
+      description = "PEFA-XL lambda (default: --lam, else tuned, else 0.5).")
+  Float xlLam;
+
+  @Option(names = "--k", paramLabel = "K", description = "PEFA-XL neighbours k (default: tuned, else 16).")
+  Integer k;
+
+  @Option(names = "--top-k", paramLabel = "K", description = "PEFA-XL ERM candidates K (default: tuned, else 100).")
+  Integer topK;
+
+  @Option(names = "--knn-weight", paramLabel = "W",
+      description = "PEFA-XL neighbour vote: similarity (the paper's: each votes with <q,x_i>) or softmax (exp((s_i - s_1)/T), summing to 1) (default: tuned, else similarity).")
+  String knnWeight;
+
+  @Option(names = "--knn-norm", paramLabel = "N",
+      description = "sum (c = 1) or mean (c = 1/k): scales the similarity vote (default: tuned, else sum).")
+  String knnNorm;
+
+  @Option(names = "--temperature", paramLabel = "T",
+      description = "Temperature T of the softmax vote, > 0 (default: tuned, else 0.05).")
+  Float temperature;
+
+  @Option(names = "--erm-score", paramLabel = "MODE",
+      description = "exact or top-k: ERM score of XL candidates outside the ERM top-K (default: tuned, else exact).")
+  String ermScore;
+
+  /**
+   * The resolved parameters.
+   *
+   * @param xsLam PEFA-XS lambda
+   * @param xl PEFA-XL parameters
+   * @param source where the values came from, per parameter ("option", "tuned" or "default")
+   */
+  public record Resolved(float xsLam, PefaSearch.XlParams xl, Map<String, String> source) {
+    /** @return the PEFA-XL vote as the report names it, e.g. {@code similarity, sum} or {@code softmax, T=0.05} */
+    public String voteLabel() {
+      return voteLabel(xl.vote());
+    }
+
+    /**
+     * @param v a vote
+     * @return its label
+     */
+    public static String voteLabel(KnnVote v) {
+      return v.weighting() == KnnWeighting.SOFTMAX
+          ? "softmax, T=" + TuneCommand.fmtT(v.temperature())
+          : "similarity, " + v.normalization().name().toLowerCase(Locale.ROOT);
+    }
+
+    /** @return a one-line description with the sources */
+    public String describe() {
+      return String.format(Locale.ROOT, "PEFA-XS lam=%s (%s); PEFA-XL lam=%s (%s), k=%d (%s), vote %s (%s), K=%d, erm-score %s",
+          TuneCommand.fmt(xsLam), source.get("xs_lam"), TuneCommand.fmt(xl.lam()), source.get("xl_lam"), xl.k(),
+          source.get("k"), voteLabel(), source.get("knn_weight"), xl.topK(),
+          xl.ermMode() == ErmScoreMode.EXACT ? "exact" : "top-k");
+    }
+  }
+
+  /**
+   * Resolves every parameter: the option if given, else the tuned value, else the default.
+   *
+   * @param tuned what {@code pefa tune} chose for the index, or {@code null}
+   * @param defaultXsLam the PEFA-XS lambda when neither option nor tuned value is there
+   * @return the parameters
+   * @throws IllegalArgumentException naming the option at fault
+   */
+  public Resolved resolve(TunedParams tuned, float defaultXsLam) {
+    Map<String, String> src = new LinkedHashMap<>();
+    float xs = pick(xsLam != null ? xsLam : lam, tuned == null ? null : tuned.xsLam(), defaultXsLam, "xs_lam", src);
+    float xl = pick(xlLam != null ? xlLam : lam, tuned == null ? null : tuned.xlLam(), DEFAULT_LAM, "xl_lam", src);
+    check(xs, xsLam != null ? "--xs-lam" : "--lam");
+    check(xl, xlLam != null ? "--xl-lam" : "--lam");
+    int kk = pick(k, tuned == null ? null : tuned.k(), DEFAULT_K, "k", src);
+    int kTop = pick(topK, tuned == null ? null : tuned.topK(), DEFAULT_TOP_K, "top_k", src);
+    if (kk < 1) {
+      throw new IllegalArgumentException("--k must be >= 1, got " + kk);
+    }
+    if (kTop < 1) {
+      throw new IllegalArgumentException("--top-k must be >= 1, got " + kTop);
+    }
+    KnnWeighting w = weighting(pick(knnWeight, tuned == null ? null : tuned.knnWeight(), "similarity", "knn_weight", src));
+    KnnNormalization norm = norm(pick(knnNorm, tuned == null ? null : tuned.knnNorm(), "sum", "knn_norm", src));
+    float t = pick(temperature, tuned == null ? null : tuned.temperature(), KnnVote.DEFAULT_TEMPERATURE, "temperature", src);
+    if (!(t > 0) || Float.isInfinite(t)) {
+      throw new IllegalArgumentException("--temperature must be finite and > 0, got " + t);
+    }
+    ErmScoreMode mode = ermMode(ermScore != null ? ermScore : tuned != null ? tuned.ermScore() : "exact");
+    src.put("erm_score", ermScore != null ? "option" : tuned != null ? "tuned" : "default");
+    KnnVote vote = new KnnVote(kk, w, norm, t);
+    return new Resolved(xs, new PefaSearch.XlParams(xl, vote, kTop, mode), src);
+  }
+
+  private static <T> T pick(T option, T tuned, T def, String name, Map<String, String> src) {
+    src.put(name, option != null ? "option" : tuned != null ? "tuned" : "default");
+    return option != null ? option : tuned != null ? tuned : def;
+  }
+
+  static void check(float l, String name) {
+    if (!(l >= 0 && l <= 1)) {
+      throw new IllegalArgumentException(name + " must be in [0,1], got " + l);
+    }
+  }
+
+  /**
+   * @param s {@code sum} or {@code mean}
+   * @return the normalisation
+   */
+  public static KnnNormalization norm(String s) {
+    return switch (s.toLowerCase(Locale.ROOT)) {
+      case "sum" -> KnnNormalization.SUM;
+      case "mean" -> KnnNormalization.MEAN;
+      default -> throw new IllegalArgumentException("--knn-norm must be sum or mean, got " + s);
+    };
+  }
+
+  /**
+   * @param s {@code similarity} or {@code softmax}
+   * @return the weighting
+   */
+  public static KnnWeighting weighting(String s) {
+    return switch (s.toLowerCase(Locale.ROOT)) {
+      case "similarity" -> KnnWeighting.SIMILARITY;
+      case "softmax" -> KnnWeighting.SOFTMAX;
+      default -> throw new IllegalArgumentException("--knn-weight must be similarity or softmax, got " + s);
+    };
+  }
+
+  /**
+   * @param s {@code exact} or {@code top-k}
+   * @return the mode
+   */
+  public static ErmScoreMode ermMode(String s) {
+    return switch (s.toLowerCase(Locale.ROOT)) {
+      case "exact" -> ErmScoreMode.EXACT;
+      case "top-k" -> ErmScoreMode.TOP_K_ONLY;
+      default -> throw new IllegalArgumentException("--erm-score must be exact or top-k, got " + s);
+    };
+  }
+
+  /**
+   * @param m a mode
+   * @return its option spelling
+   */
+  public static String ermName(ErmScoreMode m) {
+    return m == ErmScoreMode.EXACT ? "exact" : "top-k";
+  }
+}
