@@ -141,6 +141,11 @@ final class PefaCore {
     return PefaScoring.labelCentroid(weighted, dimension);
   }
 
+  /** Checks a mixing weight as the core does ({@code [0,1]}), naming {@code name}. */
+  static float checkLambda(String name, float lambda) {
+    return io.github.lucenepefa.scoring.PefaChecks.lambda(name, lambda);
+  }
+
   /** Checks a softmax temperature as the core does (finite, > 0). */
   static float checkTemperature(float temperature) {
     KnnVote.softmax(1, temperature);

@@ -395,10 +395,7 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
   }
 
   private static float checkLambda(float lambda) {
-    if (!(lambda >= 0f && lambda <= 1f)) {
-      throw new IllegalArgumentException("[pefa] [lambda] must be in [0, 1], got " + lambda);
-    }
-    return lambda;
+    return PefaCore.checkLambda("[pefa] [lambda]", lambda);
   }
 
   private static int checkRange(ParseField field, int value, int min, int max) {

@@ -223,9 +223,7 @@ final class PefaVectorFieldMapper extends ParametrizedFieldMapper {
   }
 
   static void checkLambda(String name, float lambda) {
-    if (!(lambda >= 0f && lambda <= 1f)) {
-      throw new IllegalArgumentException("[" + name + "] must be in [0, 1], got " + lambda);
-    }
+    PefaCore.checkLambda("[" + name + "]", lambda);
   }
 
   static void checkRange(String name, int value, int min, int max) {

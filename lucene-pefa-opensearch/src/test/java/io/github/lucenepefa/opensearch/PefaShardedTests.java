@@ -448,7 +448,7 @@ public class PefaShardedTests extends OpenSearchIntegTestCase {
     assertBadRequest("POST", search, "{\"query\": {\"pefa\": {\"field\": \"nope\", \"mode\": \"xs\", \"vector\": " + q + "}}}", "[nope] is not mapped");
     assertBadRequest("POST", search, "{\"query\": {\"pefa\": {\"field\": \"" + FIELD + "\", \"mode\": \"xs\", \"vector\": " + unit8 + "}}}", "has dimension 8");
     assertBadRequest("POST", search, "{\"query\": {\"pefa\": {\"field\": \"" + FIELD + "\", \"mode\": \"xl\", \"memory_index\": \"" + MEMORY + "\", \"vector\": " + unit8 + "}}}", "has dimension 8");
-    assertBadRequest("POST", search, "{\"query\": {\"pefa\": {\"field\": \"" + FIELD + "\", \"mode\": \"xl\", \"memory_index\": \"" + MEMORY + "\", \"lambda\": 1.5, \"vector\": " + q + "}}}", "[lambda] must be in [0, 1]");
+    assertBadRequest("POST", search, "{\"query\": {\"pefa\": {\"field\": \"" + FIELD + "\", \"mode\": \"xl\", \"memory_index\": \"" + MEMORY + "\", \"lambda\": 1.5, \"vector\": " + q + "}}}", "[lambda] must be in [0,1]");
     assertBadRequest("POST", search, "{\"query\": {\"pefa\": {\"field\": \"" + FIELD + "\", \"mode\": \"xl\", \"memory_index\": \"no-such-memory\", \"vector\": " + q + "}}}", "memory_index [no-such-memory] does not exist");
     assertBadRequest("POST", search, "{\"query\": {\"pefa\": {\"field\": \"" + FIELD + "\", \"mode\": \"xl\", \"vector\": " + q + "}}}", "requires [memory_index]");
     assertBadRequest("POST", search, "{\"query\": {\"pefa\": {\"field\": \"" + FIELD + "\", \"mode\": \"xl\", \"memory_index\": \"" + MEMORY + "\", \"k\": 0, \"vector\": " + q + "}}}", "[k] must be in [1, 10000]");
