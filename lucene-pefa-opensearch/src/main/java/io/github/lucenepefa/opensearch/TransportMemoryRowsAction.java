@@ -12,7 +12,9 @@ import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.util.BytesRef;
+import org.opensearch.OpenSearchTimeoutException;
 import org.opensearch.action.support.ActionFilters;
+import org.opensearch.action.support.PlainActionFuture;
 import org.opensearch.action.support.broadcast.BroadcastShardOperationFailedException;
 import org.opensearch.action.support.broadcast.TransportBroadcastAction;
 import org.opensearch.cluster.ClusterState;
@@ -24,6 +26,7 @@ import org.opensearch.cluster.routing.ShardIterator;
 import org.opensearch.cluster.routing.ShardRouting;
 import org.opensearch.cluster.service.ClusterService;
 import org.opensearch.common.inject.Inject;
+import org.opensearch.common.unit.TimeValue;
 import org.opensearch.core.action.support.DefaultShardOperationFailedException;
 import org.opensearch.core.common.io.stream.StreamInput;
 import org.opensearch.index.engine.Engine;
@@ -42,6 +45,9 @@ import org.opensearch.transport.TransportService;
 public final class TransportMemoryRowsAction
     extends TransportBroadcastAction<
         MemoryRowsRequest, MemoryRowsResponse, MemoryRowsShardRequest, MemoryRowsShardResponse> {
+
+  /** How long a shard may take to run the refresh it skipped while search-idle. */
+  private static final TimeValue SEARCH_ACTIVE_TIMEOUT = TimeValue.timeValueSeconds(30);
 
   private final IndicesService indicesService;
 
@@ -114,6 +120,7 @@ public final class TransportMemoryRowsAction
               + "] field");
     }
     PefaSchema schema = ((PefaMemoryFieldMapper.PefaMemoryFieldType) type).schema();
+    awaitSearchActive(shard);
     List<MemoryRow> rows = new ArrayList<>();
     try (Engine.Searcher searcher = shard.acquireSearcher("pefa_memory_rows")) {
       if (request.vector != null) {
@@ -155,6 +162,27 @@ public final class TransportMemoryRowsAction
       }
     }
     return new MemoryRowsShardResponse(request.shardId(), rows);
+  }
+
+  /**
+   * Waits, as a search does, for the refresh that a search-idle shard skipped ({@code
+   * index.search.idle.after}): a memory index that only PEFA queries read receives no searches, so
+   * without this the rows written while it was idle would stay unseen. Returns at once when no
+   * refresh is pending; otherwise within the shard's next scheduled refresh.
+   */
+  private static void awaitSearchActive(IndexShard shard) {
+    PlainActionFuture<Boolean> refreshed = PlainActionFuture.newFuture();
+    shard.awaitShardSearchActive(refreshed::onResponse);
+    try {
+      refreshed.actionGet(SEARCH_ACTIVE_TIMEOUT);
+    } catch (OpenSearchTimeoutException e) {
+      throw new IllegalStateException(
+          "[pefa] memory shard "
+              + shard.shardId()
+              + " was search-idle and did not refresh within "
+              + SEARCH_ACTIVE_TIMEOUT,
+          e);
+    }
   }
 
   @Override
