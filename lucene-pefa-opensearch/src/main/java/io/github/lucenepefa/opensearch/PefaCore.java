@@ -55,16 +55,11 @@ final class PefaCore {
         .build();
   }
 
-  /** The Lucene vector fields of a document's PEFA field (ERM, XS vector, XS pair). */
+  /** The Lucene vector fields of a document's PEFA field (ERM, XS vector). */
   static List<String> documentVectorFields(PefaSchema schema) {
-    List<String> out = new ArrayList<>(3);
+    List<String> out = new ArrayList<>(2);
     out.add(schema.ermField());
-    if (schema.xsVectorField() != null) {
-      out.add(schema.xsVectorField());
-    }
-    if (schema.xsField() != null) {
-      out.add(schema.xsField());
-    }
+    out.add(schema.xsVectorField());
     return out;
   }
 

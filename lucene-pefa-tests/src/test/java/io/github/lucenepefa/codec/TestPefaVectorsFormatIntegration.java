@@ -50,7 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * End-to-end checks of {@link Pefa01VectorsFormat} through {@link Pefa01Codec}: per-field graph
- * parameters, paired-field scoring and recall, reopening by SPI name, merging with deletions,
+ * parameters, scoring and recall, reopening by SPI name, merging with deletions,
  * CheckIndex, and attribute validation.
  */
 class TestPefaVectorsFormatIntegration {
@@ -58,7 +58,7 @@ class TestPefaVectorsFormatIntegration {
   private static final long SEED = Long.getLong("pefa.test.seed", 20240304L);
 
   private static final int N = 2000;
-  private static final int D = 32; // half dimension of the paired field
+  private static final int D = 32; // dimension of p, u and e
   private static final int SMALL_DIM = 16;
   private static final float LAMBDA = 0.7f;
   /** kNN queries collect this many candidates (the HNSW beam) and recall is measured on the top 10. */
@@ -69,13 +69,12 @@ class TestPefaVectorsFormatIntegration {
   private static final String LARGE = "large"; // maxConn 48
   private static final String PLAIN = "plain"; // no attributes -> 16/100
   private static final String BYTES = "bytes"; // byte vectors, maxConn 8
-  private static final String XS = "xs"; // paired, lambda 0.7, maxConn 16
   private static final String ID = "id";
   private static final String MIXED = "mixed"; // stock field holding e = lambda*p + (1-lambda)*u
 
   @TempDir Path tmp;
 
-  /** Clustered paired data: p (doc vectors), u (normalised label centroid or zeros). */
+  /** Clustered data: p (doc vectors), u (normalised label centroid or zeros). */
   private static final class Data {
     final float[][] p = new float[N][];
     final float[][] u = new float[N][];
@@ -127,7 +126,7 @@ class TestPefaVectorsFormatIntegration {
   }
 
   @Test
-  void perFieldParametersPairedScoringRecallMergeAndCheckIndex() throws Exception {
+  void perFieldParametersScoringRecallMergeAndCheckIndex() throws Exception {
     Random random = new Random(SEED);
     Data data = new Data(random, 40);
     FieldType smallType =
@@ -137,8 +136,6 @@ class TestPefaVectorsFormatIntegration {
     FieldType bytesType =
         Pefa01VectorsFormat.vectorFieldType(
             SMALL_DIM, VectorEncoding.BYTE, VectorSimilarityFunction.EUCLIDEAN, 8, 50);
-    FieldType xsType = Pefa01VectorsFormat.pairedFieldType(D, LAMBDA, 16, 100);
-    assertEquals(Float.toString(LAMBDA), xsType.getAttributes().get("pefa.xs.lambda"));
 
     Set<Integer> deleted = new HashSet<>();
     try (Directory dir = FSDirectory.open(tmp.resolve("index"))) {
@@ -158,7 +155,6 @@ class TestPefaVectorsFormatIntegration {
           doc.add(
               new KnnFloatVectorField(PLAIN, data.small[i], VectorSimilarityFunction.COSINE));
           doc.add(new KnnByteVectorField(BYTES, data.bytes[i], bytesType));
-          doc.add(new KnnFloatVectorField(XS, concat(data.p[i], data.u[i]), xsType));
           doc.add(
               new KnnFloatVectorField(
                   MIXED, mix(data.p[i], data.u[i], LAMBDA), VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT));
@@ -183,7 +179,7 @@ class TestPefaVectorsFormatIntegration {
       }
       TestUtil.checkIndex(dir, CheckIndex.Level.MIN_LEVEL_FOR_SLOW_CHECKS, true, false, null);
       try (DirectoryReader reader = DirectoryReader.open(dir)) {
-        assertPairedScores(reader, data, new float[] {0.3f, LAMBDA, 0f, 1f});
+        assertMixedScores(reader, data);
       }
 
       // 2. reopen with a fresh writer (codec resolved by name) and merge down to one segment
@@ -204,74 +200,26 @@ class TestPefaVectorsFormatIntegration {
         int largeDegree = assertGraph(leaf, LARGE, 48);
         assertGraph(leaf, PLAIN, 16);
         assertGraph(leaf, BYTES, 8);
-        assertGraph(leaf, XS, 16);
+        assertGraph(leaf, MIXED, 16);
         assertTrue(smallDegree <= 8, "maxConn=4 field has level-0 degree " + smallDegree);
         assertTrue(
             largeDegree > 8,
             "maxConn=48 field should have nodes with more than 8 neighbours; max=" + largeDegree);
 
-        assertPairedScores(reader, data, new float[] {0.3f, LAMBDA, 0f, 1f});
-        double recall = recall(reader, data, deleted, XS, LAMBDA, 50);
-        double stock = recall(reader, data, deleted, MIXED, LAMBDA, 50);
-        assertTrue(recall >= 0.95, "paired-field top-10 recall " + recall);
-        // the paired graph is as good as a stock graph built over e itself
-        assertTrue(recall >= stock - 0.02, "paired=" + recall + " stock-over-e=" + stock);
-      }
-    }
-  }
-
-  /**
-   * The graph of a paired field must be built over {@code e = lambda*p + (1-lambda)*u}. With
-   * lambda = 1 and a large random {@code u}, a graph built over the raw stored vectors (as a stock
-   * HNSW field would be) is useless for queries {@code [q, 0]}, while ours is built over {@code p}
-   * alone. The control field holds the same vectors without the lambda attribute.
-   */
-  @Test
-  void pairedGraphIsBuiltInTheMixedSpace() throws Exception {
-    Random random = new Random(SEED + 1);
-    Data data = new Data(random, 40);
-    for (int i = 0; i < N; i++) {
-      data.u[i] = gaussian(random, D, 3f); // large noise, unrelated to p
-    }
-    FieldType xsType = Pefa01VectorsFormat.pairedFieldType(D, 1f, 16, 100);
-    FieldType rawType =
-        Pefa01VectorsFormat.vectorFieldType(
-            2 * D, VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT, 16, 100);
-    try (Directory dir = FSDirectory.open(tmp.resolve("mixed"))) {
-      try (IndexWriter w = new IndexWriter(dir, new IndexWriterConfig().setCodec(new Pefa01Codec()))) {
-        for (int i = 0; i < N; i++) {
-          Document doc = new Document();
-          doc.add(new IntField(ID, i, Field.Store.NO));
-          float[] v = concat(data.p[i], data.u[i]);
-          doc.add(new KnnFloatVectorField(XS, v, xsType));
-          doc.add(new KnnFloatVectorField("raw", v, rawType));
-          w.addDocument(doc);
-        }
-        w.forceMerge(1);
-      }
-      try (DirectoryReader reader = DirectoryReader.open(dir)) {
-        double mixed = recall(reader, data, Set.of(), XS, 1f, 50);
-        double raw = recall(reader, data, Set.of(), "raw", 1f, 50);
-        System.out.println("pairedGraphIsBuiltInTheMixedSpace: mixed=" + mixed + " raw=" + raw);
-        assertTrue(mixed >= 0.95, "mixed-space graph recall " + mixed);
-        assertTrue(
-            raw <= mixed - 0.1,
-            "control graph over raw vectors should be clearly worse: raw=" + raw + " mixed=" + mixed);
+        assertMixedScores(reader, data);
+        double recall = recall(reader, data, deleted, MIXED, LAMBDA, 50);
+        assertTrue(recall >= 0.95, "top-10 recall " + recall);
       }
     }
   }
 
   @Test
   void fieldTypeHelpersRejectBadArguments() {
-    assertIae(() -> Pefa01VectorsFormat.pairedFieldType(0, 0.5f, 16, 100), "dim", "0");
-    assertIae(() -> Pefa01VectorsFormat.pairedFieldType(1025, 0.5f, 16, 100), "dim", "1025");
-    assertIae(() -> Pefa01VectorsFormat.pairedFieldType(8, 1.5f, 16, 100), "lambda", "1.5");
-    assertIae(() -> Pefa01VectorsFormat.pairedFieldType(8, -0.1f, 16, 100), "lambda", "-0.1");
-    assertIae(() -> Pefa01VectorsFormat.pairedFieldType(8, Float.NaN, 16, 100), "lambda", "NaN");
-    assertIae(() -> Pefa01VectorsFormat.pairedFieldType(8, 0.5f, 0, 100), "maxConn", "0");
-    assertIae(() -> Pefa01VectorsFormat.pairedFieldType(8, 0.5f, 513, 100), "maxConn", "513");
-    assertIae(() -> Pefa01VectorsFormat.pairedFieldType(8, 0.5f, 16, 0), "beamWidth", "0");
-    assertIae(() -> Pefa01VectorsFormat.pairedFieldType(8, 0.5f, 16, 3201), "beamWidth", "3201");
+    VectorSimilarityFunction mip = VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT;
+    assertIae(() -> Pefa01VectorsFormat.vectorFieldType(8, mip, 0, 100), "maxConn", "0");
+    assertIae(() -> Pefa01VectorsFormat.vectorFieldType(8, mip, 513, 100), "maxConn", "513");
+    assertIae(() -> Pefa01VectorsFormat.vectorFieldType(8, mip, 16, 0), "beamWidth", "0");
+    assertIae(() -> Pefa01VectorsFormat.vectorFieldType(8, mip, 16, 3201), "beamWidth", "3201");
     assertIae(
         () -> Pefa01VectorsFormat.vectorFieldType(0, VectorSimilarityFunction.COSINE, 16, 100),
         "dim",
@@ -286,8 +234,8 @@ class TestPefaVectorsFormatIntegration {
         "-1");
     assertIae(() -> Pefa01VectorsFormat.vectorFieldType(4, null, 16, 100), "similarity", "null");
     // boundaries are accepted
-    assertNotNull(Pefa01VectorsFormat.pairedFieldType(1024, 0f, 512, 3200));
-    assertNotNull(Pefa01VectorsFormat.pairedFieldType(1, 1f, 1, 1));
+    assertNotNull(Pefa01VectorsFormat.vectorFieldType(2048, mip, 512, 3200));
+    assertNotNull(Pefa01VectorsFormat.vectorFieldType(1, mip, 1, 1));
   }
 
   @Test
@@ -298,12 +246,6 @@ class TestPefaVectorsFormatIntegration {
     assertBadAttribute("f3", 4, mip, "pefa.hnsw.maxConn", "513", "[1, 512]");
     assertBadAttribute("f4", 4, mip, "pefa.hnsw.beamWidth", "3201", "[1, 3200]");
     assertBadAttribute("f5", 4, mip, "pefa.hnsw.beamWidth", " 10", "decimal integer");
-    assertBadAttribute("f6", 4, mip, "pefa.xs.lambda", "1.01", "must be in [0,1], got 1.01");
-    assertBadAttribute("f7", 4, mip, "pefa.xs.lambda", "half", "not a float");
-    assertBadAttribute("f8", 4, mip, "pefa.xs.lambda", "NaN", "must be in [0,1], got NaN");
-    assertBadAttribute(
-        "f9", 4, VectorSimilarityFunction.DOT_PRODUCT, "pefa.xs.lambda", "0.5", "MAXIMUM_INNER");
-    assertBadAttribute("f10", 5, mip, "pefa.xs.lambda", "0.5", "even vector dimension");
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -364,29 +306,26 @@ class TestPefaVectorsFormatIntegration {
     return maxDegree;
   }
 
-  /** Paired-field kNN scores equal the brute-force {@code l*<q,p> + (1-l)*<q,u>}. */
-  private static void assertPairedScores(DirectoryReader reader, Data data, float[] lambdas)
-      throws IOException {
+  /** kNN scores of the field holding {@code e} equal the brute-force {@code <q,e>}. */
+  private static void assertMixedScores(DirectoryReader reader, Data data) throws IOException {
     IndexSearcher searcher = new IndexSearcher(reader);
     int checked = 0;
-    for (float l : lambdas) {
-      for (int t = 0; t < 5; t++) {
-        float[] q = data.query();
-        TopDocs td = searcher.search(new KnnFloatVectorQuery(XS, pairedQuery(q, l), 10), 10);
-        assertEquals(10, td.scoreDocs.length);
-        for (ScoreDoc sd : td.scoreDocs) {
-          int id = idOf(reader, sd.doc);
-          double expected = l * dot(q, data.p[id]) + (1 - l) * dot(q, data.u[id]);
-          double actual = unscaleMip(sd.score);
-          assertEquals(expected, actual, 1e-4 * Math.max(1, Math.abs(expected)), "id=" + id);
-          checked++;
-        }
+    for (int t = 0; t < 5; t++) {
+      float[] q = data.query();
+      TopDocs td = searcher.search(new KnnFloatVectorQuery(MIXED, q, 10), 10);
+      assertEquals(10, td.scoreDocs.length);
+      for (ScoreDoc sd : td.scoreDocs) {
+        int id = idOf(reader, sd.doc);
+        double expected = dot(q, mix(data.p[id], data.u[id], LAMBDA));
+        double actual = unscaleMip(sd.score);
+        assertEquals(expected, actual, 1e-4 * Math.max(1, Math.abs(expected)), "id=" + id);
+        checked++;
       }
     }
-    assertEquals(lambdas.length * 5 * 10, checked);
+    assertEquals(5 * 10, checked);
   }
 
-  /** Mean top-10 recall of kNN search on a paired field against brute force over live docs. */
+  /** Mean top-10 recall of kNN search on a field holding {@code e} against brute force over live docs. */
   private static double recall(
       DirectoryReader reader, Data data, Set<Integer> deleted, String field, float l, int queries)
       throws IOException {
@@ -407,8 +346,7 @@ class TestPefaVectorsFormatIntegration {
       }
       Arrays.sort(ids, (a, b) -> Double.compare(scores[b], scores[a]));
       Set<Integer> truth = new HashSet<>(Arrays.asList(ids).subList(0, k));
-      float[] target = field.equals(MIXED) ? q : pairedQuery(q, l);
-      TopDocs td = searcher.search(new KnnFloatVectorQuery(field, target, FANOUT), k);
+      TopDocs td = searcher.search(new KnnFloatVectorQuery(field, q, FANOUT), k);
       visited += td.totalHits.value();
       for (ScoreDoc sd : td.scoreDocs) {
         if (truth.contains(idOf(reader, sd.doc))) {
@@ -437,15 +375,6 @@ class TestPefaVectorsFormatIntegration {
     return e;
   }
 
-  static float[] pairedQuery(float[] q, float l) {
-    float[] t = new float[2 * q.length];
-    for (int j = 0; j < q.length; j++) {
-      t[j] = l * q[j];
-      t[q.length + j] = (1 - l) * q[j];
-    }
-    return t;
-  }
-
   static double unscaleMip(float score) {
     return score < 1 ? 1 - 1 / (double) score : score - 1;
   }
@@ -456,12 +385,6 @@ class TestPefaVectorsFormatIntegration {
       s += (double) a[i] * b[i];
     }
     return s;
-  }
-
-  static float[] concat(float[] a, float[] b) {
-    float[] c = Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, c, a.length, b.length);
-    return c;
   }
 
   static float[] gaussian(Random random, int dim, float scale) {

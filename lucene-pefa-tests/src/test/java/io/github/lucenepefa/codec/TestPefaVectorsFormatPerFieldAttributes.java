@@ -11,8 +11,6 @@ import org.apache.lucene.index.MergeState;
 import org.apache.lucene.index.SegmentReadState;
 import org.apache.lucene.index.SegmentWriteState;
 import org.apache.lucene.index.Sorter;
-import org.apache.lucene.index.VectorEncoding;
-import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.tests.index.BaseKnnVectorsFormatTestCase;
 import org.apache.lucene.tests.util.TestUtil;
 import org.apache.lucene.util.IORunnable;
@@ -21,9 +19,7 @@ import org.junit.BeforeClass;
 /**
  * Runs Lucene's {@link BaseKnnVectorsFormatTestCase} with PEFA attributes injected into every
  * field at write time: random per-field {@code maxConn}/{@code beamWidth} (so fields of one
- * segment are spread over several groups) and, for float maximum-inner-product fields of even
- * dimension, a random {@code pefa.xs.lambda} (so graphs are built in the mixed space). The
- * injecting format has the same SPI name as {@link Pefa01VectorsFormat}, so segments are read back
+ * segment are spread over several groups). The injecting format has the same SPI name as {@link Pefa01VectorsFormat}, so segments are read back
  * by the real SPI-loaded format from its metadata alone.
  */
 public class TestPefaVectorsFormatPerFieldAttributes extends BaseKnnVectorsFormatTestCase {
@@ -52,12 +48,6 @@ public class TestPefaVectorsFormatPerFieldAttributes extends BaseKnnVectorsForma
     int beamWidth = 10 + Math.floorMod(h >>> 8, 191); // 10..200
     fi.putAttribute(Pefa01VectorsFormat.MAX_CONN_ATTRIBUTE, Integer.toString(maxConn));
     fi.putAttribute(Pefa01VectorsFormat.BEAM_WIDTH_ATTRIBUTE, Integer.toString(beamWidth));
-    if (fi.getVectorEncoding() == VectorEncoding.FLOAT32
-        && fi.getVectorSimilarityFunction() == VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT
-        && fi.getVectorDimension() % 2 == 0) {
-      float lambda = Math.floorMod(h >>> 16, 5) / 4f; // 0, .25, .5, .75, 1
-      fi.putAttribute(Pefa01VectorsFormat.XS_LAMBDA_ATTRIBUTE, Float.toString(lambda));
-    }
   }
 
   /** Writes through {@link Pefa01VectorsFormat} after putting attributes on each field. */

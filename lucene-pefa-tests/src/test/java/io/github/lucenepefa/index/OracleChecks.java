@@ -111,8 +111,7 @@ final class OracleChecks {
 
   /**
    * Asserts that every live document's stored PEFA-XS vectors are the oracle's: {@code e_d = lam *
-   * p_d + (1 - lam) * u_d} at the index-time lambda and, when stored, the pair {@code [p_d, u_d]},
-   * with {@code u_d} the normalised weighted sum of the vectors of the rows in {@code content}.
+   * p_d + (1 - lam) * u_d} at the index-time lambda, with {@code u_d} the normalised weighted sum of the vectors of the rows in {@code content}.
    */
   static void assertXsVectors(IndexReader reader, PefaSchema schema, Content content, String ctx)
       throws IOException {
@@ -133,25 +132,20 @@ final class OracleChecks {
         String key = keys.lookupOrd(keys.ordValue()).utf8ToString();
         float[] p = vector(leaf, schema.ermField(), d);
         float[] e = vector(leaf, schema.xsVectorField(), d);
-        float[] pair = schema.xsField() == null ? null : vector(leaf, schema.xsField(), d);
         if (p == null) {
-          if (e != null || pair != null) {
+          if (e != null) {
             throw new AssertionError(ctx + ": document " + key + " has XS vectors but no p_d");
           }
           continue;
         }
         double[] u = oracle.centroid(key, dim);
         String what = ctx + ": document " + key + " (labelled by " + labelling(content, key) + ")";
-        if (e == null || (schema.xsField() != null && pair == null)) {
+        if (e == null) {
           throw new AssertionError(what + " lacks a stored PEFA-XS vector");
         }
         for (int j = 0; j < dim; j++) {
           double uj = u == null ? 0 : u[j];
           check(what + " e_d[" + j + "]", e[j], lambda * p[j] + (1 - lambda) * uj);
-          if (pair != null) {
-            check(what + " pair p_d[" + j + "]", pair[j], p[j]);
-            check(what + " pair u_d[" + j + "]", pair[dim + j], uj);
-          }
         }
       }
     }

@@ -3,6 +3,7 @@ package io.github.lucenepefa.search;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import io.github.lucenepefa.index.PefaIndexWriter;
 import io.github.lucenepefa.index.PefaSchema;
 import io.github.lucenepefa.scoring.ErmScoreMode;
 import io.github.lucenepefa.scoring.KnnNormalization;
+import io.github.lucenepefa.scoring.PefaScoring;
 import io.github.lucenepefa.oracle.Rankings;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -365,20 +367,33 @@ class TestPefaQueryBehaviour {
   }
 
   @Test
-  void xsSearchesStoredVectorAtIndexLambdaAndPairOtherwise() throws Exception {
+  void xsSearchesTheStoredVectorAtEveryLambda() throws Exception {
     assertEquals("pefa.xs.e", SCHEMA.xsVectorField());
     assertEquals(SCHEMA.xsVectorField(), searchedField(PefaQuery.xs(SCHEMA, unit(1), 10).build()));
-    assertEquals(SCHEMA.xsField(), searchedField(PefaQuery.xs(SCHEMA, unit(1), 10).lambda(0.3f).build()));
+    assertEquals(
+        SCHEMA.xsVectorField(), searchedField(PefaQuery.xs(SCHEMA, unit(1), 10).lambda(0.3f).build()));
   }
 
   @Test
-  void xsAtTheIndexLambdaOnlyStoresNoPair() throws Exception {
+  void xsAtAnotherLambdaNeedsAnIndexLambdaBelowOne() {
+    PefaSchema one = PefaSchema.builder(2).xsLambda(1f).build();
+    assertFalse(one.xsAnyLambda());
+    assertBad(
+        "PEFA-XS lambda=0.3: the index stores e_d at index-time lambda 1, which is p_d alone",
+        () -> PefaQuery.xs(one, unit(1), 10).lambda(0.3f).build());
+    assertNotNull(PefaQuery.xs(one, unit(1), 10).build());
+    assertBad(
+        "the label part u_d cannot be recovered",
+        () -> PefaScoring.xsDocumentVector(new float[2], new float[2], 1f, 0.5f, new float[2]));
+  }
+
+  @Test
+  void xsAtTheIndexLambdaOnlyRefusesOtherLambdas() throws Exception {
     PefaSchema fixed = PefaSchema.builder(2).xsLambda(0.5f).xsAnyLambda(false).build();
-    assertEquals(null, fixed.xsField());
     assertFalse(fixed.xsAnyLambda());
     assertEquals(fixed, PefaSchema.fromCommitValue(fixed.toCommitValue()));
     assertBad(
-        "PEFA-XS lambda=0.3: this index stores e_d at its index-time lambda 0.5 only",
+        "PEFA-XS lambda=0.3: this index serves PEFA-XS at its index-time lambda 0.5 only",
         () -> PefaQuery.xs(fixed, unit(1), 10).lambda(0.3f).build());
     try (Directory full = smallIndex();
         Directory small = vectorsOnlyIndex(fixed)) {

@@ -31,12 +31,15 @@ import org.junit.BeforeClass;
 
 /**
  * {@link IndexSearcher#setTimeout} stops PEFA's graph walks: the memory walk and the ERM walk of
- * PEFA-XL, the PEFA-XS walk (of the stored {@code e_d}, and of the pair field at another lambda).
+ * PEFA-XL, the PEFA-XS walk (of the stored {@code e_d}, at its lambda and at another).
  * On an index big enough for graph search at the default effort (one segment of 3000 documents and
  * 1500 memory rows), a {@link QueryTimeout} that runs out once one walk has asked it a few times
  * must stop that walk after those few steps, where the walk without a timeout visits many more
  * nodes. Which walk asks, and how many nodes it visits, is
- * seen by a reader wrapper underneath {@link PefaDirectoryReader} that counts each graph search.
+ * seen by a reader wrapper underneath {@link PefaDirectoryReader} that counts each graph search
+ * made through the reader; PEFA-XS at another lambda walks {@code e_d}'s graph with Lucene's graph
+ * searcher directly, so its timeout calls are the ones made outside such a search ({@link
+ * #DIRECT}).
  */
 public class TestQueryTimeout extends LuceneTestCase {
 
@@ -48,6 +51,9 @@ public class TestQueryTimeout extends LuceneTestCase {
   private static Directory dir;
   private static PefaSchema schema;
   private static Random random;
+
+  /** What the timeout's calls made outside a reader's graph search are counted as. */
+  private static final String DIRECT = "(direct)";
 
   /** The field whose graph the current thread is walking, or null. */
   private static final ThreadLocal<String> WALKING = new ThreadLocal<>();
@@ -190,11 +196,12 @@ public class TestQueryTimeout extends LuceneTestCase {
     @Override
     public boolean shouldExit() {
       String field = WALKING.get();
-      if (field != null) {
-        int n = calls.computeIfAbsent(field, f -> new AtomicInteger()).incrementAndGet();
-        if (field.equals(stopField) && n > BUDGET) {
-          expired = true;
-        }
+      if (field == null) {
+        field = DIRECT;
+      }
+      int n = calls.computeIfAbsent(field, f -> new AtomicInteger()).incrementAndGet();
+      if (field.equals(stopField) && n > BUDGET) {
+        expired = true;
       }
       return expired;
     }
@@ -273,6 +280,20 @@ public class TestQueryTimeout extends LuceneTestCase {
   }
 
   public void testTimeoutStopsTheXsWalkAtAnotherLambda() throws IOException {
-    assertStops(PefaQuery.xs(schema, unit(), 10).lambda(0.2f).build(), schema.xsField());
+    PefaQuery query = PefaQuery.xs(schema, unit(), 10).lambda(0.2f).build();
+    Outcome free = search(query, null, false);
+    Outcome counted = search(query, null, true);
+    assertEquals("a timeout that never runs out changes nothing",
+        Arrays.toString(describe(free.hits())), Arrays.toString(describe(counted.hits())));
+    assertEquals("no walk through the reader: " + counted.walks().searches,
+        0, counted.walks().searches.size());
+    int fullCalls = counted.timeout().calls(DIRECT);
+    assertTrue("the walk asked the timeout only " + fullCalls + " times", fullCalls > 4 * BUDGET);
+    Outcome stopped = search(query, DIRECT, true);
+    int calls = stopped.timeout().calls(DIRECT);
+    // after the walk's last call, the query's and the searcher's own checks ask a few times more
+    assertTrue("the stopped walk asked " + calls + " times, against " + fullCalls,
+        calls <= BUDGET + 5);
+    assertEquals("a rewrite out of time returns no hits", 0, stopped.hits().length);
   }
 }

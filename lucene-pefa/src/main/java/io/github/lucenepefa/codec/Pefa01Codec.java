@@ -1,5 +1,6 @@
 package io.github.lucenepefa.codec;
 
+import java.util.concurrent.ExecutorService;
 import org.apache.lucene.codecs.Codec;
 import org.apache.lucene.codecs.FilterCodec;
 import org.apache.lucene.codecs.KnnVectorsFormat;
@@ -23,7 +24,7 @@ public final class Pefa01Codec extends FilterCodec {
   /** The SPI name of this codec. */
   public static final String NAME = "Pefa01";
 
-  private final KnnVectorsFormat vectorsFormat = new Pefa01VectorsFormat();
+  private final KnnVectorsFormat vectorsFormat;
 
   private final KnnVectorsFormat perFieldVectorsFormat =
       new PerFieldKnnVectorsFormat() {
@@ -35,7 +36,25 @@ public final class Pefa01Codec extends FilterCodec {
 
   /** Creates the codec, delegating everything but vectors to {@code Lucene104}. */
   public Pefa01Codec() {
+    this(new Pefa01VectorsFormat());
+  }
+
+  /**
+   * Creates the codec for writing with several threads per HNSW graph merge ({@link
+   * Pefa01VectorsFormat#Pefa01VectorsFormat(int, ExecutorService)}); segments it writes record
+   * the name {@value #NAME} and are read back by the no-argument instance.
+   *
+   * @param numMergeWorkers threads per graph merge, at least 1
+   * @param mergeExec the executor they run on ({@code null} when {@code numMergeWorkers} is 1)
+   * @throws IllegalArgumentException when the arguments do not agree
+   */
+  public Pefa01Codec(int numMergeWorkers, ExecutorService mergeExec) {
+    this(new Pefa01VectorsFormat(numMergeWorkers, mergeExec));
+  }
+
+  private Pefa01Codec(KnnVectorsFormat vectorsFormat) {
     super(NAME, new Lucene104Codec());
+    this.vectorsFormat = vectorsFormat;
   }
 
   /**

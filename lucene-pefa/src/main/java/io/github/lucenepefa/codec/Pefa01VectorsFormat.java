@@ -1,8 +1,8 @@
 package io.github.lucenepefa.codec;
 
-import io.github.lucenepefa.scoring.PefaChecks;
 import java.io.IOException;
 import java.util.Locale;
+import java.util.concurrent.ExecutorService;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.KnnVectorsReader;
 import org.apache.lucene.codecs.KnnVectorsWriter;
@@ -13,39 +13,31 @@ import org.apache.lucene.index.SegmentReadState;
 import org.apache.lucene.index.SegmentWriteState;
 import org.apache.lucene.index.VectorEncoding;
 import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.TaskExecutor;
 
 /**
  * An HNSW vectors format whose graph parameters and graph-building similarity are chosen per field
  * from {@link FieldInfo} attributes, so that a single SPI-registered format (name {@value #NAME})
  * serves every field and an index reopens by name without custom codec code.
  *
- * <p>Compared to {@link Lucene99HnswVectorsFormat} it adds two features:
+ * <p>Compared to {@link Lucene99HnswVectorsFormat} it adds <b>per-field HNSW parameters</b>: the
+ * attributes {@value #MAX_CONN_ATTRIBUTE} and {@value #BEAM_WIDTH_ATTRIBUTE} (decimal integers)
+ * select the graph's {@code maxConn} (1..{@value Lucene99HnswVectorsFormat#MAXIMUM_MAX_CONN}) and
+ * {@code beamWidth} (1..{@value Lucene99HnswVectorsFormat#MAXIMUM_BEAM_WIDTH}) for that field;
+ * absent attributes mean Lucene's defaults ({@value Lucene99HnswVectorsFormat#DEFAULT_MAX_CONN} /
+ * {@value Lucene99HnswVectorsFormat#DEFAULT_BEAM_WIDTH}).
  *
- * <ol>
- *   <li><b>Per-field HNSW parameters.</b> The attributes {@value #MAX_CONN_ATTRIBUTE} and {@value
- *       #BEAM_WIDTH_ATTRIBUTE} (decimal integers) select the graph's {@code maxConn} (1..{@value
- *       Lucene99HnswVectorsFormat#MAXIMUM_MAX_CONN}) and {@code beamWidth} (1..{@value
- *       Lucene99HnswVectorsFormat#MAXIMUM_BEAM_WIDTH}) for that field; absent attributes mean
- *       Lucene's defaults ({@value Lucene99HnswVectorsFormat#DEFAULT_MAX_CONN} / {@value
- *       Lucene99HnswVectorsFormat#DEFAULT_BEAM_WIDTH}).
- *   <li><b>Paired PEFA-XS fields.</b> A field carrying the attribute {@value #XS_LAMBDA_ATTRIBUTE}
- *       (a float {@code lambda} in [0,1], written with {@link Float#toString(float)}) stores float
- *       vectors of dimension {@code 2d} that are the concatenation {@code [p, u]} of a document
- *       embedding {@code p} and a (normalised) label centroid {@code u}, with similarity {@link
- *       VectorSimilarityFunction#MAXIMUM_INNER_PRODUCT}. Queries score the stored {@code 2d} vector
- *       with the plain inner product, so the query {@code [l*q, (1-l)*q]} scores {@code l*<q,p> +
- *       (1-l)*<q,u>}; but the HNSW graph is built in the space of the mixed vector {@code e = lambda*p
- *       + (1-lambda)*u} (see {@link MixedPairVectorScorer}).
- * </ol>
- *
- * <p>Fields are grouped by (maxConn, beamWidth, lambda); each group is written by a {@link
+ * <p>Fields are grouped by (maxConn, beamWidth); each group is written by a {@link
  * org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsWriter} under its own segment suffix, and a
  * small checksummed metadata file (extension {@value #META_EXTENSION}) maps field numbers to groups.
  * The attributes are only consulted when writing (flush and merge); readers use the metadata file.
+ * Each group's record there also holds a float that is always NaN when written by this code: a
+ * segment written while the format also had paired PEFA-XS fields may hold a number there, and such
+ * a group is read like any other (its stored vectors and graph are plain HNSW files).
  *
  * <p>Attribute values are validated when a field is first added to a segment writer. Because
  * IndexWriter treats failures at that point as aborting, prefer creating field types with {@link
- * #vectorFieldType} / {@link #pairedFieldType}, which validate eagerly.
+ * #vectorFieldType}, which validates eagerly.
  */
 public final class Pefa01VectorsFormat extends KnnVectorsFormat {
 
@@ -59,15 +51,9 @@ public final class Pefa01VectorsFormat extends KnnVectorsFormat {
   public static final String BEAM_WIDTH_ATTRIBUTE = "pefa.hnsw.beamWidth";
 
   /**
-   * Field attribute marking a paired PEFA-XS field; its value is the graph mixing weight {@code
-   * lambda} in [0,1], written with {@link Float#toString(float)}.
-   */
-  public static final String XS_LAMBDA_ATTRIBUTE = "pefa.xs.lambda";
-
-  /**
-   * Maximum vector dimension accepted by this format: twice Lucene's default, so that paired
-   * fields can hold {@code [p, u]} for embeddings of up to {@value
-   * KnnVectorsFormat#DEFAULT_MAX_DIMENSIONS} dimensions.
+   * Maximum vector dimension accepted by this format: twice Lucene's default {@value
+   * KnnVectorsFormat#DEFAULT_MAX_DIMENSIONS} (segments written while the format had paired PEFA-XS
+   * fields hold vectors of twice the embedding dimension, and stay mergeable).
    */
   public static final int MAX_DIMENSIONS = 2 * KnnVectorsFormat.DEFAULT_MAX_DIMENSIONS;
 
@@ -76,14 +62,47 @@ public final class Pefa01VectorsFormat extends KnnVectorsFormat {
   static final int VERSION_START = 0;
   static final int VERSION_CURRENT = VERSION_START;
 
-  /** Creates the format; all configuration comes from field attributes. */
+  private final int numMergeWorkers;
+  private final TaskExecutor mergeExec;
+
+  /**
+   * Creates the format; all configuration comes from field attributes. This is the instance the
+   * SPI loads to read segments; its merges build each graph on one thread.
+   */
   public Pefa01VectorsFormat() {
+    this(1, null);
+  }
+
+  /**
+   * Creates the format for writing with several threads per graph merge, as {@link
+   * Lucene99HnswVectorsFormat#Lucene99HnswVectorsFormat(int, int, int, ExecutorService)} does: the
+   * workers and the executor only change how merges build graphs, nothing written in a segment,
+   * so segments are read back by the SPI's no-argument instance.
+   *
+   * @param numMergeWorkers threads per graph merge, at least 1
+   * @param mergeExec the executor they run on; required when {@code numMergeWorkers > 1}, and
+   *     {@code null} otherwise
+   * @throws IllegalArgumentException when the arguments do not agree
+   */
+  public Pefa01VectorsFormat(int numMergeWorkers, ExecutorService mergeExec) {
     super(NAME);
+    if (numMergeWorkers < 1) {
+      throw new IllegalArgumentException("numMergeWorkers must be >= 1, got " + numMergeWorkers);
+    }
+    if (numMergeWorkers == 1 && mergeExec != null) {
+      throw new IllegalArgumentException("no executor with numMergeWorkers == 1: got " + mergeExec);
+    }
+    if (numMergeWorkers > 1 && mergeExec == null) {
+      throw new IllegalArgumentException(
+          "numMergeWorkers=" + numMergeWorkers + " needs an executor (mergeExec is null)");
+    }
+    this.numMergeWorkers = numMergeWorkers;
+    this.mergeExec = mergeExec == null ? null : new TaskExecutor(mergeExec);
   }
 
   @Override
   public KnnVectorsWriter fieldsWriter(SegmentWriteState state) throws IOException {
-    return new PefaVectorsWriter(state);
+    return new PefaVectorsWriter(state, numMergeWorkers, mergeExec);
   }
 
   @Override
@@ -109,11 +128,10 @@ public final class Pefa01VectorsFormat extends KnnVectorsFormat {
         + BEAM_WIDTH_ATTRIBUTE
         + " (default "
         + Lucene99HnswVectorsFormat.DEFAULT_BEAM_WIDTH
-        + "), "
-        + XS_LAMBDA_ATTRIBUTE
-        + " (paired fields)"
-        + ", maxDimensions="
+        + "), maxDimensions="
         + MAX_DIMENSIONS
+        + ", numMergeWorkers="
+        + numMergeWorkers
         + ")";
   }
 
@@ -172,50 +190,11 @@ public final class Pefa01VectorsFormat extends KnnVectorsFormat {
     return type;
   }
 
-  /**
-   * Creates a frozen {@link FieldType} for a paired PEFA-XS field: float vectors of dimension
-   * {@code 2*dim} holding {@code [p, u]}, similarity {@link
-   * VectorSimilarityFunction#MAXIMUM_INNER_PRODUCT}, whose HNSW graph is built over {@code
-   * lambda*p + (1-lambda)*u}.
-   *
-   * @param dim the dimension {@code d} of each half; the field gets {@code 2d}, so {@code d} must
-   *     be in 1..{@code MAX_DIMENSIONS/2}
-   * @param lambda the graph mixing weight, in [0,1]
-   * @param maxConn HNSW maxConn, 1..{@value Lucene99HnswVectorsFormat#MAXIMUM_MAX_CONN}
-   * @param beamWidth HNSW beam width, 1..{@value Lucene99HnswVectorsFormat#MAXIMUM_BEAM_WIDTH}
-   * @return a frozen field type carrying the PEFA attributes
-   * @throws IllegalArgumentException if an argument is out of range
-   */
-  public static FieldType pairedFieldType(int dim, float lambda, int maxConn, int beamWidth) {
-    if (dim < 1 || dim > MAX_DIMENSIONS / 2) {
-      throw new IllegalArgumentException(
-          "dim (the half dimension d; the field gets 2d) must be in [1, "
-              + MAX_DIMENSIONS / 2
-              + "]; got dim="
-              + dim);
-    }
-    PefaChecks.lambda("lambda", lambda);
-    checkMaxConn("maxConn=" + maxConn, maxConn);
-    checkBeamWidth("beamWidth=" + beamWidth, beamWidth);
-    FieldType type = new FieldType();
-    type.setVectorAttributes(
-        2 * dim, VectorEncoding.FLOAT32, VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT);
-    type.putAttribute(MAX_CONN_ATTRIBUTE, Integer.toString(maxConn));
-    type.putAttribute(BEAM_WIDTH_ATTRIBUTE, Integer.toString(beamWidth));
-    type.putAttribute(XS_LAMBDA_ATTRIBUTE, Float.toString(lambda));
-    type.freeze();
-    return type;
-  }
-
   // ---------------------------------------------------------------------------------------------
   // attribute parsing (package-private, used by the writer)
 
-  /** The graph parameters of one group of fields; {@code lambda} is NaN for unpaired fields. */
-  record GroupParams(int maxConn, int beamWidth, float lambda) {
-    boolean paired() {
-      return Float.isNaN(lambda) == false;
-    }
-  }
+  /** The graph parameters of one group of fields. */
+  record GroupParams(int maxConn, int beamWidth) {}
 
   /**
    * Reads and validates the PEFA attributes of a field.
@@ -225,7 +204,6 @@ public final class Pefa01VectorsFormat extends KnnVectorsFormat {
   static GroupParams paramsOf(FieldInfo field) {
     int maxConn = Lucene99HnswVectorsFormat.DEFAULT_MAX_CONN;
     int beamWidth = Lucene99HnswVectorsFormat.DEFAULT_BEAM_WIDTH;
-    float lambda = Float.NaN;
     String v = field.getAttribute(MAX_CONN_ATTRIBUTE);
     if (v != null) {
       maxConn = parseInt(field, MAX_CONN_ATTRIBUTE, v);
@@ -236,34 +214,7 @@ public final class Pefa01VectorsFormat extends KnnVectorsFormat {
       beamWidth = parseInt(field, BEAM_WIDTH_ATTRIBUTE, v);
       checkBeamWidth(describe(field, BEAM_WIDTH_ATTRIBUTE, v), beamWidth);
     }
-    v = field.getAttribute(XS_LAMBDA_ATTRIBUTE);
-    if (v != null) {
-      String what = describe(field, XS_LAMBDA_ATTRIBUTE, v);
-      try {
-        lambda = Float.parseFloat(v);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(what + " is not a float", e);
-      }
-      PefaChecks.lambda(what, lambda);
-      if (field.getVectorEncoding() != VectorEncoding.FLOAT32) {
-        throw new IllegalArgumentException(
-            what + " requires FLOAT32 vectors; got " + field.getVectorEncoding());
-      }
-      if (field.getVectorSimilarityFunction()
-          != VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT) {
-        throw new IllegalArgumentException(
-            what
-                + " requires similarity MAXIMUM_INNER_PRODUCT; got "
-                + field.getVectorSimilarityFunction());
-      }
-      if (field.getVectorDimension() % 2 != 0) {
-        throw new IllegalArgumentException(
-            what
-                + " requires an even vector dimension 2d holding [p, u]; got "
-                + field.getVectorDimension());
-      }
-    }
-    return new GroupParams(maxConn, beamWidth, lambda);
+    return new GroupParams(maxConn, beamWidth);
   }
 
   private static String describe(FieldInfo field, String attribute, String value) {

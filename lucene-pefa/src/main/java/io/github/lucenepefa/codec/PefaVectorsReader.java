@@ -77,7 +77,8 @@ final class PefaVectorsReader extends KnnVectorsReader implements HnswGraphProvi
                     + lambda,
                 meta);
           }
-          groupParams[g] = new GroupParams(maxConn, beamWidth, lambda);
+          // a number in lambda: a paired group of an older segment, read as a plain one
+          groupParams[g] = new GroupParams(maxConn, beamWidth);
         }
         int numFields = meta.readVInt();
         for (int i = 0; i < numFields; i++) {

@@ -19,6 +19,7 @@ import org.apache.lucene.index.IndexFileNames;
 import org.apache.lucene.index.MergeState;
 import org.apache.lucene.index.SegmentWriteState;
 import org.apache.lucene.index.Sorter;
+import org.apache.lucene.search.TaskExecutor;
 import org.apache.lucene.store.IndexOutput;
 import org.apache.lucene.util.IOUtils;
 import org.apache.lucene.util.RamUsageEstimator;
@@ -35,23 +36,22 @@ final class PefaVectorsWriter extends KnnVectorsWriter {
       RamUsageEstimator.shallowSizeOfInstance(PefaVectorsWriter.class);
 
   private final SegmentWriteState state;
+  private final int numMergeWorkers;
+  private final TaskExecutor mergeExec;
   private final Map<GroupParams, Group> groups = new LinkedHashMap<>();
   private final List<int[]> fieldToGroup = new ArrayList<>(); // {fieldNumber, groupIndex}
   private boolean finished;
 
   private record Group(int index, GroupParams params, KnnVectorsWriter writer) {}
 
-  PefaVectorsWriter(SegmentWriteState state) {
+  PefaVectorsWriter(SegmentWriteState state, int numMergeWorkers, TaskExecutor mergeExec) {
     this.state = state;
+    this.numMergeWorkers = numMergeWorkers;
+    this.mergeExec = mergeExec;
   }
 
-  /** The flat format of a group: Lucene's, with our mixed scorer for paired groups. */
+  /** The flat format of a group: Lucene's. */
   static FlatVectorsFormat flatFormat(GroupParams params) {
-    if (params.paired()) {
-      return new Lucene99FlatVectorsFormat(
-          new MixedPairVectorScorer(
-              params.lambda(), FlatVectorScorerUtil.getLucene99FlatVectorsScorer()));
-    }
     return new Lucene99FlatVectorsFormat(FlatVectorScorerUtil.getLucene99FlatVectorsScorer());
   }
 
@@ -73,8 +73,8 @@ final class PefaVectorsWriter extends KnnVectorsWriter {
               params.beamWidth(),
               flat,
               flat.fieldsWriter(groupState),
-              1,
-              null);
+              numMergeWorkers,
+              mergeExec);
       group = new Group(index, params, writer);
       groups.put(params, group);
     }
@@ -123,7 +123,7 @@ final class PefaVectorsWriter extends KnnVectorsWriter {
         GroupParams p = group.params();
         meta.writeVInt(p.maxConn());
         meta.writeVInt(p.beamWidth());
-        meta.writeInt(Float.floatToIntBits(p.lambda()));
+        meta.writeInt(Float.floatToIntBits(Float.NaN)); // no paired groups (see the format)
       }
       meta.writeVInt(fieldToGroup.size());
       for (int[] entry : fieldToGroup) {

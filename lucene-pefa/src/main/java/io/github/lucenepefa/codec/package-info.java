@@ -1,8 +1,6 @@
 /**
  * Lucene codec components for PEFA: {@link io.github.lucenepefa.codec.Pefa01VectorsFormat} (HNSW
- * with per-field graph parameters and paired PEFA-XS fields whose graph is built over the mixed
- * vector), its graph-building scorer {@link io.github.lucenepefa.codec.MixedPairVectorScorer},
- * and {@link io.github.lucenepefa.codec.Pefa01Codec}, the default codec with that format for all
- * vector fields.
+ * with per-field graph parameters) and {@link io.github.lucenepefa.codec.Pefa01Codec}, the default
+ * codec with that format for all vector fields.
  */
 package io.github.lucenepefa.codec;

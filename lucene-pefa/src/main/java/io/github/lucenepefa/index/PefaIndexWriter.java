@@ -665,13 +665,12 @@ public final class PefaIndexWriter implements Closeable {
     return out;
   }
 
-  /** Whether the document's stored PEFA-XS vectors are those of {@code u} already. */
+  /**
+   * Whether the document's stored PEFA-XS vector is that of {@code u} already (PEFA-XS at every
+   * lambda is computed from it and {@code p_d}, so nothing else can differ).
+   */
   private boolean xsUnchanged(LeafDoc d, float[] p, float[] u) throws IOException {
-    float[] pair = PefaScoring.xsPair(p, u);
-    if (schema.xsField() != null) {
-      return Arrays.equals(pair, vector(d, schema.xsField()));
-    }
-    float[] e = PefaScoring.xsDocumentVector(pair, schema.xsLambda(), new float[schema.dimension()]);
+    float[] e = PefaScoring.xsDocumentVector(p, u, schema.xsLambda());
     return Arrays.equals(e, vector(d, schema.xsVectorField()));
   }
 

@@ -28,9 +28,9 @@ import org.apache.lucene.util.BytesRef;
  *       value), the ERM vector {@code p_d} ({@link #ermField()}, HNSW, dot product), the PEFA-XS
  *       document vector {@code e_d = lam*p_d + (1-lam)*u_d} at the index-time lambda ({@link
  *       #xsVectorField()}, HNSW, maximum inner product: what a PEFA-XS query at that lambda
- *       searches, at the cost of a stock kNN search) and the PEFA-XS pair {@code [p_d, u_d]}
- *       ({@link #xsField()}, dimension {@code 2*dim}, HNSW built over {@code e_d}; what a PEFA-XS
- *       query at any other lambda searches), next to any fields of the application;
+ *       searches, at the cost of a stock kNN search; a PEFA-XS query at another lambda walks the
+ *       same graph and scores {@code e_d(lam)} computed from {@code p_d} and {@code e_d}), next to
+ *       any fields of the application;
  *   <li><b>training-memory rows</b>: a row id ({@link #rowIdField()}), the training-query vector
  *       {@code x_i} ({@link #memoryField()}, HNSW, dot product), its labels ({@link
  *       #labelsField()}, a binary doc value, see {@link TrainingLabels}) and one term per labelled
@@ -53,7 +53,7 @@ public final class PefaSchema {
   public static final float DEFAULT_XS_LAMBDA = 0.5f;
 
   /** The layout version written and read by this code. */
-  static final int LAYOUT_VERSION = 3;
+  static final int LAYOUT_VERSION = 4;
 
   /** Default HNSW max connections per node (Lucene's default). */
   public static final int DEFAULT_MAX_CONN = 16;
@@ -66,7 +66,7 @@ public final class PefaSchema {
   private final String prefix;
   private final int ermMaxConn, ermBeamWidth, xsMaxConn, xsBeamWidth, memoryMaxConn, memoryBeamWidth;
   private final boolean xsAnyLambda;
-  private final FieldType ermType, xsType, xsVectorType, memoryType;
+  private final FieldType ermType, xsVectorType, memoryType;
 
   private PefaSchema(Builder b) {
     this.dimension = b.dimension;
@@ -85,7 +85,6 @@ public final class PefaSchema {
     this.memoryType =
         Pefa01VectorsFormat.vectorFieldType(
             dimension, VectorSimilarityFunction.DOT_PRODUCT, memoryMaxConn, memoryBeamWidth);
-    this.xsType = Pefa01VectorsFormat.pairedFieldType(dimension, xsLambda, xsMaxConn, xsBeamWidth);
     this.xsVectorType =
         Pefa01VectorsFormat.vectorFieldType(
             dimension, VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT, xsMaxConn, xsBeamWidth);
@@ -130,19 +129,12 @@ public final class PefaSchema {
   }
 
   /**
-   * @return the PEFA-XS pair field (dimension {@code 2*d}), or {@code null} when the schema stores
-   *     PEFA-XS at its index-time lambda only ({@link Builder#xsAnyLambda(boolean) xsAnyLambda(false)})
-   */
-  public String xsField() {
-    return xsAnyLambda ? prefix + "xs" : null;
-  }
-
-  /**
-   * @return whether PEFA-XS can be searched at any lambda (the pair {@code [p_d, u_d]} is stored),
-   *     or only at {@link #xsLambda()}
+   * @return whether PEFA-XS can be searched at any lambda, or only at {@link #xsLambda()}: any
+   *     lambda unless {@link Builder#xsAnyLambda(boolean) xsAnyLambda(false)}, or an index-time
+   *     lambda of 1 (then {@code e_d = p_d} keeps no label part to mix at another lambda)
    */
   public boolean xsAnyLambda() {
-    return xsAnyLambda;
+    return xsAnyLambda && xsLambda < 1f;
   }
 
   /**
@@ -197,7 +189,6 @@ public final class PefaSchema {
   public boolean reserves(String fieldName) {
     return fieldName.equals(keyField())
         || fieldName.equals(ermField())
-        || fieldName.equals(xsField())
         || fieldName.equals(xsVectorField())
         || fieldName.equals(memoryField())
         || fieldName.equals(rowIdField())
@@ -238,8 +229,8 @@ public final class PefaSchema {
 
   /**
    * The PEFA fields of one document: its key (indexed, stored and a sorted doc value), and when it
-   * has an ERM vector, {@code p_d}, the PEFA-XS vector {@code e_d} at the index-time lambda and
-   * (unless {@link Builder#xsAnyLambda(boolean) xsAnyLambda(false)}) the pair {@code [p_d, u_d]}.
+   * has an ERM vector, {@code p_d} and the PEFA-XS vector {@code e_d} at the index-time lambda
+   * (from which PEFA-XS at any other lambda is computed with {@code p_d}).
    * For engines that write documents themselves (for example the OpenSearch plugin's field
    * mapper); {@link PefaIndexWriter} uses the same method.
    *
@@ -253,18 +244,14 @@ public final class PefaSchema {
    */
   public java.util.List<org.apache.lucene.index.IndexableField> documentFields(
       String key, float[] ermVector, float[] labelCentroid) {
-    java.util.List<org.apache.lucene.index.IndexableField> fields = new java.util.ArrayList<>(5);
+    java.util.List<org.apache.lucene.index.IndexableField> fields = new java.util.ArrayList<>(4);
     fields.add(new StringField(keyField(), key, Field.Store.YES));
     fields.add(new SortedDocValuesField(keyField(), new BytesRef(key)));
     if (ermVector != null) {
       fields.add(new KnnFloatVectorField(ermField(), ermVector, ermType));
-      float[] pair = io.github.lucenepefa.scoring.PefaScoring.xsPair(ermVector, labelCentroid);
-      if (xsField() != null) {
-        fields.add(new KnnFloatVectorField(xsField(), pair, xsType));
-      }
       float[] e =
           io.github.lucenepefa.scoring.PefaScoring.xsDocumentVector(
-              pair, xsLambda, new float[dimension]);
+              ermVector, labelCentroid, xsLambda);
       fields.add(new KnnFloatVectorField(xsVectorField(), e, xsVectorType));
     }
     return fields;
@@ -329,7 +316,7 @@ public final class PefaSchema {
     m.put("xsBeamWidth", Integer.toString(xsBeamWidth));
     m.put("memoryMaxConn", Integer.toString(memoryMaxConn));
     m.put("memoryBeamWidth", Integer.toString(memoryBeamWidth));
-    if (xsAnyLambda == false) {
+    if (xsAnyLambda == false) { // the flag as given (xsAnyLambda() also says false at lambda 1)
       m.put("xsAnyLambda", "false");
     }
     StringBuilder sb = new StringBuilder();
@@ -441,10 +428,10 @@ public final class PefaSchema {
     }
 
     /**
-     * @param anyLambda {@code true} (the default) also stores the PEFA-XS pair {@code [p_d, u_d]}
-     *     ({@code 2d} floats and a second graph per document) so that PEFA-XS can be searched at any
-     *     lambda; {@code false} stores only {@code e_d} at the index-time lambda ({@code d} floats,
-     *     like the paper's PEFA-XS index), and PEFA-XS queries at another lambda are rejected
+     * @param anyLambda {@code true} (the default) lets PEFA-XS be searched at any lambda, {@code
+     *     false} only at the index-time lambda (queries at another are rejected). The index is the
+     *     same either way: {@code p_d} and {@code e_d} at the index-time lambda, from which {@code
+     *     e_d} at any lambda is computed (with an index-time lambda below 1)
      * @return this
      */
     public Builder xsAnyLambda(boolean anyLambda) {

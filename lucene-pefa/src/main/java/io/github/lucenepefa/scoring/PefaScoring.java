@@ -17,9 +17,10 @@ import org.apache.lucene.util.VectorUtil;
  *       {@code v_i} being {@code <q,x_i>} or its softmax ({@link KnnVote});
  *   <li>PEFA-XS: {@code <q, e_d>} with {@code e_d = lam * p_d + (1 - lam) * u_d} and {@code u_d =
  *       normalize(sum_i Y[i,d] * x_i)} (zero when no row labels {@code d}). {@code e_d} is
- *       computed in float by {@link #xsDocumentVector} and the score is {@code <q, e_d>}, whether
- *       {@code e_d} was stored at index time (the index-time lambda) or is mixed at search time
- *       from the stored pair {@code [p_d, u_d]} (any other lambda): both give the same float.
+ *       stored at the index-time lambda {@code lam0}; at another lambda it is computed in float
+ *       from the stored {@code p_d} and {@code e_d(lam0)} by {@link #xsDocumentVector(float[],
+ *       float[], float, float, float[])} (the one place that does), and the score is {@code <q,
+ *       e_d>} either way.
  * </ul>
  */
 public final class PefaScoring {
@@ -215,38 +216,8 @@ public final class PefaScoring {
   }
 
   /**
-   * The stored PEFA-XS pair {@code [p_d, u_d]} (length {@code 2 * dim}).
-   *
-   * @param p the ERM document vector
-   * @param u the label centroid ({@link #labelCentroid})
-   * @return a new array holding {@code p} then {@code u}
-   */
-  public static float[] xsPair(float[] p, float[] u) {
-    float[] pair = new float[p.length * 2];
-    System.arraycopy(p, 0, pair, 0, p.length);
-    System.arraycopy(u, 0, pair, p.length, u.length);
-    return pair;
-  }
-
-  /**
-   * The PEFA-XS document vector {@code e_d = lam * p_d + (1 - lam) * u_d} of a stored pair.
-   *
-   * @param pair the document's {@link #xsPair} {@code [p_d, u_d]} (length {@code 2d})
-   * @param lambda the mixing weight of {@code p_d}, in [0,1]
-   * @param out receives {@code e_d} (length {@code d})
-   * @return {@code out}
-   */
-  public static float[] xsDocumentVector(float[] pair, float lambda, float[] out) {
-    int d = out.length;
-    float mu = 1f - lambda;
-    for (int j = 0; j < d; j++) {
-      out[j] = lambda * pair[j] + mu * pair[d + j];
-    }
-    return out;
-  }
-
-  /**
-   * The PEFA-XS document vector {@code e_d = lam * p_d + (1 - lam) * u_d}.
+   * The PEFA-XS document vector {@code e_d = lam * p_d + (1 - lam) * u_d}, as stored at the
+   * index-time lambda.
    *
    * @param p the ERM document vector
    * @param u the label centroid ({@link #labelCentroid})
@@ -254,38 +225,64 @@ public final class PefaScoring {
    * @return a new array holding {@code e_d}
    */
   public static float[] xsDocumentVector(float[] p, float[] u, float lambda) {
-    return xsDocumentVector(xsPair(p, u), lambda, new float[p.length]);
-  }
-
-  /**
-   * The PEFA-XS query {@code [lam*q, (1-lam)*q]}, whose inner product with a stored pair equals
-   * {@code <q, e_d>} up to rounding; used to walk the pair field's graph at a search-time lambda
-   * other than the index-time one (scores are then taken with {@link #xsScore}).
-   *
-   * @param q the query vector
-   * @param lambda the search-time lambda
-   * @return a new array of length {@code 2 * q.length}
-   */
-  public static float[] xsQuery(float[] q, float lambda) {
-    return xsQuery(q, lambda, new float[q.length * 2]);
-  }
-
-  /**
-   * {@link #xsQuery(float[], float)} into an array (also used, with {@code q = e_a}, to score node
-   * pairs of a PEFA-XS graph by {@code <e_a, e_b>}).
-   *
-   * @param q the query vector
-   * @param lambda the lambda
-   * @param out receives {@code [lam*q, (1-lam)*q]} (length {@code 2 * q.length})
-   * @return {@code out}
-   */
-  public static float[] xsQuery(float[] q, float lambda, float[] out) {
+    float[] e = new float[p.length];
     float mu = 1f - lambda;
-    for (int j = 0; j < q.length; j++) {
-      out[j] = lambda * q[j];
-      out[q.length + j] = mu * q[j];
+    for (int j = 0; j < e.length; j++) {
+      e[j] = lambda * p[j] + mu * u[j];
+    }
+    return e;
+  }
+
+  /**
+   * The PEFA-XS document vector {@code e_d(lam)} at a search-time lambda, from the stored {@code
+   * p_d} and {@code e0 = e_d(lam0)} ({@link #xsDocumentVector(float[], float[], float)} at the
+   * index-time {@code lam0}): since {@code u_d = (e0 - lam0 p_d) / (1 - lam0)}, {@code e_d(lam) = a
+   * p_d + b e0} with {@code b = (1 - lam) / (1 - lam0)} and {@code a = lam - lam0 b}, computed in
+   * float. At {@code lam = lam0} it is {@code e0} exactly ({@code a = 0}, {@code b = 1}); at {@code
+   * lam = 1} it is {@code p_d} exactly. The float error of a component is at most about {@code
+   * (|a| + |b|)} times that of {@code e0}'s, so it grows as {@code lam0} nears 1.
+   *
+   * @param p the stored ERM document vector {@code p_d}
+   * @param e0 the stored PEFA-XS document vector at the index-time lambda
+   * @param indexLambda the index-time lambda {@code lam0}, in [0,1]
+   * @param lambda the search-time lambda, in [0,1]
+   * @param out receives {@code e_d(lam)} (length {@code d})
+   * @return {@code out}
+   * @throws IllegalArgumentException when {@code lam0 = 1} and {@code lam != 1}: then {@code e0 =
+   *     p_d} and {@code u_d} cannot be recovered
+   */
+  public static float[] xsDocumentVector(
+      float[] p, float[] e0, float indexLambda, float lambda, float[] out) {
+    checkXsLambdas(indexLambda, lambda);
+    float b = (1f - lambda) / (1f - indexLambda);
+    float a = lambda - indexLambda * b;
+    if (lambda == 1f) { // b = 0 / (1 - lam0): e_d(1) = p_d, also when lam0 = 1 (0 / 0)
+      System.arraycopy(p, 0, out, 0, out.length);
+      return out;
+    }
+    for (int j = 0; j < out.length; j++) {
+      out[j] = a * p[j] + b * e0[j];
     }
     return out;
+  }
+
+  /**
+   * Checks that PEFA-XS at {@code lambda} can be computed from {@code p_d} and {@code e_d} stored at
+   * {@code indexLambda}: always, unless {@code indexLambda = 1} (then {@code e_d = p_d} holds no
+   * label part) and {@code lambda != 1}.
+   *
+   * @param indexLambda the index-time lambda
+   * @param lambda the search-time lambda
+   * @throws IllegalArgumentException naming both lambdas when it cannot
+   */
+  public static void checkXsLambdas(float indexLambda, float lambda) {
+    if (indexLambda == 1f && lambda != 1f) {
+      throw new IllegalArgumentException(
+          "PEFA-XS lambda="
+              + lambda
+              + ": the index stores e_d at index-time lambda 1, which is p_d alone, so the label"
+              + " part u_d cannot be recovered; rebuild with an index-time lambda below 1");
+    }
   }
 
   /**

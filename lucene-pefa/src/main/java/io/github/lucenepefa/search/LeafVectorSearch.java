@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReader;
@@ -149,9 +148,23 @@ final class LeafVectorSearch {
       Weight filterWeight,
       ExactScore score)
       throws IOException {
+    return searchAll(
+        searcher, VectorField.stored(field, false), target, want, effort, filterWeight, score);
+  }
+
+  /** {@link #searchAll(IndexSearcher, String, float[], int, AnnEffort, Weight, ExactScore)} of any {@link VectorField}. */
+  static ScoreDoc[] searchAll(
+      IndexSearcher searcher,
+      VectorField field,
+      float[] target,
+      int want,
+      AnnEffort effort,
+      Weight filterWeight,
+      ExactScore score)
+      throws IOException {
     return merge(
         searcher,
-        searchLeaves(searcher, field, false, target, want, effort, filterWeight, score),
+        searchLeaves(searcher, field, target, want, effort, filterWeight, score),
         want);
   }
 
@@ -194,18 +207,31 @@ final class LeafVectorSearch {
       Weight filterWeight,
       ExactScore score)
       throws IOException {
+    return searchLeaves(
+        searcher, VectorField.stored(field, memory), target, k, effort, filterWeight, score);
+  }
+
+  /** {@link #searchLeaves(IndexSearcher, String, boolean, float[], int, AnnEffort, Weight, ExactScore)} of any {@link VectorField}. */
+  static Leaves searchLeaves(
+      IndexSearcher searcher,
+      VectorField field,
+      float[] target,
+      int k,
+      AnnEffort effort,
+      Weight filterWeight,
+      ExactScore score)
+      throws IOException {
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
     if (leaves.size() == 1) {
       LeafHits only =
           search(
-              searcher, leaves.get(0), field, memory, target, k, effort, filterWeight, score, 1f,
-              null);
+              searcher, leaves.get(0), field, target, k, effort, filterWeight, score, 1f, null);
       return new Leaves(List.of(only.hits()), only.visited());
     }
     int[] counts = new int[leaves.size()];
     long total = 0;
     for (int i = 0; i < counts.length; i++) {
-      counts[i] = vectorCount(leaves.get(i), field, memory);
+      counts[i] = vectorCount(leaves.get(i), field);
       total += counts[i];
     }
     List<Callable<LeafHits>> tasks = new ArrayList<>(leaves.size());
@@ -215,8 +241,7 @@ final class LeafVectorSearch {
       tasks.add(
           () ->
               search(
-                  searcher, ctx, field, memory, target, k, effort, filterWeight, score, share,
-                  null));
+                  searcher, ctx, field, target, k, effort, filterWeight, score, share, null));
     }
     List<LeafHits> first = searcher.getTaskExecutor().invokeAll(tasks);
     List<Hits> perLeaf = new ArrayList<>(first.size());
@@ -243,8 +268,7 @@ final class LeafVectorSearch {
         second.add(
             () ->
                 search(
-                    searcher, ctx, field, memory, target, k, effort, filterWeight, score, 1f,
-                    seeds));
+                    searcher, ctx, field, target, k, effort, filterWeight, score, 1f, seeds));
       }
     }
     if (second.isEmpty() == false) {
@@ -276,14 +300,8 @@ final class LeafVectorSearch {
     return all[Math.max(0, total - k)];
   }
 
-  private static int vectorCount(LeafReaderContext ctx, String field, boolean memory)
-      throws IOException {
-    LeafReader reader = memory ? PefaDirectoryReader.withMemory(ctx.reader()) : ctx.reader();
-    FieldInfo fi = reader.getFieldInfos().fieldInfo(field);
-    if (fi == null || fi.getVectorDimension() == 0) {
-      return 0;
-    }
-    FloatVectorValues values = reader.getFloatVectorValues(field);
+  private static int vectorCount(LeafReaderContext ctx, VectorField field) throws IOException {
+    FloatVectorValues values = field.values(field.reader(ctx));
     return values == null ? 0 : values.size();
   }
 
@@ -305,8 +323,8 @@ final class LeafVectorSearch {
   /**
    * One segment's top {@code k} (with ties), by graph or exact scan.
    *
-   * @param memory whether {@code field} is the training memory's, searched underneath {@link
-   *     PefaDirectoryReader}'s hiding of its rows
+   * @param field the vectors searched (the training memory's are read underneath {@link
+   *     PefaDirectoryReader}'s hiding of its rows)
    * @param share the segment's part of the field's vectors; below 1 the graph search (not an
    *     exact scan) looks for {@link #leafShare} of {@code k} with that part of the beam
    * @param seedDocs segment docs to start the graph search from (a second pass), or {@code null}
@@ -314,8 +332,7 @@ final class LeafVectorSearch {
   private static LeafHits search(
       IndexSearcher searcher,
       LeafReaderContext ctx,
-      String field,
-      boolean memory,
+      VectorField field,
       float[] target,
       int k,
       AnnEffort effort,
@@ -326,13 +343,9 @@ final class LeafVectorSearch {
       throws IOException {
     // the memory field is searched underneath PefaDirectoryReader's hiding of its rows; document
     // fields through the searcher's reader, whose live documents are the application's view
-    LeafReader reader = memory ? PefaDirectoryReader.withMemory(ctx.reader()) : ctx.reader();
+    LeafReader reader = field.reader(ctx);
     QueryTimeout timeout = searcher.getTimeout();
-    FieldInfo fi = reader.getFieldInfos().fieldInfo(field);
-    if (fi == null || fi.getVectorDimension() == 0) {
-      return new LeafHits(Hits.EMPTY, 0, false);
-    }
-    FloatVectorValues values = reader.getFloatVectorValues(field);
+    FloatVectorValues values = field.values(reader);
     if (values == null || values.size() == 0) {
       return new LeafHits(Hits.EMPTY, 0, false);
     }
@@ -361,7 +374,7 @@ final class LeafVectorSearch {
       KnnCollector collector =
           new TimeLimitingKnnCollectorManager(new TopKnnCollectorManager(beam, searcher), timeout)
               .newCollector(visitLimit, seedDocs == null ? null : seeded(values, seedDocs), ctx);
-      reader.searchNearestVectors(field, target, collector, accept);
+      field.searchGraph(reader, values, target, collector, accept);
       TopDocs td = collector.topDocs();
       long visited = td.totalHits.value();
       boolean timedOut = timeout != null && timeout.shouldExit();
@@ -372,7 +385,7 @@ final class LeafVectorSearch {
         // the beam's hits, best first by Lucene's score; only those that can be in the exact top
         // leafK are rescored. They are read in the graph's order, which is the exact order up to
         // the rescoring margin, so the keys come nearly sorted (which the sort is quick on).
-        int[] docs = new int[rescoreCount(td.scoreDocs, leafK, fi.getVectorDimension())];
+        int[] docs = new int[rescoreCount(td.scoreDocs, leafK, values.dimension())];
         for (int i = 0; i < docs.length; i++) {
           docs[i] = td.scoreDocs[i].doc;
         }
@@ -389,11 +402,11 @@ final class LeafVectorSearch {
       }
       // the graph search stopped early: scan exactly (for the full k)
       Scan scan =
-          exactScan(values, target, accept.bits(), k, fi.getVectorDimension(), exactScore, timeout);
+          exactScan(values, target, accept.bits(), k, values.dimension(), exactScore, timeout);
       return new LeafHits(scan.hits(), visited + scan.scored(), false);
     }
     Scan scan =
-        exactScan(values, target, accept.bits(), k, fi.getVectorDimension(), exactScore, timeout);
+        exactScan(values, target, accept.bits(), k, values.dimension(), exactScore, timeout);
     return new LeafHits(scan.hits(), scan.scored(), false);
   }
 

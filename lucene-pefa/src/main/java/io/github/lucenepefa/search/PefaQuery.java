@@ -49,12 +49,14 @@ import org.apache.lucene.search.Weight;
  * u_d}. At the index-time lambda ({@link PefaSchema#xsLambda()}, the default here) the query
  * searches the stored {@code e_d} ({@link PefaSchema#xsVectorField()}): one {@code d}-dimensional
  * HNSW graph, the cost of a stock kNN search. Any other search-time lambda is exact, not
- * approximate, in its scores: it walks the graph of the stored pairs {@code [p_d, u_d]} ({@link
- * PefaSchema#xsField()}, built over {@code e_d} at the index-time lambda) with the query {@code
- * [lam*q, (1-lam)*q]}, and every returned document is rescored from the stored parts. Only that
- * graph's navigation is tuned for the index-time lambda, so recall at a far-away lambda may need a
- * larger {@code efSearch} (or {@link AnnEffort#EXHAUSTIVE}); it also reads {@code 2d} floats per
- * visited node, about 1.6x the time of the index-time search.
+ * approximate, in its scores: it walks the same graph (built over {@code e_d} at the index-time
+ * lambda) scoring each visited document by {@code <q, e_d(lam)>}, with {@code e_d(lam)} computed
+ * from the stored {@code p_d} and {@code e_d} ({@link PefaScoring#xsDocumentVector(float[],
+ * float[], float, float, float[])}). Only the graph's navigation is tuned for the index-time
+ * lambda, so recall at a far-away lambda may need a larger {@code efSearch} (or {@link
+ * AnnEffort#EXHAUSTIVE}); it also reads {@code 2d} floats per visited node. An index built at
+ * index-time lambda 1 stores {@code e_d = p_d}, from which no other lambda can be computed: such
+ * queries are rejected by {@link Builder#build()}.
  *
  * <p>The optional filter restricts the ERM side and the documents reached through neighbours'
  * labels (XL), or the graph search (XS). Training-memory rows are never filtered.
@@ -198,18 +200,15 @@ public final class PefaQuery extends Query {
           filterWeight,
           e -> PefaScoring.xsScore(vector, e));
     }
-    // another lambda: walk the pair field's graph with [lam*q, (1-lam)*q], score <q, e_d(lam)>
-    ThreadLocal<float[]> scratch = ThreadLocal.withInitial(() -> new float[schema.dimension()]);
+    // another lambda: walk e_d's graph scoring <q, e_d(lam)>, e_d(lam) computed from p_d and e_d
     return LeafVectorSearch.searchAll(
         searcher,
-        schema.xsField(),
-        PefaScoring.xsQuery(vector, lambda),
+        new XsMixedField(schema, lambda),
+        vector,
         n,
         effort,
         filterWeight,
-        pair ->
-            PefaScoring.xsScore(
-                vector, PefaScoring.xsDocumentVector(pair, lambda, scratch.get())));
+        e -> PefaScoring.xsScore(vector, e));
   }
 
   /** Whether this PEFA-XS query searches the stored {@code e_d} (lambda = index-time lambda). */
@@ -276,34 +275,30 @@ public final class PefaQuery extends Query {
 
   private Explanation explainXs(LeafReaderContext ctx, int doc, float score) throws IOException {
     String key = keyOf(ctx, doc);
-    float[] pair = schema.xsField() == null ? null : vectorOf(ctx, schema.xsField(), doc);
-    if (pair == null) {
-      // only e_d is stored: the ERM part comes from p_d, the rest is (1 - lambda) * <q,u_d>
-      float[] p = vectorOf(ctx, schema.ermField(), doc);
-      float pq = p == null ? 0f : PefaScoring.similarity(vector, p);
-      return Explanation.match(
-          score,
-          "raw PEFA-XS score of doc '"
-              + key
-              + "', computed as <q,e_d> with the stored e_d = lambda * p_d + (1 - lambda) * u_d"
-              + " from:",
-          Explanation.match(lambda, "lambda (index-time " + schema.xsLambda() + ")"),
-          Explanation.match(pq, "ERM part <q,p_d>"));
+    float[] p = vectorOf(ctx, schema.ermField(), doc);
+    float[] e0 = vectorOf(ctx, schema.xsVectorField(), doc);
+    float lam0 = schema.xsLambda();
+    List<Explanation> parts = new ArrayList<>();
+    parts.add(Explanation.match(lambda, "lambda (index-time " + lam0 + ")"));
+    if (p != null) {
+      parts.add(Explanation.match(PefaScoring.similarity(vector, p), "ERM part <q,p_d>"));
+      if (e0 != null && lam0 < 1f) {
+        // u_d = e_d at lambda 0, recovered from the stored p_d and e_d
+        float[] u = PefaScoring.xsDocumentVector(p, e0, lam0, 0f, new float[p.length]);
+        parts.add(
+            Explanation.match(
+                PefaScoring.similarity(vector, u),
+                "label part <q,u_d>, u_d = normalize(sum_i Y[i,d] x_i)"));
+      }
     }
-    int d = schema.dimension();
-    float pq = 0, uq = 0;
-    if (pair != null) {
-      pq = PefaScoring.similarity(vector, Arrays.copyOfRange(pair, 0, d));
-      uq = PefaScoring.similarity(vector, Arrays.copyOfRange(pair, d, 2 * d));
-    }
+    String how =
+        searchesXsVectorField()
+            ? "<q,e_d> with the stored e_d = lambda * p_d + (1 - lambda) * u_d"
+            : "<q,e_d> with e_d = lambda * p_d + (1 - lambda) * u_d computed from the stored p_d and"
+                + " e_d(lam0) = lam0 * p_d + (1 - lam0) * u_d as a * p_d + b * e_d(lam0), b = (1 -"
+                + " lambda) / (1 - lam0), a = lambda - lam0 * b";
     return Explanation.match(
-        score,
-        "raw PEFA-XS score of doc '"
-            + key
-            + "', computed as <q,e_d> = lambda * <q,p_d> + (1 - lambda) * <q,u_d> from:",
-        Explanation.match(lambda, "lambda (index-time " + schema.xsLambda() + ")"),
-        Explanation.match(pq, "ERM part <q,p_d>"),
-        Explanation.match(uq, "label part <q,u_d>, u_d = normalize(sum_i Y[i,d] x_i)"));
+        score, "raw PEFA-XS score of doc '" + key + "', computed as " + how + " from:", parts);
   }
 
   private String keyOf(LeafReaderContext ctx, int doc) throws IOException {
@@ -325,10 +320,7 @@ public final class PefaQuery extends Query {
 
   @Override
   public void visit(QueryVisitor visitor) {
-    String field =
-        mode == PefaMode.XL
-            ? schema.ermField()
-            : searchesXsVectorField() ? schema.xsVectorField() : schema.xsField();
+    String field = mode == PefaMode.XL ? schema.ermField() : schema.xsVectorField();
     if (visitor.acceptField(field)) {
       visitor.visitLeaf(this);
     }
@@ -515,13 +507,16 @@ public final class PefaQuery extends Query {
      * @return the query
      */
     public PefaQuery build() {
+      if (mode == PefaMode.XS && isIndexLambda(schema, lambda) == false) {
+        PefaScoring.checkXsLambdas(schema.xsLambda(), lambda); // lam0 = 1 keeps no u_d
+      }
       if (mode == PefaMode.XS
           && schema.xsAnyLambda() == false
           && isIndexLambda(schema, lambda) == false) {
         throw new IllegalArgumentException(
             "PEFA-XS lambda="
                 + lambda
-                + ": this index stores e_d at its index-time lambda "
+                + ": this index serves PEFA-XS at its index-time lambda "
                 + schema.xsLambda()
                 + " only (PefaSchema xsAnyLambda=false)");
       }

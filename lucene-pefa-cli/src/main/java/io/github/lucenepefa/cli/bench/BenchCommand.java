@@ -110,7 +110,7 @@ public class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--xs-index-lambda-only",
-      description = "Build the PEFA index with PEFA-XS at its index-time lambda only (e_d, no [p_d, u_d] pair).")
+      description = "Serve PEFA-XS at its index-time lambda only (PefaSchema xsAnyLambda=false; the index is the same).")
   boolean xsIndexLambdaOnly;
 
   @Option(names = "--ram-buffer-mb", defaultValue = "1024", description = "IndexWriter RAM buffer (default: ${DEFAULT-VALUE}).")

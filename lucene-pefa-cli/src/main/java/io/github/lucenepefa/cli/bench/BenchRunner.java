@@ -730,7 +730,6 @@ public final class BenchRunner {
                         java.util.stream.Stream.of(
                                 schema.ermField(),
                                 schema.xsVectorField(),
-                                schema.xsField(),
                                 schema.memoryField())
                             .filter(java.util.Objects::nonNull)
                             .toList()));
