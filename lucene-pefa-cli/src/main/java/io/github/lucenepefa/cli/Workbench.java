@@ -275,6 +275,25 @@ public final class Workbench {
    */
   public static IndexInfo buildIndex(BeirDataset ds, VectorSource src, IndexSettings s, Path target)
       throws IOException {
+    return buildIndex(ds, src, s, target, 1);
+  }
+
+  /**
+   * {@link #buildIndex(BeirDataset, VectorSource, IndexSettings, Path)} with {@code threads}
+   * indexing and graph-merge threads ({@link IndexBuilder#write(org.apache.lucene.store.Directory,
+   * PefaSchema, BeirDataset, List, float[][], float[][], boolean, int)}).
+   *
+   * @param ds the dataset
+   * @param src the vectors
+   * @param s settings
+   * @param target the index folder
+   * @param threads indexing and graph-merge threads, at least 1
+   * @return the index info
+   * @throws IOException on errors
+   */
+  public static IndexInfo buildIndex(
+      BeirDataset ds, VectorSource src, IndexSettings s, Path target, int threads)
+      throws IOException {
     long t0 = System.nanoTime();
     TrainingMemoryBuilder mb = memory(ds, src, s.trainSplits(), Set.of(), s.chunks(), s.chunkWords());
     List<MemoryRow> rows = mb.build();
@@ -292,7 +311,7 @@ public final class Workbench {
         () -> info[0] = base.withCounts(ds.docs().size(), rows.size(), mb.inputCount(),
             Math.round((System.nanoTime() - t0) / 1e8) / 10.0),
         dir -> {
-          IndexBuilder.write(dir, schema, ds, rows, rowVecs, docVecs, true);
+          IndexBuilder.write(dir, schema, ds, rows, rowVecs, docVecs, true, threads);
           PefaSearch.writeCorpusOrder(dir, ds.docs().stream().map(BeirDataset.Doc::id).toList());
         });
     return info[0];

@@ -119,7 +119,8 @@ public class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--index-threads",
       defaultValue = "1",
-      description = "Threads that add vectors to every index; each builds its own segments' graphs (default: ${DEFAULT-VALUE}).")
+      description = "Threads that add vectors to every index (each builds its own segments' graphs) and that build each"
+          + " graph of a merge (default: ${DEFAULT-VALUE}).")
   int indexThreads;
 
   @Option(

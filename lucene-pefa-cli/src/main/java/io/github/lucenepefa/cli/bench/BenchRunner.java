@@ -436,6 +436,10 @@ public final class BenchRunner {
       if (stockMemory) {
         repeatMemoryBuilds(schema, data, rowVectors, work, builds);
       }
+      // the size table of pefa index: every PEFA field, next to stock float and int8 indexes
+      log.print(
+          io.github.lucenepefa.cli.index.SizeTable.build(
+              work.resolve("pefa"), schema, config.maxConn(), config.beamWidth(), true));
       try (DirectoryReader stockReader = DirectoryReader.open(stockDocsDir);
           DirectoryReader stockMemReader = stockMemory ? DirectoryReader.open(stockMemDir) : null;
           DirectoryReader pefaReader = DirectoryReader.open(pefaDir)) {
@@ -521,13 +525,31 @@ public final class BenchRunner {
     return new IndexWriterConfig().setRAMBufferSizeMB(config.ramBufferMb());
   }
 
+  /** The executor of a build's graph merges with --index-threads above 1, else null. */
+  private java.util.concurrent.ExecutorService mergeExecutor() {
+    return config.indexThreads() > 1
+        ? java.util.concurrent.Executors.newFixedThreadPool(config.indexThreads())
+        : null;
+  }
+
+  private static void shutdown(java.util.concurrent.ExecutorService exec) {
+    if (exec != null) {
+      exec.shutdownNow();
+    }
+  }
+
   private Build buildStock(String name, Directory dir, float[][] vectors, Path path)
       throws IOException {
     log.printf(Locale.ROOT, "building %s (%d vectors)...%n", name, vectors.length);
     long t0 = System.nanoTime();
     // stock Lucene's own HNSW format, with the same graph parameters as the PEFA graphs
+    // with --index-threads N, each graph of a merge is built on N threads (as the PEFA build's)
+    java.util.concurrent.ExecutorService mergeExec = mergeExecutor();
     org.apache.lucene.codecs.KnnVectorsFormat hnsw =
-        new org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat(config.maxConn(), config.beamWidth());
+        mergeExec == null
+            ? new org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat(config.maxConn(), config.beamWidth())
+            : new org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat(
+                config.maxConn(), config.beamWidth(), config.indexThreads(), mergeExec);
     IndexWriterConfig iwc =
         writerConfig()
             .setCodec(
@@ -537,7 +559,8 @@ public final class BenchRunner {
                     return hnsw;
                   }
                 });
-    try (IndexWriter w = new IndexWriter(dir, iwc)) {
+    try (IndexWriter w = new IndexWriter(dir, iwc);
+        java.io.Closeable shutdown = () -> shutdown(mergeExec)) {
       try (ProgressBar bar = new ProgressBar(name, vectors.length, "vectors")) {
         forEachInThreads(
             vectors.length,
@@ -571,9 +594,16 @@ public final class BenchRunner {
   private Build buildPefa(PefaSchema schema, Directory dir, BenchData data, Path path)
       throws IOException {
     log.printf(Locale.ROOT, "building pefa (%d rows, %d docs)...%n", data.rows().size(), data.docs().length);
-    IndexWriterConfig iwc = writerConfig().setCodec(new Pefa01Codec());
+    java.util.concurrent.ExecutorService mergeExec = mergeExecutor();
+    IndexWriterConfig iwc =
+        writerConfig()
+            .setCodec(
+                mergeExec == null
+                    ? new Pefa01Codec()
+                    : new Pefa01Codec(config.indexThreads(), mergeExec));
     long t0 = System.nanoTime();
-    try (IndexWriter iw = new IndexWriter(dir, iwc)) {
+    try (IndexWriter iw = new IndexWriter(dir, iwc);
+        java.io.Closeable shutdown = () -> shutdown(mergeExec)) {
       // one buffer for all documents (flushed below, not by the last add): one read of the memory
       // for their XS vectors
       PefaIndexWriter pw = new PefaIndexWriter(iw, schema, data.docs().length + 1, config.indexThreads());

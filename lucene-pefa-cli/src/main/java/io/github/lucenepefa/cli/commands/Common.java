@@ -41,7 +41,9 @@ public final class Common {
   @Option(names = "--no-cache", description = "Do not read or write the vector cache (encode everything).")
   boolean noCache;
 
-  @Option(names = "--threads", defaultValue = "2", description = "Search threads (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--threads", defaultValue = "2",
+      description = "Search threads; for pefa index, the threads that index rows and documents (each building its own"
+          + " segments' HNSW graphs) and that build each graph of the final merge (default: ${DEFAULT-VALUE}).")
   int threads;
 
   /** @return the dataset folder */

@@ -57,16 +57,73 @@ public final class IndexBuilder {
       float[][] docVectors,
       boolean progress)
       throws IOException {
+    write(dir, schema, dataset, rows, rowVectors, docVectors, progress, 1);
+  }
+
+  /**
+   * Writes the index into a Lucene directory (no marker, no rename) with {@code threads} threads:
+   * that many threads hand rows and documents to Lucene (each builds its own segments' graphs) and
+   * build each graph of the final merge ({@link Pefa01Codec#Pefa01Codec(int,
+   * java.util.concurrent.ExecutorService)}).
+   *
+   * @param dir the directory
+   * @param schema the schema
+   * @param dataset the dataset (documents)
+   * @param rows memory rows
+   * @param rowVectors their vectors
+   * @param docVectors document vectors, in corpus order
+   * @param progress show a progress bar
+   * @param threads indexing and graph-merge threads, at least 1
+   * @throws IOException on I/O errors
+   */
+  public static void write(
+      Directory dir,
+      PefaSchema schema,
+      BeirDataset dataset,
+      List<MemoryRow> rows,
+      float[][] rowVectors,
+      float[][] docVectors,
+      boolean progress,
+      int threads)
+      throws IOException {
+    if (threads < 1) {
+      throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+    }
+    java.util.concurrent.ExecutorService mergeExec =
+        threads > 1 ? java.util.concurrent.Executors.newFixedThreadPool(threads) : null;
+    try {
+      write(dir, schema, dataset, rows, rowVectors, docVectors, progress, threads, mergeExec);
+    } finally {
+      if (mergeExec != null) {
+        mergeExec.shutdownNow();
+      }
+    }
+  }
+
+  private static void write(
+      Directory dir,
+      PefaSchema schema,
+      BeirDataset dataset,
+      List<MemoryRow> rows,
+      float[][] rowVectors,
+      float[][] docVectors,
+      boolean progress,
+      int threads,
+      java.util.concurrent.ExecutorService mergeExec)
+      throws IOException {
     LogByteSizeMergePolicy mp = new LogByteSizeMergePolicy();
     IndexWriterConfig cfg =
         new IndexWriterConfig()
-            .setCodec(new Pefa01Codec())
+            .setCodec(mergeExec == null ? new Pefa01Codec() : new Pefa01Codec(threads, mergeExec))
             .setMergePolicy(mp)
             .setRAMBufferSizeMB(512)
             .setMaxBufferedDocs(IndexWriterConfig.DISABLE_AUTO_FLUSH);
     List<BeirDataset.Doc> docs = dataset.docs();
     try (IndexWriter iw = new IndexWriter(dir, cfg)) {
-      PefaIndexWriter w = new PefaIndexWriter(iw, schema);
+      PefaIndexWriter w =
+          threads == 1
+              ? new PefaIndexWriter(iw, schema)
+              : new PefaIndexWriter(iw, schema, Math.max(rows.size(), docs.size()) + 1, threads);
       // the bar counts rows and documents as they reach Lucene, which builds the HNSW graphs then
       ProgressBar bar =
           progress ? new ProgressBar("index", rows.size() + docs.size(), "items") : null;
