@@ -29,8 +29,9 @@ import org.opensearch.search.lookup.SearchLookup;
  * memory labels name {@code _id}s.
  *
  * <p>Mapping parameters: {@code dimension} (required), {@code xs_lambda} (PEFA-XS index-time lambda,
- * default 0.5), {@code xs_any_lambda} (also store {@code [p_d, u_d]} so XS can be searched at any
- * lambda, default true), {@code m} and {@code ef_construction} (HNSW, default 16 and 100). None can
+ * default 0.5), {@code xs_any_lambda} (whether XS can be searched at any lambda, computed from the
+ * stored {@code p_d} and {@code e_d}, or only at {@code xs_lambda}; default true, the index is the
+ * same either way), {@code m} and {@code ef_construction} (HNSW, default 16 and 100). None can
  * be changed after the field is created. The index must use {@code "index.codec": "pefa"}.
  */
 final class PefaVectorFieldMapper extends ParametrizedFieldMapper {
