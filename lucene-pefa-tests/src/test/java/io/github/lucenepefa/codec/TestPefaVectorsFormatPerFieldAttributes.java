@@ -22,7 +22,8 @@ import org.junit.BeforeClass;
  * Runs Lucene's {@link BaseKnnVectorsFormatTestCase} with PEFA attributes injected into every
  * field at write time: random per-field {@code maxConn}/{@code beamWidth} (so fields of one
  * segment are spread over several groups) and, for float maximum-inner-product fields of even
- * dimension, a random {@code pefa.xs.lambda} (so graphs are built in the mixed space). The
+ * dimension, a random {@code pefa.xs.lambda} (so graphs are built in the mixed space); other float
+ * fields get a random {@code pefa.quantization} (none, int8, int4 or binary). The
  * injecting format has the same SPI name as {@link Pefa01VectorsFormat}, so segments are read back
  * by the real SPI-loaded format from its metadata alone.
  */
@@ -57,6 +58,11 @@ public class TestPefaVectorsFormatPerFieldAttributes extends BaseKnnVectorsForma
         && fi.getVectorDimension() % 2 == 0) {
       float lambda = Math.floorMod(h >>> 16, 5) / 4f; // 0, .25, .5, .75, 1
       fi.putAttribute(Pefa01VectorsFormat.XS_LAMBDA_ATTRIBUTE, Float.toString(lambda));
+    } else if (fi.getVectorEncoding() == VectorEncoding.FLOAT32
+        && fi.getVectorDimension() <= PefaQuantization.MAX_QUANTIZED_DIMENSIONS) {
+      PefaQuantization[] all = PefaQuantization.values();
+      PefaQuantization q = all[Math.floorMod(h >>> 20, all.length)];
+      fi.putAttribute(Pefa01VectorsFormat.QUANTIZATION_ATTRIBUTE, q.id());
     }
   }
 

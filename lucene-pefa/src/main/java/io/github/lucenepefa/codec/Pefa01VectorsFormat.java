@@ -36,12 +36,23 @@ import org.apache.lucene.index.VectorSimilarityFunction;
  *       with the plain inner product, so the query {@code [l*q, (1-l)*q]} scores {@code l*<q,p> +
  *       (1-l)*<q,u>}; but the HNSW graph is built in the space of the mixed vector {@code e = lambda*p
  *       + (1-lambda)*u} (see {@link MixedPairVectorScorer}).
+ *   <li><b>Per-field quantization.</b> The attribute {@value #QUANTIZATION_ATTRIBUTE} ({@link
+ *       PefaQuantization#id()}: {@code none}, {@code int8}, {@code int4} or {@code binary}; absent
+ *       means {@code none}) makes the field's graph score quantized vectors written by Lucene's
+ *       {@link org.apache.lucene.codecs.lucene104.Lucene104ScalarQuantizedVectorsFormat}; the
+ *       float vectors are kept beside them, and {@link
+ *       org.apache.lucene.index.FloatVectorValues#vectorValue} and {@link
+ *       org.apache.lucene.index.FloatVectorValues#rescorer} read them. Paired fields are never
+ *       quantized.
  * </ol>
  *
- * <p>Fields are grouped by (maxConn, beamWidth, lambda); each group is written by a {@link
- * org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsWriter} under its own segment suffix, and a
- * small checksummed metadata file (extension {@value #META_EXTENSION}) maps field numbers to groups.
- * The attributes are only consulted when writing (flush and merge); readers use the metadata file.
+ * <p>Fields are grouped by (maxConn, beamWidth, lambda, quantization); each group is written by a
+ * {@link org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsWriter} under its own segment suffix,
+ * and a small checksummed metadata file (extension {@value #META_EXTENSION}) maps field numbers to
+ * groups and records each group's quantization (version {@value #VERSION_QUANTIZATION}; version
+ * {@value #VERSION_START} files, without it, are read as unquantized). The attributes are only
+ * consulted when writing (flush and merge); readers use the metadata file, so an index reads back
+ * the same whatever the reader's settings.
  *
  * <p>Attribute values are validated when a field is first added to a segment writer. Because
  * IndexWriter treats failures at that point as aborting, prefer creating field types with {@link
@@ -65,6 +76,12 @@ public final class Pefa01VectorsFormat extends KnnVectorsFormat {
   public static final String XS_LAMBDA_ATTRIBUTE = "pefa.xs.lambda";
 
   /**
+   * Field attribute holding the quantization of a field's graph, a {@link PefaQuantization#id()};
+   * absent means {@link PefaQuantization#NONE}.
+   */
+  public static final String QUANTIZATION_ATTRIBUTE = "pefa.quantization";
+
+  /**
    * Maximum vector dimension accepted by this format: twice Lucene's default, so that paired
    * fields can hold {@code [p, u]} for embeddings of up to {@value
    * KnnVectorsFormat#DEFAULT_MAX_DIMENSIONS} dimensions.
@@ -74,16 +91,37 @@ public final class Pefa01VectorsFormat extends KnnVectorsFormat {
   static final String META_CODEC_NAME = "PefaVectorsFormatMeta";
   static final String META_EXTENSION = "pvm";
   static final int VERSION_START = 0;
-  static final int VERSION_CURRENT = VERSION_START;
+  /** The version that records each group's quantization. */
+  static final int VERSION_QUANTIZATION = 1;
+  static final int VERSION_CURRENT = VERSION_QUANTIZATION;
+
+  private final PefaQuantization defaultQuantization;
 
   /** Creates the format; all configuration comes from field attributes. */
   public Pefa01VectorsFormat() {
+    this(PefaQuantization.NONE);
+  }
+
+  /**
+   * Creates a format that writes the fields without a {@value #QUANTIZATION_ATTRIBUTE} attribute
+   * with {@code defaultQuantization} where they can take it (unpaired float fields of at most
+   * {@value PefaQuantization#MAX_QUANTIZED_DIMENSIONS} dimensions; other fields stay unquantized).
+   * Only writing depends on it: segments record their quantization, and the SPI instance reads
+   * them all.
+   *
+   * @param defaultQuantization the quantization of fields that name none
+   */
+  public Pefa01VectorsFormat(PefaQuantization defaultQuantization) {
     super(NAME);
+    if (defaultQuantization == null) {
+      throw new IllegalArgumentException("defaultQuantization must not be null");
+    }
+    this.defaultQuantization = defaultQuantization;
   }
 
   @Override
   public KnnVectorsWriter fieldsWriter(SegmentWriteState state) throws IOException {
-    return new PefaVectorsWriter(state);
+    return new PefaVectorsWriter(state, defaultQuantization);
   }
 
   @Override
@@ -111,7 +149,11 @@ public final class Pefa01VectorsFormat extends KnnVectorsFormat {
         + Lucene99HnswVectorsFormat.DEFAULT_BEAM_WIDTH
         + "), "
         + XS_LAMBDA_ATTRIBUTE
-        + " (paired fields)"
+        + " (paired fields), "
+        + QUANTIZATION_ATTRIBUTE
+        + " (default "
+        + defaultQuantization.id()
+        + ")"
         + ", maxDimensions="
         + MAX_DIMENSIONS
         + ")";
@@ -152,6 +194,31 @@ public final class Pefa01VectorsFormat extends KnnVectorsFormat {
       VectorSimilarityFunction similarity,
       int maxConn,
       int beamWidth) {
+    return vectorFieldType(dim, encoding, similarity, maxConn, beamWidth, PefaQuantization.NONE);
+  }
+
+  /**
+   * Creates a frozen {@link FieldType} for a vector field indexed with the given HNSW parameters
+   * and graph quantization.
+   *
+   * @param dim the vector dimension, 1..{@value #MAX_DIMENSIONS} (quantized: 1..{@value
+   *     PefaQuantization#MAX_QUANTIZED_DIMENSIONS})
+   * @param encoding the vector encoding (quantized: {@link VectorEncoding#FLOAT32} only)
+   * @param similarity the similarity function
+   * @param maxConn HNSW maxConn, 1..{@value Lucene99HnswVectorsFormat#MAXIMUM_MAX_CONN}
+   * @param beamWidth HNSW beam width, 1..{@value Lucene99HnswVectorsFormat#MAXIMUM_BEAM_WIDTH}
+   * @param quantization the vectors the graph scores
+   * @return a frozen field type carrying the PEFA attributes
+   * @throws IllegalArgumentException if an argument is out of range or the field cannot take the
+   *     quantization
+   */
+  public static FieldType vectorFieldType(
+      int dim,
+      VectorEncoding encoding,
+      VectorSimilarityFunction similarity,
+      int maxConn,
+      int beamWidth,
+      PefaQuantization quantization) {
     if (dim < 1 || dim > MAX_DIMENSIONS) {
       throw new IllegalArgumentException(
           "dim must be in [1, " + MAX_DIMENSIONS + "]; got dim=" + dim);
@@ -162,12 +229,19 @@ public final class Pefa01VectorsFormat extends KnnVectorsFormat {
     if (similarity == null) {
       throw new IllegalArgumentException("similarity must not be null");
     }
+    if (quantization == null) {
+      throw new IllegalArgumentException("quantization must not be null");
+    }
     checkMaxConn("maxConn=" + maxConn, maxConn);
     checkBeamWidth("beamWidth=" + beamWidth, beamWidth);
+    quantization.checkField("vector field of dim=" + dim, dim, encoding);
     FieldType type = new FieldType();
     type.setVectorAttributes(dim, encoding, similarity);
     type.putAttribute(MAX_CONN_ATTRIBUTE, Integer.toString(maxConn));
     type.putAttribute(BEAM_WIDTH_ATTRIBUTE, Integer.toString(beamWidth));
+    if (quantization != PefaQuantization.NONE) {
+      type.putAttribute(QUANTIZATION_ATTRIBUTE, quantization.id());
+    }
     type.freeze();
     return type;
   }
@@ -211,7 +285,7 @@ public final class Pefa01VectorsFormat extends KnnVectorsFormat {
   // attribute parsing (package-private, used by the writer)
 
   /** The graph parameters of one group of fields; {@code lambda} is NaN for unpaired fields. */
-  record GroupParams(int maxConn, int beamWidth, float lambda) {
+  record GroupParams(int maxConn, int beamWidth, float lambda, PefaQuantization quantization) {
     boolean paired() {
       return Float.isNaN(lambda) == false;
     }
@@ -222,7 +296,7 @@ public final class Pefa01VectorsFormat extends KnnVectorsFormat {
    *
    * @throws IllegalArgumentException naming field, attribute and value if an attribute is invalid
    */
-  static GroupParams paramsOf(FieldInfo field) {
+  static GroupParams paramsOf(FieldInfo field, PefaQuantization defaultQuantization) {
     int maxConn = Lucene99HnswVectorsFormat.DEFAULT_MAX_CONN;
     int beamWidth = Lucene99HnswVectorsFormat.DEFAULT_BEAM_WIDTH;
     float lambda = Float.NaN;
@@ -263,7 +337,45 @@ public final class Pefa01VectorsFormat extends KnnVectorsFormat {
                 + field.getVectorDimension());
       }
     }
-    return new GroupParams(maxConn, beamWidth, lambda);
+    PefaQuantization quantization = quantizationOf(field);
+    if (field.getAttribute(QUANTIZATION_ATTRIBUTE) == null
+        && Float.isNaN(lambda)
+        && field.getVectorEncoding() == VectorEncoding.FLOAT32
+        && field.getVectorDimension() <= PefaQuantization.MAX_QUANTIZED_DIMENSIONS) {
+      quantization = defaultQuantization;
+    }
+    if (quantization != PefaQuantization.NONE && Float.isNaN(lambda) == false) {
+      throw new IllegalArgumentException(
+          describe(field, QUANTIZATION_ATTRIBUTE, quantization.id())
+              + ": a paired field (attribute "
+              + XS_LAMBDA_ATTRIBUTE
+              + ") cannot be quantized");
+    }
+    return new GroupParams(maxConn, beamWidth, lambda, quantization);
+  }
+
+  /**
+   * The quantization a field's attribute asks for ({@link PefaQuantization#NONE} when absent).
+   *
+   * @param field a vector field
+   * @return its quantization
+   * @throws IllegalArgumentException naming field and value if the value is unknown or the field
+   *     cannot take it
+   */
+  public static PefaQuantization quantizationOf(FieldInfo field) {
+    String v = field.getAttribute(QUANTIZATION_ATTRIBUTE);
+    if (v == null) {
+      return PefaQuantization.NONE;
+    }
+    String what = describe(field, QUANTIZATION_ATTRIBUTE, v);
+    PefaQuantization q;
+    try {
+      q = PefaQuantization.parse(v);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
+    }
+    q.checkField(what, field.getVectorDimension(), field.getVectorEncoding());
+    return q;
   }
 
   private static String describe(FieldInfo field, String attribute, String value) {
