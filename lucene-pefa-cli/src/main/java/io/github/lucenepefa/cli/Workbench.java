@@ -1,5 +1,6 @@
 package io.github.lucenepefa.cli;
 
+import io.github.lucenepefa.codec.PefaQuantization;
 import io.github.lucenepefa.cli.data.BeirDataset;
 import io.github.lucenepefa.cli.data.MemoryRow;
 import io.github.lucenepefa.cli.data.TrainingMemoryBuilder;
@@ -243,9 +244,11 @@ public final class Workbench {
    * @param lam PEFA-XS index-time lambda
    * @param hnswM HNSW max connections
    * @param hnswEfConstruction HNSW construction beam
+   * @param quantization the graphs' {@link PefaQuantization#id()}
    */
   public record IndexSettings(
-      List<String> trainSplits, int chunks, int chunkWords, float lam, int hnswM, int hnswEfConstruction) {}
+      List<String> trainSplits, int chunks, int chunkWords, float lam, int hnswM, int hnswEfConstruction,
+      String quantization) {}
 
   /**
    * The info an index with these settings would carry (counts zero).
@@ -260,7 +263,7 @@ public final class Workbench {
     Path abs = data.toAbsolutePath().normalize();
     return new IndexInfo(IndexInfo.FORMAT, src.model(), src.modelId(), abs.toString(), fingerprint(abs),
         s.trainSplits(), splitFingerprints(abs, s.trainSplits()), s.chunks(), s.chunkWords(), s.lam(), s.hnswM(),
-        s.hnswEfConstruction(), 0, 0, 0, 0);
+        s.hnswEfConstruction(), 0, 0, 0, 0, s.quantization());
   }
 
   /**
@@ -303,7 +306,8 @@ public final class Workbench {
     float[][] rowVecs = src.rows(rows);
     float[][] docVecs = src.docs(ds);
     PefaSchema schema =
-        PefaSchema.builder(docVecs[0].length).xsLambda(s.lam()).hnsw(s.hnswM(), s.hnswEfConstruction()).build();
+        PefaSchema.builder(docVecs[0].length).xsLambda(s.lam()).hnsw(s.hnswM(), s.hnswEfConstruction())
+            .quantization(PefaQuantization.parse(s.quantization())).build();
     IndexInfo base = wantedInfo(ds.dir(), src, s);
     IndexInfo[] info = {null};
     IndexBuilder.buildAtomically(

@@ -11,6 +11,7 @@ import org.apache.lucene.index.MergeState;
 import org.apache.lucene.index.SegmentReadState;
 import org.apache.lucene.index.SegmentWriteState;
 import org.apache.lucene.index.Sorter;
+import org.apache.lucene.index.VectorEncoding;
 import org.apache.lucene.tests.index.BaseKnnVectorsFormatTestCase;
 import org.apache.lucene.tests.util.TestUtil;
 import org.apache.lucene.util.IORunnable;
@@ -19,7 +20,9 @@ import org.junit.BeforeClass;
 /**
  * Runs Lucene's {@link BaseKnnVectorsFormatTestCase} with PEFA attributes injected into every
  * field at write time: random per-field {@code maxConn}/{@code beamWidth} (so fields of one
- * segment are spread over several groups). The injecting format has the same SPI name as {@link Pefa01VectorsFormat}, so segments are read back
+ * segment are spread over several groups) and, for float fields, a random {@code
+ * pefa.quantization} (none, int8, int4 or binary). The injecting format has the same SPI name as
+ * {@link Pefa01VectorsFormat}, so segments are read back
  * by the real SPI-loaded format from its metadata alone.
  */
 public class TestPefaVectorsFormatPerFieldAttributes extends BaseKnnVectorsFormatTestCase {
@@ -48,6 +51,12 @@ public class TestPefaVectorsFormatPerFieldAttributes extends BaseKnnVectorsForma
     int beamWidth = 10 + Math.floorMod(h >>> 8, 191); // 10..200
     fi.putAttribute(Pefa01VectorsFormat.MAX_CONN_ATTRIBUTE, Integer.toString(maxConn));
     fi.putAttribute(Pefa01VectorsFormat.BEAM_WIDTH_ATTRIBUTE, Integer.toString(beamWidth));
+    if (fi.getVectorEncoding() == VectorEncoding.FLOAT32
+        && fi.getVectorDimension() <= PefaQuantization.MAX_QUANTIZED_DIMENSIONS) {
+      PefaQuantization[] all = PefaQuantization.values();
+      PefaQuantization q = all[Math.floorMod(h >>> 20, all.length)];
+      fi.putAttribute(Pefa01VectorsFormat.QUANTIZATION_ATTRIBUTE, q.id());
+    }
   }
 
   /** Writes through {@link Pefa01VectorsFormat} after putting attributes on each field. */

@@ -1,5 +1,6 @@
 package io.github.lucenepefa.index;
 
+import io.github.lucenepefa.codec.PefaQuantization;
 import io.github.lucenepefa.oracle.BruteForce;
 import io.github.lucenepefa.oracle.Content;
 import io.github.lucenepefa.oracle.Rankings;
@@ -40,7 +41,8 @@ import org.apache.lucene.tests.util.LuceneTestCase;
  * The training memory as a live part of the index: PEFA-XS follows every change of the memory,
  * whatever the order of calls and wherever flushes fall, re-indexing only the documents whose
  * labels changed; memory rows stay out of the application's view; and PEFA-XL runs as well from a
- * neighbour list resolved elsewhere.
+ * neighbour list resolved elsewhere. The graphs are quantized at random ({@link #schema}): the memory
+ * and the PEFA-XS refresh work the same on quantized indexes.
  */
 public class TestLiveMemory extends LuceneTestCase {
 
@@ -54,8 +56,15 @@ public class TestLiveMemory extends LuceneTestCase {
     return PefaVectors.normalize(v);
   }
 
+  /** A schema with a random index-time lambda, its graphs quantized at random. */
   static PefaSchema schema(Random r) {
-    return PefaSchema.builder(DIM).xsLambda(0.1f + r.nextInt(8) / 10f).build();
+    PefaQuantization[] all = PefaQuantization.values();
+    return PefaSchema.builder(DIM)
+        .xsLambda(0.1f + r.nextInt(8) / 10f)
+        .ermQuantization(all[r.nextInt(all.length)])
+        .xsQuantization(all[r.nextInt(all.length)])
+        .memoryQuantization(all[r.nextInt(all.length)])
+        .build();
   }
 
   static IndexWriterConfig noMerges() {

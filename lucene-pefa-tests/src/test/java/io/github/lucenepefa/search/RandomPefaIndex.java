@@ -2,6 +2,7 @@ package io.github.lucenepefa.search;
 
 import io.github.lucenepefa.codec.Pefa01Codec;
 import io.github.lucenepefa.index.PefaIndexWriter;
+import io.github.lucenepefa.codec.PefaQuantization;
 import io.github.lucenepefa.index.PefaSchema;
 import io.github.lucenepefa.index.PefaVectors;
 import java.io.IOException;
@@ -24,7 +25,8 @@ import org.apache.lucene.store.Directory;
  * Builds a random PEFA index and, in step, the test's {@link PefaModel} of it: several segments,
  * memory rows with repeated ids and labels to unknown keys, documents without vectors, documents
  * added before or after the rows that label them, deletes, updates, late training pairs, removed
- * pairs and labels, row deletions, flushes anywhere and merges.
+ * pairs and labels, row deletions, flushes anywhere and merges. Each graph (ERM, PEFA-XS, memory) is
+ * quantized or not at random.
  */
 final class RandomPefaIndex implements AutoCloseable {
 
@@ -42,11 +44,19 @@ final class RandomPefaIndex implements AutoCloseable {
     random = new Random(seed);
     dim = 2 + random.nextInt(15);
     float xsLambda = random.nextInt(11) / 10f;
+    // graphs quantized at random, drawn apart from the index's own stream
+    Random quantization = new Random(seed ^ 0x9E3779B97F4A7C15L);
+    PefaQuantization anyQuantization =
+        PefaQuantization.values()[quantization.nextInt(PefaQuantization.values().length)];
     schema =
         PefaSchema.builder(dim)
             .xsLambda(xsLambda)
             .xsAnyLambda(random.nextInt(4) != 0) // a quarter store e_d only
             .hnsw(4 + random.nextInt(12), 10 + random.nextInt(40))
+            .ermQuantization(quantization.nextInt(2) == 0 ? PefaQuantization.NONE : anyQuantization)
+            .xsQuantization(quantization.nextInt(2) == 0 ? PefaQuantization.NONE : anyQuantization)
+            .memoryQuantization(
+                quantization.nextInt(2) == 0 ? PefaQuantization.NONE : anyQuantization)
             .build();
     IndexWriterConfig config =
         new IndexWriterConfig()

@@ -27,13 +27,23 @@ import org.apache.lucene.search.TaskExecutor;
  * absent attributes mean Lucene's defaults ({@value Lucene99HnswVectorsFormat#DEFAULT_MAX_CONN} /
  * {@value Lucene99HnswVectorsFormat#DEFAULT_BEAM_WIDTH}).
  *
- * <p>Fields are grouped by (maxConn, beamWidth); each group is written by a {@link
+ * <p><b>Per-field quantization.</b> The attribute {@value #QUANTIZATION_ATTRIBUTE} ({@link
+ * PefaQuantization#id()}: {@code none}, {@code int8}, {@code int4} or {@code binary}; absent means
+ * {@code none}) makes the field's graph score quantized vectors written by Lucene's {@link
+ * org.apache.lucene.codecs.lucene104.Lucene104ScalarQuantizedVectorsFormat}; the float vectors are
+ * kept beside them, and {@link org.apache.lucene.index.FloatVectorValues#vectorValue} and {@link
+ * org.apache.lucene.index.FloatVectorValues#rescorer} read them.
+ *
+ * <p>Fields are grouped by (maxConn, beamWidth, quantization); each group is written by a {@link
  * org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsWriter} under its own segment suffix, and a
- * small checksummed metadata file (extension {@value #META_EXTENSION}) maps field numbers to groups.
- * The attributes are only consulted when writing (flush and merge); readers use the metadata file.
- * Each group's record there also holds a float that is always NaN when written by this code: a
- * segment written while the format also had paired PEFA-XS fields may hold a number there, and such
- * a group is read like any other (its stored vectors and graph are plain HNSW files).
+ * small checksummed metadata file (extension {@value #META_EXTENSION}) maps field numbers to groups
+ * and records each group's quantization (version {@value #VERSION_QUANTIZATION}; version {@value
+ * #VERSION_START} files, without it, are read as unquantized). The attributes are only consulted
+ * when writing (flush and merge); readers use the metadata file, so an index reads back the same
+ * whatever the reader's settings. Each group's record there also holds a float that is always NaN
+ * when written by this code: a segment written while the format also had paired PEFA-XS fields may
+ * hold a number there, and such a group is read like any other (its stored vectors and graph are
+ * plain HNSW files).
  *
  * <p>Attribute values are validated when a field is first added to a segment writer. Because
  * IndexWriter treats failures at that point as aborting, prefer creating field types with {@link
@@ -51,6 +61,12 @@ public final class Pefa01VectorsFormat extends KnnVectorsFormat {
   public static final String BEAM_WIDTH_ATTRIBUTE = "pefa.hnsw.beamWidth";
 
   /**
+   * Field attribute holding the quantization of a field's graph, a {@link PefaQuantization#id()};
+   * absent means {@link PefaQuantization#NONE}.
+   */
+  public static final String QUANTIZATION_ATTRIBUTE = "pefa.quantization";
+
+  /**
    * Maximum vector dimension accepted by this format: twice Lucene's default {@value
    * KnnVectorsFormat#DEFAULT_MAX_DIMENSIONS} (segments written while the format had paired PEFA-XS
    * fields hold vectors of twice the embedding dimension, and stay mergeable).
@@ -60,7 +76,11 @@ public final class Pefa01VectorsFormat extends KnnVectorsFormat {
   static final String META_CODEC_NAME = "PefaVectorsFormatMeta";
   static final String META_EXTENSION = "pvm";
   static final int VERSION_START = 0;
-  static final int VERSION_CURRENT = VERSION_START;
+  /** The version that records each group's quantization. */
+  static final int VERSION_QUANTIZATION = 1;
+  static final int VERSION_CURRENT = VERSION_QUANTIZATION;
+
+  private final PefaQuantization defaultQuantization;
 
   private final int numMergeWorkers;
   private final TaskExecutor mergeExec;
@@ -70,7 +90,19 @@ public final class Pefa01VectorsFormat extends KnnVectorsFormat {
    * SPI loads to read segments; its merges build each graph on one thread.
    */
   public Pefa01VectorsFormat() {
-    this(1, null);
+    this(PefaQuantization.NONE, 1, null);
+  }
+
+  /**
+   * Creates a format that writes the fields without a {@value #QUANTIZATION_ATTRIBUTE} attribute
+   * with {@code defaultQuantization} where they can take it (float fields of at most {@value
+   * PefaQuantization#MAX_QUANTIZED_DIMENSIONS} dimensions; other fields stay unquantized). Only
+   * writing depends on it: segments record their quantization, and the SPI instance reads them all.
+   *
+   * @param defaultQuantization the quantization of fields that name none
+   */
+  public Pefa01VectorsFormat(PefaQuantization defaultQuantization) {
+    this(defaultQuantization, 1, null);
   }
 
   /**
@@ -85,7 +117,26 @@ public final class Pefa01VectorsFormat extends KnnVectorsFormat {
    * @throws IllegalArgumentException when the arguments do not agree
    */
   public Pefa01VectorsFormat(int numMergeWorkers, ExecutorService mergeExec) {
+    this(PefaQuantization.NONE, numMergeWorkers, mergeExec);
+  }
+
+  /**
+   * Creates the format for writing with a default quantization and several threads per graph
+   * merge; see {@link #Pefa01VectorsFormat(PefaQuantization)} and {@link #Pefa01VectorsFormat(int,
+   * ExecutorService)}.
+   *
+   * @param defaultQuantization the quantization of fields that name none
+   * @param numMergeWorkers threads per graph merge, at least 1
+   * @param mergeExec the executor they run on; required when {@code numMergeWorkers > 1}, and
+   *     {@code null} otherwise
+   * @throws IllegalArgumentException when the arguments do not agree
+   */
+  public Pefa01VectorsFormat(
+      PefaQuantization defaultQuantization, int numMergeWorkers, ExecutorService mergeExec) {
     super(NAME);
+    if (defaultQuantization == null) {
+      throw new IllegalArgumentException("defaultQuantization must not be null");
+    }
     if (numMergeWorkers < 1) {
       throw new IllegalArgumentException("numMergeWorkers must be >= 1, got " + numMergeWorkers);
     }
@@ -96,13 +147,14 @@ public final class Pefa01VectorsFormat extends KnnVectorsFormat {
       throw new IllegalArgumentException(
           "numMergeWorkers=" + numMergeWorkers + " needs an executor (mergeExec is null)");
     }
+    this.defaultQuantization = defaultQuantization;
     this.numMergeWorkers = numMergeWorkers;
     this.mergeExec = mergeExec == null ? null : new TaskExecutor(mergeExec);
   }
 
   @Override
   public KnnVectorsWriter fieldsWriter(SegmentWriteState state) throws IOException {
-    return new PefaVectorsWriter(state, numMergeWorkers, mergeExec);
+    return new PefaVectorsWriter(state, defaultQuantization, numMergeWorkers, mergeExec);
   }
 
   @Override
@@ -128,6 +180,10 @@ public final class Pefa01VectorsFormat extends KnnVectorsFormat {
         + BEAM_WIDTH_ATTRIBUTE
         + " (default "
         + Lucene99HnswVectorsFormat.DEFAULT_BEAM_WIDTH
+        + "), "
+        + QUANTIZATION_ATTRIBUTE
+        + " (default "
+        + defaultQuantization.id()
         + "), maxDimensions="
         + MAX_DIMENSIONS
         + ", numMergeWorkers="
@@ -170,6 +226,31 @@ public final class Pefa01VectorsFormat extends KnnVectorsFormat {
       VectorSimilarityFunction similarity,
       int maxConn,
       int beamWidth) {
+    return vectorFieldType(dim, encoding, similarity, maxConn, beamWidth, PefaQuantization.NONE);
+  }
+
+  /**
+   * Creates a frozen {@link FieldType} for a vector field indexed with the given HNSW parameters
+   * and graph quantization.
+   *
+   * @param dim the vector dimension, 1..{@value #MAX_DIMENSIONS} (quantized: 1..{@value
+   *     PefaQuantization#MAX_QUANTIZED_DIMENSIONS})
+   * @param encoding the vector encoding (quantized: {@link VectorEncoding#FLOAT32} only)
+   * @param similarity the similarity function
+   * @param maxConn HNSW maxConn, 1..{@value Lucene99HnswVectorsFormat#MAXIMUM_MAX_CONN}
+   * @param beamWidth HNSW beam width, 1..{@value Lucene99HnswVectorsFormat#MAXIMUM_BEAM_WIDTH}
+   * @param quantization the vectors the graph scores
+   * @return a frozen field type carrying the PEFA attributes
+   * @throws IllegalArgumentException if an argument is out of range or the field cannot take the
+   *     quantization
+   */
+  public static FieldType vectorFieldType(
+      int dim,
+      VectorEncoding encoding,
+      VectorSimilarityFunction similarity,
+      int maxConn,
+      int beamWidth,
+      PefaQuantization quantization) {
     if (dim < 1 || dim > MAX_DIMENSIONS) {
       throw new IllegalArgumentException(
           "dim must be in [1, " + MAX_DIMENSIONS + "]; got dim=" + dim);
@@ -180,12 +261,19 @@ public final class Pefa01VectorsFormat extends KnnVectorsFormat {
     if (similarity == null) {
       throw new IllegalArgumentException("similarity must not be null");
     }
+    if (quantization == null) {
+      throw new IllegalArgumentException("quantization must not be null");
+    }
     checkMaxConn("maxConn=" + maxConn, maxConn);
     checkBeamWidth("beamWidth=" + beamWidth, beamWidth);
+    quantization.checkField("vector field of dim=" + dim, dim, encoding);
     FieldType type = new FieldType();
     type.setVectorAttributes(dim, encoding, similarity);
     type.putAttribute(MAX_CONN_ATTRIBUTE, Integer.toString(maxConn));
     type.putAttribute(BEAM_WIDTH_ATTRIBUTE, Integer.toString(beamWidth));
+    if (quantization != PefaQuantization.NONE) {
+      type.putAttribute(QUANTIZATION_ATTRIBUTE, quantization.id());
+    }
     type.freeze();
     return type;
   }
@@ -194,14 +282,14 @@ public final class Pefa01VectorsFormat extends KnnVectorsFormat {
   // attribute parsing (package-private, used by the writer)
 
   /** The graph parameters of one group of fields. */
-  record GroupParams(int maxConn, int beamWidth) {}
+  record GroupParams(int maxConn, int beamWidth, PefaQuantization quantization) {}
 
   /**
    * Reads and validates the PEFA attributes of a field.
    *
    * @throws IllegalArgumentException naming field, attribute and value if an attribute is invalid
    */
-  static GroupParams paramsOf(FieldInfo field) {
+  static GroupParams paramsOf(FieldInfo field, PefaQuantization defaultQuantization) {
     int maxConn = Lucene99HnswVectorsFormat.DEFAULT_MAX_CONN;
     int beamWidth = Lucene99HnswVectorsFormat.DEFAULT_BEAM_WIDTH;
     String v = field.getAttribute(MAX_CONN_ATTRIBUTE);
@@ -214,7 +302,37 @@ public final class Pefa01VectorsFormat extends KnnVectorsFormat {
       beamWidth = parseInt(field, BEAM_WIDTH_ATTRIBUTE, v);
       checkBeamWidth(describe(field, BEAM_WIDTH_ATTRIBUTE, v), beamWidth);
     }
-    return new GroupParams(maxConn, beamWidth);
+    PefaQuantization quantization = quantizationOf(field);
+    if (field.getAttribute(QUANTIZATION_ATTRIBUTE) == null
+        && field.getVectorEncoding() == VectorEncoding.FLOAT32
+        && field.getVectorDimension() <= PefaQuantization.MAX_QUANTIZED_DIMENSIONS) {
+      quantization = defaultQuantization;
+    }
+    return new GroupParams(maxConn, beamWidth, quantization);
+  }
+
+  /**
+   * The quantization a field's attribute asks for ({@link PefaQuantization#NONE} when absent).
+   *
+   * @param field a vector field
+   * @return its quantization
+   * @throws IllegalArgumentException naming field and value if the value is unknown or the field
+   *     cannot take it
+   */
+  public static PefaQuantization quantizationOf(FieldInfo field) {
+    String v = field.getAttribute(QUANTIZATION_ATTRIBUTE);
+    if (v == null) {
+      return PefaQuantization.NONE;
+    }
+    String what = describe(field, QUANTIZATION_ATTRIBUTE, v);
+    PefaQuantization q;
+    try {
+      q = PefaQuantization.parse(v);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
+    }
+    q.checkField(what, field.getVectorDimension(), field.getVectorEncoding());
+    return q;
   }
 
   private static String describe(FieldInfo field, String attribute, String value) {

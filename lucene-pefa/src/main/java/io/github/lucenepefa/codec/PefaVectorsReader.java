@@ -50,35 +50,47 @@ final class PefaVectorsReader extends KnnVectorsReader implements HnswGraphProvi
     try (ChecksumIndexInput meta = state.directory.openChecksumInput(metaName)) {
       Throwable priorE = null;
       try {
-        CodecUtil.checkIndexHeader(
-            meta,
-            Pefa01VectorsFormat.META_CODEC_NAME,
-            Pefa01VectorsFormat.VERSION_START,
-            Pefa01VectorsFormat.VERSION_CURRENT,
-            state.segmentInfo.getId(),
-            state.segmentSuffix);
+        int version =
+            CodecUtil.checkIndexHeader(
+                meta,
+                Pefa01VectorsFormat.META_CODEC_NAME,
+                Pefa01VectorsFormat.VERSION_START,
+                Pefa01VectorsFormat.VERSION_CURRENT,
+                state.segmentInfo.getId(),
+                state.segmentSuffix);
         int numGroups = meta.readVInt();
         groupParams = new GroupParams[numGroups];
         for (int g = 0; g < numGroups; g++) {
           int maxConn = meta.readVInt();
           int beamWidth = meta.readVInt();
           float lambda = Float.intBitsToFloat(meta.readInt());
+          PefaQuantization quantization = PefaQuantization.NONE;
+          if (version >= Pefa01VectorsFormat.VERSION_QUANTIZATION) {
+            int q = meta.readByte();
+            if (q < 0 || q >= PefaQuantization.values().length) {
+              throw new CorruptIndexException("invalid quantization " + q, meta);
+            }
+            quantization = PefaQuantization.values()[q];
+          }
           if (maxConn < 1
               || maxConn > Lucene99HnswVectorsFormat.MAXIMUM_MAX_CONN
               || beamWidth < 1
               || beamWidth > Lucene99HnswVectorsFormat.MAXIMUM_BEAM_WIDTH
-              || (Float.isNaN(lambda) == false && !(lambda >= 0f && lambda <= 1f))) {
+              || (Float.isNaN(lambda) == false && !(lambda >= 0f && lambda <= 1f))
+              || (Float.isNaN(lambda) == false && quantization != PefaQuantization.NONE)) {
             throw new CorruptIndexException(
                 "invalid group parameters: maxConn="
                     + maxConn
                     + ", beamWidth="
                     + beamWidth
                     + ", lambda="
-                    + lambda,
+                    + lambda
+                    + ", quantization="
+                    + quantization,
                 meta);
           }
           // a number in lambda: a paired group of an older segment, read as a plain one
-          groupParams[g] = new GroupParams(maxConn, beamWidth);
+          groupParams[g] = new GroupParams(maxConn, beamWidth, quantization);
         }
         int numFields = meta.readVInt();
         for (int i = 0; i < numFields; i++) {
@@ -159,14 +171,28 @@ final class PefaVectorsReader extends KnnVectorsReader implements HnswGraphProvi
     }
   }
 
+  /**
+   * The group reader of a field, or {@code null} when this segment has no vectors for it (as
+   * Lucene's per-field reader answers: a quantized group's merge asks every merged segment).
+   */
+  private KnnVectorsReader readerOrNull(String field) {
+    FieldInfo info = fieldInfos.fieldInfo(field);
+    if (info == null || fieldToGroup.containsKey(info.number) == false) {
+      return null;
+    }
+    return groups[fieldToGroup.get(info.number)];
+  }
+
   @Override
   public FloatVectorValues getFloatVectorValues(String field) throws IOException {
-    return readerFor(field).getFloatVectorValues(field);
+    KnnVectorsReader reader = readerOrNull(field);
+    return reader == null ? null : reader.getFloatVectorValues(field);
   }
 
   @Override
   public ByteVectorValues getByteVectorValues(String field) throws IOException {
-    return readerFor(field).getByteVectorValues(field);
+    KnnVectorsReader reader = readerOrNull(field);
+    return reader == null ? null : reader.getByteVectorValues(field);
   }
 
   @Override

@@ -11,6 +11,7 @@ import org.apache.lucene.codecs.KnnFieldVectorsWriter;
 import org.apache.lucene.codecs.KnnVectorsWriter;
 import org.apache.lucene.codecs.hnsw.FlatVectorScorerUtil;
 import org.apache.lucene.codecs.hnsw.FlatVectorsFormat;
+import org.apache.lucene.codecs.lucene104.Lucene104ScalarQuantizedVectorsFormat;
 import org.apache.lucene.codecs.lucene99.Lucene99FlatVectorsFormat;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsWriter;
@@ -36,6 +37,7 @@ final class PefaVectorsWriter extends KnnVectorsWriter {
       RamUsageEstimator.shallowSizeOfInstance(PefaVectorsWriter.class);
 
   private final SegmentWriteState state;
+  private final PefaQuantization defaultQuantization;
   private final int numMergeWorkers;
   private final TaskExecutor mergeExec;
   private final Map<GroupParams, Group> groups = new LinkedHashMap<>();
@@ -44,14 +46,25 @@ final class PefaVectorsWriter extends KnnVectorsWriter {
 
   private record Group(int index, GroupParams params, KnnVectorsWriter writer) {}
 
-  PefaVectorsWriter(SegmentWriteState state, int numMergeWorkers, TaskExecutor mergeExec) {
+  PefaVectorsWriter(
+      SegmentWriteState state,
+      PefaQuantization defaultQuantization,
+      int numMergeWorkers,
+      TaskExecutor mergeExec) {
     this.state = state;
+    this.defaultQuantization = defaultQuantization;
     this.numMergeWorkers = numMergeWorkers;
     this.mergeExec = mergeExec;
   }
 
-  /** The flat format of a group: Lucene's. */
+  /**
+   * The flat format of a group: Lucene's, and Lucene's scalar-quantized format (float vectors kept
+   * beside the quantized ones) for quantized groups.
+   */
   static FlatVectorsFormat flatFormat(GroupParams params) {
+    if (params.quantization() != PefaQuantization.NONE) {
+      return new Lucene104ScalarQuantizedVectorsFormat(params.quantization().encoding());
+    }
     return new Lucene99FlatVectorsFormat(FlatVectorScorerUtil.getLucene99FlatVectorsScorer());
   }
 
@@ -59,7 +72,12 @@ final class PefaVectorsWriter extends KnnVectorsWriter {
     if (finished) {
       throw new IllegalStateException("already finished");
     }
-    GroupParams params = Pefa01VectorsFormat.paramsOf(fieldInfo);
+    GroupParams params = Pefa01VectorsFormat.paramsOf(fieldInfo, defaultQuantization);
+    if (params.quantization() != PefaQuantization.NONE
+        && fieldInfo.getAttribute(Pefa01VectorsFormat.QUANTIZATION_ATTRIBUTE) == null) {
+      // the segment's field says how its graph scores, for searches (the format's default)
+      fieldInfo.putAttribute(Pefa01VectorsFormat.QUANTIZATION_ATTRIBUTE, params.quantization().id());
+    }
     Group group = groups.get(params);
     if (group == null) {
       int index = groups.size();
@@ -124,6 +142,7 @@ final class PefaVectorsWriter extends KnnVectorsWriter {
         meta.writeVInt(p.maxConn());
         meta.writeVInt(p.beamWidth());
         meta.writeInt(Float.floatToIntBits(Float.NaN)); // no paired groups (see the format)
+        meta.writeByte((byte) p.quantization().ordinal());
       }
       meta.writeVInt(fieldToGroup.size());
       for (int[] entry : fieldToGroup) {

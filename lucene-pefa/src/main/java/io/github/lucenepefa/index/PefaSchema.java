@@ -1,6 +1,7 @@
 package io.github.lucenepefa.index;
 
 import io.github.lucenepefa.codec.Pefa01VectorsFormat;
+import io.github.lucenepefa.codec.PefaQuantization;
 import io.github.lucenepefa.scoring.PefaChecks;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,6 +15,7 @@ import org.apache.lucene.document.SortedDocValuesField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.index.VectorEncoding;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.FieldExistsQuery;
 import org.apache.lucene.search.Query;
@@ -21,7 +23,8 @@ import org.apache.lucene.util.BytesRef;
 
 /**
  * The layout of a PEFA index: field names, vector dimension, the PEFA-XS index-time lambda and the
- * HNSW parameters of each vector field. One Lucene index holds two kinds of documents:
+ * HNSW parameters and quantization of each vector field. One Lucene index holds two kinds of
+ * documents:
  *
  * <ul>
  *   <li><b>documents</b>: an external key ({@link #keyField()}, indexed, stored and a sorted doc
@@ -66,6 +69,7 @@ public final class PefaSchema {
   private final String prefix;
   private final int ermMaxConn, ermBeamWidth, xsMaxConn, xsBeamWidth, memoryMaxConn, memoryBeamWidth;
   private final boolean xsAnyLambda;
+  private final PefaQuantization ermQuantization, xsQuantization, memoryQuantization;
   private final FieldType ermType, xsVectorType, memoryType;
 
   private PefaSchema(Builder b) {
@@ -79,15 +83,33 @@ public final class PefaSchema {
     this.xsBeamWidth = b.xsBeamWidth;
     this.memoryMaxConn = b.memoryMaxConn;
     this.memoryBeamWidth = b.memoryBeamWidth;
+    this.ermQuantization = b.ermQuantization;
+    this.xsQuantization = b.xsQuantization;
+    this.memoryQuantization = b.memoryQuantization;
     this.ermType =
         Pefa01VectorsFormat.vectorFieldType(
-            dimension, VectorSimilarityFunction.DOT_PRODUCT, ermMaxConn, ermBeamWidth);
+            dimension,
+            VectorEncoding.FLOAT32,
+            VectorSimilarityFunction.DOT_PRODUCT,
+            ermMaxConn,
+            ermBeamWidth,
+            ermQuantization);
     this.memoryType =
         Pefa01VectorsFormat.vectorFieldType(
-            dimension, VectorSimilarityFunction.DOT_PRODUCT, memoryMaxConn, memoryBeamWidth);
+            dimension,
+            VectorEncoding.FLOAT32,
+            VectorSimilarityFunction.DOT_PRODUCT,
+            memoryMaxConn,
+            memoryBeamWidth,
+            memoryQuantization);
     this.xsVectorType =
         Pefa01VectorsFormat.vectorFieldType(
-            dimension, VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT, xsMaxConn, xsBeamWidth);
+            dimension,
+            VectorEncoding.FLOAT32,
+            VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT,
+            xsMaxConn,
+            xsBeamWidth,
+            xsQuantization);
   }
 
   /**
@@ -112,6 +134,27 @@ public final class PefaSchema {
    */
   public float xsLambda() {
     return xsLambda;
+  }
+
+  /**
+   * @return the quantization of the ERM graph ({@link #ermField()})
+   */
+  public PefaQuantization ermQuantization() {
+    return ermQuantization;
+  }
+
+  /**
+   * @return the quantization of the PEFA-XS graph ({@link #xsVectorField()})
+   */
+  public PefaQuantization xsQuantization() {
+    return xsQuantization;
+  }
+
+  /**
+   * @return the quantization of the training-memory graph ({@link #memoryField()})
+   */
+  public PefaQuantization memoryQuantization() {
+    return memoryQuantization;
   }
 
   /**
@@ -319,6 +362,16 @@ public final class PefaSchema {
     if (xsAnyLambda == false) { // the flag as given (xsAnyLambda() also says false at lambda 1)
       m.put("xsAnyLambda", "false");
     }
+    // written only when quantized, so that unquantized schemas keep their value
+    if (ermQuantization != PefaQuantization.NONE) {
+      m.put("ermQuantization", ermQuantization.id());
+    }
+    if (xsQuantization != PefaQuantization.NONE) {
+      m.put("xsQuantization", xsQuantization.id());
+    }
+    if (memoryQuantization != PefaQuantization.NONE) {
+      m.put("memoryQuantization", memoryQuantization.id());
+    }
     StringBuilder sb = new StringBuilder();
     for (Map.Entry<String, String> e : m.entrySet()) {
       if (sb.length() > 0) {
@@ -364,6 +417,10 @@ public final class PefaSchema {
           .xsHnsw(Integer.parseInt(m.get("xsMaxConn")), Integer.parseInt(m.get("xsBeamWidth")))
           .memoryHnsw(
               Integer.parseInt(m.get("memoryMaxConn")), Integer.parseInt(m.get("memoryBeamWidth")))
+          .ermQuantization(PefaQuantization.parse(m.getOrDefault("ermQuantization", "none")))
+          .xsQuantization(PefaQuantization.parse(m.getOrDefault("xsQuantization", "none")))
+          .memoryQuantization(
+              PefaQuantization.parse(m.getOrDefault("memoryQuantization", "none")))
           .build();
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("malformed PEFA schema in commit data: " + value, e);
@@ -413,6 +470,9 @@ public final class PefaSchema {
     private int xsMaxConn = DEFAULT_MAX_CONN, xsBeamWidth = DEFAULT_BEAM_WIDTH;
     private int memoryMaxConn = DEFAULT_MAX_CONN, memoryBeamWidth = DEFAULT_BEAM_WIDTH;
     private boolean xsAnyLambda = true;
+    private PefaQuantization ermQuantization = PefaQuantization.NONE;
+    private PefaQuantization xsQuantization = PefaQuantization.NONE;
+    private PefaQuantization memoryQuantization = PefaQuantization.NONE;
 
     private Builder(int dimension) {
       this.dimension = PefaChecks.positive("dimension", dimension);
@@ -493,7 +553,51 @@ public final class PefaSchema {
     }
 
     /**
+     * @param quantization the vectors the ERM graph scores (default {@link
+     *     PefaQuantization#NONE}); searches rescore its candidates with the float vectors
+     * @return this
+     */
+    public Builder ermQuantization(PefaQuantization quantization) {
+      this.ermQuantization = Objects.requireNonNull(quantization, "ermQuantization");
+      return this;
+    }
+
+    /**
+     * @param quantization the vectors the PEFA-XS graph ({@code e_d}) scores (default {@link
+     *     PefaQuantization#NONE})
+     * @return this
+     */
+    public Builder xsQuantization(PefaQuantization quantization) {
+      this.xsQuantization = Objects.requireNonNull(quantization, "xsQuantization");
+      return this;
+    }
+
+    /**
+     * @param quantization the vectors the training-memory graph scores (default {@link
+     *     PefaQuantization#NONE})
+     * @return this
+     */
+    public Builder memoryQuantization(PefaQuantization quantization) {
+      this.memoryQuantization = Objects.requireNonNull(quantization, "memoryQuantization");
+      return this;
+    }
+
+    /**
+     * Sets the same quantization on the three graphs (ERM, PEFA-XS {@code e_d}, training memory).
+     *
+     * @param quantization the vectors the graphs score
+     * @return this
+     */
+    public Builder quantization(PefaQuantization quantization) {
+      return ermQuantization(quantization)
+          .xsQuantization(quantization)
+          .memoryQuantization(quantization);
+    }
+
+    /**
      * @return the schema
+     * @throws IllegalArgumentException if a field cannot take its quantization (more than {@value
+     *     PefaQuantization#MAX_QUANTIZED_DIMENSIONS} dimensions)
      */
     public PefaSchema build() {
       return new PefaSchema(this);

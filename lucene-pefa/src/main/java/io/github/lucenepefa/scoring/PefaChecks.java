@@ -38,4 +38,19 @@ public final class PefaChecks {
     }
     return value;
   }
+
+  /**
+   * Checks an oversample factor (how many more graph candidates than wanted are rescored).
+   *
+   * @param name the parameter's name, for the message
+   * @param factor the value
+   * @return {@code factor}
+   * @throws IllegalArgumentException unless {@code factor} is finite and {@code >= 1}
+   */
+  public static float oversample(String name, float factor) {
+    if (!(factor >= 1f) || Float.isInfinite(factor)) {
+      throw new IllegalArgumentException(name + " must be >= 1 and finite, got " + factor);
+    }
+    return factor;
+  }
 }

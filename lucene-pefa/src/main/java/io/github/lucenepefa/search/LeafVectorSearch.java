@@ -10,6 +10,8 @@ import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.QueryTimeout;
+import io.github.lucenepefa.codec.Pefa01VectorsFormat;
+import io.github.lucenepefa.codec.PefaQuantization;
 import io.github.lucenepefa.index.PefaDirectoryReader;
 import org.apache.lucene.search.AcceptDocs;
 import org.apache.lucene.search.DocAndFloatFeatureBuffer;
@@ -33,6 +35,12 @@ import org.apache.lucene.util.NumericUtils;
 /**
  * Top-k search of one segment's vector field, by HNSW or by exact scan, with every returned hit
  * rescored exactly by the caller's formula. Ties are broken by doc id.
+ *
+ * <p>A quantized field ({@link PefaQuantization}) is walked with its quantized vectors: the walk
+ * collects {@code ceil(oversample * k)} candidates (at least the beam), the best {@code
+ * ceil(oversample * k)} of them by the graph's score are rescored from the float vectors. An exact
+ * scan always scores the float vectors ({@link FloatVectorValues#rescorer}), so that exhaustive
+ * searches equal brute force whatever the quantization.
  *
  * <p>Hits are ordered by a packed {@code long} ({@link #key}): sorting those keys ascending gives
  * score descending, then doc ascending, with primitive sorts only.
@@ -149,23 +157,73 @@ final class LeafVectorSearch {
       ExactScore score)
       throws IOException {
     return searchAll(
-        searcher, VectorField.stored(field, false), target, want, effort, filterWeight, score);
+        searcher, field, target, want, effort, DEFAULT_OVERSAMPLE, filterWeight, score);
   }
 
-  /** {@link #searchAll(IndexSearcher, String, float[], int, AnnEffort, Weight, ExactScore)} of any {@link VectorField}. */
+  /**
+   * {@link #searchAll(IndexSearcher, String, float[], int, AnnEffort, Weight, ExactScore)} with an
+   * oversample factor for quantized graphs ({@link #DEFAULT_OVERSAMPLE}: the field's default).
+   */
+  static ScoreDoc[] searchAll(
+      IndexSearcher searcher,
+      String field,
+      float[] target,
+      int want,
+      AnnEffort effort,
+      float oversample,
+      Weight filterWeight,
+      ExactScore score)
+      throws IOException {
+    return searchAll(
+        searcher,
+        VectorField.stored(field, false),
+        target,
+        want,
+        effort,
+        oversample,
+        filterWeight,
+        score);
+  }
+
+  /**
+   * {@link #searchAll(IndexSearcher, String, float[], int, AnnEffort, float, Weight, ExactScore)}
+   * of any {@link VectorField}.
+   */
   static ScoreDoc[] searchAll(
       IndexSearcher searcher,
       VectorField field,
       float[] target,
       int want,
       AnnEffort effort,
+      float oversample,
       Weight filterWeight,
       ExactScore score)
       throws IOException {
     return merge(
         searcher,
-        searchLeaves(searcher, field, target, want, effort, filterWeight, score),
+        searchLeaves(searcher, field, target, want, effort, oversample, filterWeight, score),
         want);
+  }
+
+  /**
+   * The oversample factor meaning "the default of the field's quantization" ({@link
+   * PefaQuantization#defaultOversample()}).
+   */
+  static final float DEFAULT_OVERSAMPLE = 0f;
+
+  /**
+   * The oversample factor a segment's field is searched with.
+   *
+   * @param oversample the query's factor, or {@link #DEFAULT_OVERSAMPLE}
+   * @param quantization the field's quantization in the segment
+   */
+  static float oversampleFor(float oversample, PefaQuantization quantization) {
+    return oversample == DEFAULT_OVERSAMPLE ? quantization.defaultOversample() : oversample;
+  }
+
+  /** {@code ceil(factor * n)}, at least {@code n}, at most {@link Integer#MAX_VALUE}. */
+  static int oversampled(int n, float factor) {
+    return (int) Math.max(n, Math.min(Integer.MAX_VALUE, Math.ceil((double) factor * n)));
   }
 
   /**
@@ -208,16 +266,47 @@ final class LeafVectorSearch {
       ExactScore score)
       throws IOException {
     return searchLeaves(
-        searcher, VectorField.stored(field, memory), target, k, effort, filterWeight, score);
+        searcher, field, memory, target, k, effort, DEFAULT_OVERSAMPLE, filterWeight, score);
   }
 
-  /** {@link #searchLeaves(IndexSearcher, String, boolean, float[], int, AnnEffort, Weight, ExactScore)} of any {@link VectorField}. */
+  /**
+   * {@link #searchLeaves(IndexSearcher, String, boolean, float[], int, AnnEffort, Weight,
+   * ExactScore)} with an oversample factor for quantized graphs ({@link #DEFAULT_OVERSAMPLE}: the
+   * field's default).
+   */
+  static Leaves searchLeaves(
+      IndexSearcher searcher,
+      String field,
+      boolean memory,
+      float[] target,
+      int k,
+      AnnEffort effort,
+      float oversample,
+      Weight filterWeight,
+      ExactScore score)
+      throws IOException {
+    return searchLeaves(
+        searcher,
+        VectorField.stored(field, memory),
+        target,
+        k,
+        effort,
+        oversample,
+        filterWeight,
+        score);
+  }
+
+  /**
+   * {@link #searchLeaves(IndexSearcher, String, boolean, float[], int, AnnEffort, float, Weight,
+   * ExactScore)} of any {@link VectorField}.
+   */
   static Leaves searchLeaves(
       IndexSearcher searcher,
       VectorField field,
       float[] target,
       int k,
       AnnEffort effort,
+      float oversample,
       Weight filterWeight,
       ExactScore score)
       throws IOException {
@@ -225,7 +314,8 @@ final class LeafVectorSearch {
     if (leaves.size() == 1) {
       LeafHits only =
           search(
-              searcher, leaves.get(0), field, target, k, effort, filterWeight, score, 1f, null);
+              searcher, leaves.get(0), field, target, k, effort, oversample, filterWeight, score,
+              1f, null);
       return new Leaves(List.of(only.hits()), only.visited());
     }
     int[] counts = new int[leaves.size()];
@@ -241,7 +331,8 @@ final class LeafVectorSearch {
       tasks.add(
           () ->
               search(
-                  searcher, ctx, field, target, k, effort, filterWeight, score, share, null));
+                  searcher, ctx, field, target, k, effort, oversample, filterWeight, score, share,
+                  null));
     }
     List<LeafHits> first = searcher.getTaskExecutor().invokeAll(tasks);
     List<Hits> perLeaf = new ArrayList<>(first.size());
@@ -268,7 +359,8 @@ final class LeafVectorSearch {
         second.add(
             () ->
                 search(
-                    searcher, ctx, field, target, k, effort, filterWeight, score, 1f, seeds));
+                    searcher, ctx, field, target, k, effort, oversample, filterWeight, score, 1f,
+                    seeds));
       }
     }
     if (second.isEmpty() == false) {
@@ -328,6 +420,7 @@ final class LeafVectorSearch {
    * @param share the segment's part of the field's vectors; below 1 the graph search (not an
    *     exact scan) looks for {@link #leafShare} of {@code k} with that part of the beam
    * @param seedDocs segment docs to start the graph search from (a second pass), or {@code null}
+   * @param oversample the query's oversample factor, or {@link #DEFAULT_OVERSAMPLE}
    */
   private static LeafHits search(
       IndexSearcher searcher,
@@ -336,6 +429,7 @@ final class LeafVectorSearch {
       float[] target,
       int k,
       AnnEffort effort,
+      float oversample,
       Weight filterWeight,
       ExactScore exactScore,
       float share,
@@ -361,8 +455,10 @@ final class LeafVectorSearch {
                 live,
                 reader.maxDoc());
     boolean exhaustive = effort.scansExactly(values.size(), k);
+    PefaQuantization quantization = field.quantization(reader);
+    float factor = oversampleFor(oversample, quantization);
     // a beam wider than the segment finds nothing more (and Lucene's queues reject huge sizes)
-    int fullBeam = Math.max(k, effort.efSearch());
+    int fullBeam = Math.max(oversampled(k, factor), effort.efSearch());
     int leafK = leafShare(k, share);
     int beam = Math.min(leafShare(fullBeam, share), values.size());
     boolean reduced = leafK < k || beam < Math.min(fullBeam, values.size());
@@ -385,7 +481,13 @@ final class LeafVectorSearch {
         // the beam's hits, best first by Lucene's score; only those that can be in the exact top
         // leafK are rescored. They are read in the graph's order, which is the exact order up to
         // the rescoring margin, so the keys come nearly sorted (which the sort is quick on).
-        int[] docs = new int[rescoreCount(td.scoreDocs, leafK, values.dimension())];
+        // a quantized graph's scores are not within the margin of the exact ones: its best
+        // ceil(factor * leafK) are rescored, however they compare
+        int[] docs =
+            new int
+                [quantization == PefaQuantization.NONE
+                    ? rescoreCount(td.scoreDocs, leafK, values.dimension())
+                    : Math.min(td.scoreDocs.length, oversampled(leafK, factor))];
         for (int i = 0; i < docs.length; i++) {
           docs[i] = td.scoreDocs[i].doc;
         }
@@ -560,10 +662,11 @@ final class LeafVectorSearch {
    * global order breaks ties by something other than doc id (the memory's row id) still sees every
    * tied row.
    *
-   * <p>Two passes: {@link #scanCandidates} scores every vector with the field's own vector scorer
-   * (the one the graph search uses: SIMD over the stored bytes, in bulk, no copies) and keeps the
-   * vectors within {@link #rescoreMargin} of its k-th score, which holds every vector of the
-   * exact top k (the argument of {@link #rescoreCount}); only those are read and scored by the
+   * <p>Two passes: {@link #scanCandidates} scores every vector with the field's float vector scorer
+   * (the one an unquantized graph search uses: SIMD over the stored bytes, in bulk, no copies;
+   * {@link FloatVectorValues#rescorer}, which reads the float vectors of a quantized field too) and
+   * keeps the vectors within {@link #rescoreMargin} of its k-th score, which holds every vector of
+   * the exact top k (the argument of {@link #rescoreCount}); only those are read and scored by the
    * caller's formula.
    */
   private static Scan exactScan(
@@ -651,7 +754,8 @@ final class LeafVectorSearch {
       long[] scored,
       QueryTimeout timeout)
       throws IOException {
-    VectorScorer scorer = values.scorer(target);
+    // the float vectors' scorer: a quantized field's scorer() scores its quantized copies
+    VectorScorer scorer = values.rescorer(target);
     if (scorer == null) {
       return new int[0];
     }

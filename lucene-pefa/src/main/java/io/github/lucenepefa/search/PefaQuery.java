@@ -83,6 +83,7 @@ public final class PefaQuery extends Query {
   private final int topK;
   private final ErmScoreMode ermScoreMode;
   private final AnnEffort effort;
+  private final float oversample;
   private final int n;
   private final Query filter;
   private final List<Neighbour> neighbours;
@@ -96,6 +97,7 @@ public final class PefaQuery extends Query {
     this.topK = b.topK;
     this.ermScoreMode = b.ermScoreMode;
     this.effort = b.effort;
+    this.oversample = b.oversample;
     this.n = b.n;
     this.filter = b.filter;
     this.neighbours = b.neighbours;
@@ -183,7 +185,7 @@ public final class PefaQuery extends Query {
   private XlResult searchXl(IndexSearcher searcher, Weight filterWeight) throws IOException {
     XlCandidates candidates =
         XlCandidates.search(
-            searcher, schema, vector, neighbours, vote.k(), topK, effort, filterWeight);
+            searcher, schema, vector, neighbours, vote.k(), topK, effort, oversample, filterWeight);
     TopDocs top = candidates.score(lambda, vote, ermScoreMode, n);
     return new XlResult(top.scoreDocs, candidates);
   }
@@ -197,6 +199,7 @@ public final class PefaQuery extends Query {
           vector,
           n,
           effort,
+          oversample,
           filterWeight,
           e -> PefaScoring.xsScore(vector, e));
     }
@@ -207,6 +210,7 @@ public final class PefaQuery extends Query {
         vector,
         n,
         effort,
+        oversample,
         filterWeight,
         e -> PefaScoring.xsScore(vector, e));
   }
@@ -340,6 +344,9 @@ public final class PefaQuery extends Query {
     sb.append(", n=").append(n);
     sb.append(", effort=")
         .append(effort.exhaustive() ? "exhaustive" : "ef " + effort.efSearch());
+    if (oversample != LeafVectorSearch.DEFAULT_OVERSAMPLE) {
+      sb.append(", oversample=").append(oversample);
+    }
     sb.append(", vector=[").append(vector[0]).append(",...]");
     if (filter != null) {
       sb.append(", filter=").append(filter.toString(field));
@@ -361,6 +368,7 @@ public final class PefaQuery extends Query {
         && topK == q.topK
         && ermScoreMode == q.ermScoreMode
         && effort.equals(q.effort)
+        && Float.compare(oversample, q.oversample) == 0
         && n == q.n
         && Objects.equals(filter, q.filter)
         && Objects.equals(neighbours, q.neighbours);
@@ -378,6 +386,7 @@ public final class PefaQuery extends Query {
         topK,
         ermScoreMode,
         effort,
+        oversample,
         n,
         filter,
         neighbours);
@@ -396,6 +405,7 @@ public final class PefaQuery extends Query {
     private float temperature = KnnVote.DEFAULT_TEMPERATURE;
     private ErmScoreMode ermScoreMode = ErmScoreMode.EXACT;
     private AnnEffort effort = AnnEffort.DEFAULT;
+    private float oversample = LeafVectorSearch.DEFAULT_OVERSAMPLE;
     private final int n;
     private Query filter;
     private List<Neighbour> neighbours;
@@ -479,6 +489,22 @@ public final class PefaQuery extends Query {
      */
     public Builder effort(AnnEffort effort) {
       this.effort = Objects.requireNonNull(effort, "effort");
+      return this;
+    }
+
+    /**
+     * How many candidates a walk of a quantized graph collects and rescores with the float vectors:
+     * {@code ceil(factor * wanted)} (wanted: {@code n} for PEFA-XS, {@code K} for the ERM side and
+     * {@code k} for the training memory of PEFA-XL), at least the beam {@code efSearch}. Unset, each
+     * graph uses its quantization's {@link
+     * io.github.lucenepefa.codec.PefaQuantization#defaultOversample() default}. Exact scans
+     * ({@link AnnEffort#EXHAUSTIVE}) always score the float vectors.
+     *
+     * @param factor the oversample factor, finite and {@code >= 1}
+     * @return this
+     */
+    public Builder oversample(float factor) {
+      this.oversample = PefaChecks.oversample("oversample", factor);
       return this;
     }
 

@@ -41,6 +41,34 @@ public final class TrainingQueryMemory {
   public static List<Neighbour> nearest(
       IndexSearcher searcher, PefaSchema schema, float[] query, int k, AnnEffort effort)
       throws IOException {
+    return nearest(searcher, schema, query, k, effort, LeafVectorSearch.DEFAULT_OVERSAMPLE);
+  }
+
+  /**
+   * Finds the {@code k} nearest memory rows of {@code query}, walking a quantized memory graph with
+   * an oversample factor ({@link PefaQuery.Builder#oversample}).
+   *
+   * @param searcher a searcher over a PEFA index
+   * @param schema the index layout
+   * @param query the query vector (unit length)
+   * @param k the number of neighbours, > 0
+   * @param effort the ANN effort
+   * @param oversample the oversample factor, finite and {@code >= 1}, or 0 for the graph's
+   *     quantization default
+   * @return at most {@code k} neighbours in {@link PefaScoring#NEIGHBOUR_ORDER}
+   * @throws IOException on I/O errors
+   */
+  public static List<Neighbour> nearest(
+      IndexSearcher searcher,
+      PefaSchema schema,
+      float[] query,
+      int k,
+      AnnEffort effort,
+      float oversample)
+      throws IOException {
+    if (oversample != LeafVectorSearch.DEFAULT_OVERSAMPLE) {
+      PefaChecks.oversample("oversample", oversample);
+    }
     PefaChecks.positive("k", k);
     io.github.lucenepefa.index.PefaVectors.checkUnit("query vector", query, schema.dimension());
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
@@ -52,6 +80,7 @@ public final class TrainingQueryMemory {
             query,
             k,
             effort,
+            oversample,
             null,
             x -> PefaScoring.similarity(query, x));
     List<Callable<List<Neighbour>>> tasks = new ArrayList<>(leaves.size());

@@ -1,5 +1,7 @@
 package io.github.lucenepefa.search;
 
+import io.github.lucenepefa.codec.Pefa01VectorsFormat;
+import io.github.lucenepefa.codec.PefaQuantization;
 import io.github.lucenepefa.index.PefaDirectoryReader;
 import java.io.IOException;
 import org.apache.lucene.index.FieldInfo;
@@ -32,6 +34,13 @@ interface VectorField {
    *     {@code null} when the segment has none
    */
   FloatVectorValues values(LeafReader reader) throws IOException;
+
+  /**
+   * @param reader {@link #reader}'s
+   * @return the quantization of the scores a graph walk collects ({@link PefaQuantization#NONE}
+   *     when they are computed from the float vectors)
+   */
+  PefaQuantization quantization(LeafReader reader);
 
   /**
    * Walks the segment's graph for {@code target}, collecting docs (not ordinals) in {@code
@@ -74,6 +83,11 @@ interface VectorField {
           return null;
         }
         return reader.getFloatVectorValues(name);
+      }
+
+      @Override
+      public PefaQuantization quantization(LeafReader reader) {
+        return Pefa01VectorsFormat.quantizationOf(reader.getFieldInfos().fieldInfo(name));
       }
 
       @Override

@@ -92,6 +92,39 @@ public final class XlCandidates {
       AnnEffort effort,
       Query filter)
       throws IOException {
+    return search(
+        searcher, schema, query, maxK, topK, effort, LeafVectorSearch.DEFAULT_OVERSAMPLE, filter);
+  }
+
+  /**
+   * Searches the memory and the ERM side, walking quantized graphs with an oversample factor
+   * ({@link PefaQuery.Builder#oversample}).
+   *
+   * @param searcher the searcher
+   * @param schema the index layout
+   * @param query {@code q}, unit length
+   * @param maxK the largest {@code k} that {@link #score} will be asked for
+   * @param topK the number of ERM candidates {@code K}
+   * @param effort ANN effort of both searches
+   * @param oversample the oversample factor of both searches, finite and {@code >= 1}, or 0 for
+   *     each graph's quantization default
+   * @param filter restricts the documents (not the memory rows), or {@code null}
+   * @return the candidates
+   * @throws IOException on I/O errors
+   */
+  public static XlCandidates search(
+      IndexSearcher searcher,
+      PefaSchema schema,
+      float[] query,
+      int maxK,
+      int topK,
+      AnnEffort effort,
+      float oversample,
+      Query filter)
+      throws IOException {
+    if (oversample != LeafVectorSearch.DEFAULT_OVERSAMPLE) {
+      PefaChecks.oversample("oversample", oversample);
+    }
     io.github.lucenepefa.index.PefaVectors.checkUnit("query vector", query, schema.dimension());
     Weight filterWeight = null;
     if (filter != null) {
@@ -104,7 +137,7 @@ public final class XlCandidates {
         filterWeight = searcher.createWeight(rewritten, ScoreMode.COMPLETE_NO_SCORES, 1f);
       }
     }
-    return search(searcher, schema, query, null, maxK, topK, effort, filterWeight);
+    return search(searcher, schema, query, null, maxK, topK, effort, oversample, filterWeight);
   }
 
   static XlCandidates search(
@@ -115,6 +148,7 @@ public final class XlCandidates {
       int maxK,
       int topK,
       AnnEffort effort,
+      float oversample,
       Weight filterWeight)
       throws IOException {
     PefaChecks.positive("k", maxK);
@@ -128,7 +162,7 @@ public final class XlCandidates {
               givenNeighbours != null
                   ? givenNeighbours
                   : TrainingQueryMemory.nearest(
-                      searcher, schema, query, maxK, effort.forMemory(maxK));
+                      searcher, schema, query, maxK, effort.forMemory(maxK), oversample);
           int labels = 0;
           for (Neighbour nb : nk) {
             labels += nb.labels().size();
@@ -147,6 +181,7 @@ public final class XlCandidates {
                 query,
                 topK,
                 effort,
+                oversample,
                 filterWeight,
                 p -> PefaScoring.similarity(query, p));
     List<Object> both =

@@ -1,5 +1,6 @@
 package io.github.lucenepefa.search;
 
+import io.github.lucenepefa.codec.PefaQuantization;
 import io.github.lucenepefa.index.PefaSchema;
 import io.github.lucenepefa.scoring.PefaScoring;
 import java.io.IOException;
@@ -61,6 +62,12 @@ final class XsMixedField implements VectorField {
   @Override
   public LeafReader reader(LeafReaderContext ctx) {
     return ctx.reader();
+  }
+
+  /** The walk scores {@code e_d(lam)} from the float vectors, whatever the graph's quantization. */
+  @Override
+  public PefaQuantization quantization(LeafReader reader) {
+    return PefaQuantization.NONE;
   }
 
   @Override

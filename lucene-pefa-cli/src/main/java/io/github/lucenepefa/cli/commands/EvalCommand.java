@@ -109,7 +109,7 @@ public final class EvalCommand implements Callable<Integer> {
       Path outDir = outDir();
       Files.createDirectories(outDir);
       long ts = System.nanoTime();
-      try (PefaSearch ps = PefaSearch.open(indexDir, effort(ef))) {
+      try (PefaSearch ps = PefaSearch.open(indexDir, effort(ef)).oversample(search.oversample())) {
         int th = common.threads;
         List<List<Neighbour>> nb = Workbench.neighbours(ps, qv, xl.k(), th);
         Map<String, Map<String, List<ScoredDoc>>> runs = new LinkedHashMap<>();
@@ -183,6 +183,8 @@ public final class EvalCommand implements Callable<Integer> {
         prm.put("params_from", params.source());
         prm.put("hits", hits);
         prm.put("search", ef <= 0 ? "exact" : "hnsw ef=" + ef);
+        prm.put("quantization", info.quantization());
+        prm.put("oversample", search.oversample() > 0 ? search.oversample() : "default");
         prm.put("ignore_identical_ids", ignoreIdenticalIds);
         prm.put("gain_over_ERM", gains(metrics));
         Map<String, Map<String, Double>> pValues = pValues(per);

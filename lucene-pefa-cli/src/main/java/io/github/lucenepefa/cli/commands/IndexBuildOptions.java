@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import io.github.lucenepefa.codec.PefaQuantization;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
 import picocli.CommandLine.Option;
 
@@ -37,6 +38,11 @@ public final class IndexBuildOptions {
 
   @Option(names = "--hnsw-ef-construction", defaultValue = "100", description = "HNSW construction beam (default: ${DEFAULT-VALUE}).")
   int hnswEfConstruction = 100;
+
+  @Option(names = "--quantization", paramLabel = "Q", defaultValue = "none",
+      description = "Vectors the HNSW graphs (ERM, PEFA-XS, memory) score: none, int8, int4 or binary; the float vectors"
+          + " are kept and rescore every candidate (default: ${DEFAULT-VALUE}).")
+  String quantization = "none";
 
   @Option(names = "--no-rebuild",
       description = "Use the index in --index as it is (for example after pefa memory add/remove), never rebuilding it;"
@@ -74,6 +80,7 @@ public final class IndexBuildOptions {
       throw new IllegalArgumentException(
           "--hnsw-m must be in [1, " + Lucene99HnswVectorsFormat.MAXIMUM_MAX_CONN + "], got " + hnswM);
     }
+    quantization();
     if (hnswEfConstruction < 1 || hnswEfConstruction > Lucene99HnswVectorsFormat.MAXIMUM_BEAM_WIDTH) {
       throw new IllegalArgumentException(
           "--hnsw-ef-construction must be in [1, "
@@ -84,13 +91,25 @@ public final class IndexBuildOptions {
   }
 
   /**
+   * @return the graphs' quantization
+   * @throws IllegalArgumentException naming the option when the value is unknown
+   */
+  PefaQuantization quantization() {
+    try {
+      return PefaQuantization.parse(quantization);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--quantization: " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * @param ds the dataset
    * @return the build settings
    */
   Workbench.IndexSettings settings(BeirDataset ds) {
     check();
     return new Workbench.IndexSettings(Workbench.trainSplits(ds, trainSplits), chunks, chunkWords, indexLam, hnswM,
-        hnswEfConstruction);
+        hnswEfConstruction, quantization().id());
   }
 
   /**

@@ -81,7 +81,8 @@ public final class SearchCommand implements Callable<Integer> {
         ? " (tuned: by pefa tune, dev " + tuned.metric() + " on " + tuned.devQueries() + " queries, " + tuned.devSource()
             + "; " + dir.resolve(TunedParams.FILE) + ")"
         : " (no pefa tune result for this index: defaults, or the options given)"));
-    try (VectorSource src = common.vectorSource(info); PefaSearch ps = PefaSearch.open(dir, EvalCommand.effort(ef))) {
+    try (VectorSource src = common.vectorSource(info); PefaSearch ps =
+        PefaSearch.open(dir, EvalCommand.effort(ef)).oversample(search.oversample())) {
       List<String> texts = queries.stream().map(q -> q[1]).toList();
       if (src instanceof NpyVectors && !words.isEmpty()) {
         src.texts(List.of(String.join(" ", words))); // throws: precomputed vectors cannot encode free text

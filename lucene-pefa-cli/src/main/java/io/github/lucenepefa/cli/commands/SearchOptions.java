@@ -58,6 +58,25 @@ public final class SearchOptions {
       description = "exact or top-k: ERM score of XL candidates outside the ERM top-K (default: tuned, else exact).")
   String ermScore;
 
+  @Option(names = "--oversample", paramLabel = "F",
+      description = "Candidates a quantized graph walk collects and rescores with the float vectors, as a factor of"
+          + " the results wanted, >= 1 (default: the index's quantization's: none 1, int8 1, int4 2, binary 3).")
+  Float oversample;
+
+  /**
+   * @return the {@code --oversample} factor, or 0 when not given (each graph's quantization default)
+   * @throws IllegalArgumentException naming the option when the value is below 1 or not finite
+   */
+  public float oversample() {
+    if (oversample == null) {
+      return 0f;
+    }
+    if (!(oversample >= 1f) || Float.isInfinite(oversample)) {
+      throw new IllegalArgumentException("--oversample must be >= 1 and finite, got " + oversample);
+    }
+    return oversample;
+  }
+
   /**
    * The resolved parameters.
    *
@@ -99,6 +118,7 @@ public final class SearchOptions {
    * @throws IllegalArgumentException naming the option at fault
    */
   public Resolved resolve(TunedParams tuned, float defaultXsLam) {
+    oversample();
     Map<String, String> src = new LinkedHashMap<>();
     float xs = pick(xsLam != null ? xsLam : lam, tuned == null ? null : tuned.xsLam(), defaultXsLam, "xs_lam", src);
     float xl = pick(xlLam != null ? xlLam : lam, tuned == null ? null : tuned.xlLam(), DEFAULT_LAM, "xl_lam", src);

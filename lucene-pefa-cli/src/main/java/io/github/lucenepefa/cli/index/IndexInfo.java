@@ -36,6 +36,8 @@ import java.util.Map;
  * @param memoryRows number of memory rows (after merging identical texts)
  * @param memoryInputs number of memory inputs before merging (training queries + chunks)
  * @param buildSeconds wall time of the build
+ * @param quantization the graphs' quantization ({@code none}, {@code int8}, {@code int4}, {@code binary}; absent in
+ *     older folders: {@code none})
  */
 public record IndexInfo(
     int format,
@@ -53,7 +55,8 @@ public record IndexInfo(
     int docs,
     int memoryRows,
     long memoryInputs,
-    double buildSeconds) {
+    double buildSeconds,
+    String quantization) {
 
   /** The marker file name. */
   public static final String FILE = "pefa-index.json";
@@ -67,6 +70,7 @@ public record IndexInfo(
   /** Lists and maps are kept unmodifiable, null as empty. */
   public IndexInfo {
     trainSplits = trainSplits == null ? List.of() : List.copyOf(trainSplits);
+    quantization = quantization == null ? "none" : quantization;
     splitFingerprints =
         splitFingerprints == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(splitFingerprints));
   }
@@ -111,6 +115,7 @@ public record IndexInfo(
     return format == other.format
         && hnswM == other.hnswM
         && hnswEfConstruction == other.hnswEfConstruction
+        && quantization.equals(other.quantization)
         && Float.compare(lam, other.lam) == 0
         && memoryKey().equals(other.memoryKey());
   }
@@ -135,7 +140,7 @@ public record IndexInfo(
    */
   public IndexInfo withCounts(int docCount, int rows, long inputs, double seconds) {
     return new IndexInfo(format, model, modelId, dataset, datasetFingerprint, trainSplits, splitFingerprints, chunks,
-        chunkWords, lam, hnswM, hnswEfConstruction, docCount, rows, inputs, seconds);
+        chunkWords, lam, hnswM, hnswEfConstruction, docCount, rows, inputs, seconds, quantization);
   }
 
   /**
@@ -147,6 +152,6 @@ public record IndexInfo(
    */
   public IndexInfo withMemory(List<String> splits, Map<String, String> fingerprints, int rows, long inputs) {
     return new IndexInfo(format, model, modelId, dataset, datasetFingerprint, splits, fingerprints, chunks, chunkWords,
-        lam, hnswM, hnswEfConstruction, docs, rows, inputs, buildSeconds);
+        lam, hnswM, hnswEfConstruction, docs, rows, inputs, buildSeconds, quantization);
   }
 }

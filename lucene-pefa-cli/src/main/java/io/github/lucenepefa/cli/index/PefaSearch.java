@@ -83,6 +83,7 @@ public final class PefaSearch implements Closeable {
   private final int[] positions;
   private volatile Map<String, Integer> docsByKey;
   private final AnnEffort effort;
+  private float oversample;
 
   /**
    * @param dir an index directory (closed with this object)
@@ -158,7 +159,7 @@ public final class PefaSearch implements Closeable {
    * @throws IOException on I/O errors
    */
   public XlCandidates xlCandidates(float[] q, int maxK, int topK) throws IOException {
-    return XlCandidates.search(searcher, schema, q, maxK, topK, effort, null);
+    return XlCandidates.search(searcher, schema, q, maxK, topK, effort, oversample, null);
   }
 
   /**
@@ -185,6 +186,17 @@ public final class PefaSearch implements Closeable {
   public static PefaSearch open(Path indexDir, AnnEffort effort) throws IOException {
     IndexInfo.read(indexDir);
     return new PefaSearch(FSDirectory.open(indexDir), effort, readCorpusOrder(indexDir));
+  }
+
+  /**
+   * Sets the oversample factor of every later search ({@link PefaQuery.Builder#oversample}).
+   *
+   * @param factor the factor, {@code >= 1}, or 0 for each graph's quantization default
+   * @return this
+   */
+  public PefaSearch oversample(float factor) {
+    this.oversample = factor;
+    return this;
   }
 
   /** @return the schema */
@@ -244,7 +256,8 @@ public final class PefaSearch implements Closeable {
    */
   public TopDocs ermTop(float[] q, int n) throws IOException {
     PefaQuery query =
-        PefaQuery.xl(schema, q, n).lambda(1f).topK(n).k(1).effort(effort).neighbours(List.of()).build();
+        withOversample(PefaQuery.xl(schema, q, n).lambda(1f).topK(n).k(1).effort(effort).neighbours(List.of()))
+            .build();
     return searcher.search(query, n);
   }
 
@@ -266,7 +279,11 @@ public final class PefaSearch implements Closeable {
    * @return the query
    */
   public PefaQuery xsQuery(float[] q, float lam, int n) {
-    return PefaQuery.xs(schema, q, n).lambda(lam).effort(effort).build();
+    return withOversample(PefaQuery.xs(schema, q, n).lambda(lam).effort(effort)).build();
+  }
+
+  private PefaQuery.Builder withOversample(PefaQuery.Builder b) {
+    return oversample > 0 ? b.oversample(oversample) : b;
   }
 
   /**
@@ -287,6 +304,7 @@ public final class PefaSearch implements Closeable {
             .temperature(p.vote().temperature())
             .ermScoreMode(p.ermMode())
             .effort(effort);
+    withOversample(b);
     if (neighbours != null) {
       b.neighbours(neighbours.subList(0, Math.min(p.k(), neighbours.size())));
     }
@@ -312,7 +330,7 @@ public final class PefaSearch implements Closeable {
    * @throws IOException on I/O errors
    */
   public List<Neighbour> neighbours(float[] q, int k) throws IOException {
-    return TrainingQueryMemory.nearest(searcher, schema, q, k, effort);
+    return TrainingQueryMemory.nearest(searcher, schema, q, k, effort, oversample);
   }
 
   /**

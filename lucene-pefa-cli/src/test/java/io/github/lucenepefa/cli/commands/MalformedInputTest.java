@@ -121,6 +121,9 @@ class MalformedInputTest {
       {"tune", "--chunk-words", "0", "--chunk-words must be >= 1, got 0"},
       {"tune", "--hnsw-ef-construction", "4000", "--hnsw-ef-construction must be in [1, 3200], got 4000"},
       {"demo", "--index-lam", "NaN", "--index-lam must be in [0,1], got NaN"},
+      {"index", "--quantization", "int3",
+          "--quantization: unknown quantization \"int3\"; expected one of none, int8, int4, binary"},
+      {"eval", "--oversample", "0.5", "--oversample must be >= 1 and finite, got 0.5"},
     };
     for (String[] c : cases) {
       String[] args = new String[3 + common.length];
