@@ -6,6 +6,7 @@ import io.github.lucenepefa.cli.data.TrainingMemoryBuilder;
 import io.github.lucenepefa.cli.eval.Metrics;
 import io.github.lucenepefa.cli.eval.ScoredDoc;
 import io.github.lucenepefa.cli.index.IndexBuilder;
+import io.github.lucenepefa.cli.index.Bm25Settings;
 import io.github.lucenepefa.cli.index.IndexInfo;
 import io.github.lucenepefa.cli.index.PefaSearch;
 import io.github.lucenepefa.cli.progress.ProgressBar;
@@ -243,9 +244,17 @@ public final class Workbench {
    * @param lam PEFA-XS index-time lambda
    * @param hnswM HNSW max connections
    * @param hnswEfConstruction HNSW construction beam
+   * @param bm25 BM25 settings of the text field
    */
   public record IndexSettings(
-      List<String> trainSplits, int chunks, int chunkWords, float lam, int hnswM, int hnswEfConstruction) {}
+      List<String> trainSplits, int chunks, int chunkWords, float lam, int hnswM, int hnswEfConstruction,
+      Bm25Settings bm25) {
+    /** Settings with the default BM25 text field. */
+    public IndexSettings(
+        List<String> trainSplits, int chunks, int chunkWords, float lam, int hnswM, int hnswEfConstruction) {
+      this(trainSplits, chunks, chunkWords, lam, hnswM, hnswEfConstruction, Bm25Settings.DEFAULT);
+    }
+  }
 
   /**
    * The info an index with these settings would carry (counts zero).
@@ -260,7 +269,7 @@ public final class Workbench {
     Path abs = data.toAbsolutePath().normalize();
     return new IndexInfo(IndexInfo.FORMAT, src.model(), src.modelId(), abs.toString(), fingerprint(abs),
         s.trainSplits(), splitFingerprints(abs, s.trainSplits()), s.chunks(), s.chunkWords(), s.lam(), s.hnswM(),
-        s.hnswEfConstruction(), 0, 0, 0, 0);
+        s.hnswEfConstruction(), 0, 0, 0, 0).withBm25(s.bm25());
   }
 
   /**
@@ -292,7 +301,7 @@ public final class Workbench {
         () -> info[0] = base.withCounts(ds.docs().size(), rows.size(), mb.inputCount(),
             Math.round((System.nanoTime() - t0) / 1e8) / 10.0),
         dir -> {
-          IndexBuilder.write(dir, schema, ds, rows, rowVecs, docVecs, true);
+          IndexBuilder.write(dir, schema, ds, rows, rowVecs, docVecs, true, s.bm25());
           PefaSearch.writeCorpusOrder(dir, ds.docs().stream().map(BeirDataset.Doc::id).toList());
         });
     return info[0];

@@ -270,9 +270,15 @@ public final class XlCandidates {
    * are scored by the same formula (their kNN part is their labels', 0 if none), for example the
    * lexical top-K of a {@link PefaHybridQuery}.
    *
+   * @param lambda weight of the ERM part, in [0,1]
+   * @param vote how the first {@code vote.k()} neighbours vote (at most kmax are available)
+   * @param mode EXACT or TOP_K_ONLY
+   * @param n number of results
    * @param extraDocs live, filter-accepted global doc ids, or {@code null}
+   * @return the top {@code n}, score descending then doc id ascending
+   * @throws IOException on I/O errors
    */
-  TopDocs score(float lambda, KnnVote vote, ErmScoreMode mode, int n, int[] extraDocs)
+  public TopDocs score(float lambda, KnnVote vote, ErmScoreMode mode, int n, int[] extraDocs)
       throws IOException {
     Map<String, Float> knnByKey = PefaScoring.knnScores(neighbours(vote.k()), vote);
     // candidate docs: ERM top-K and the documents of labelled keys, with their kNN parts

@@ -15,7 +15,9 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
+import org.apache.lucene.document.Field;
 import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LogByteSizeMergePolicy;
@@ -24,7 +26,7 @@ import org.apache.lucene.store.FSDirectory;
 
 /**
  * Writes a PEFA index for a BEIR dataset: the memory rows first, then the documents in corpus order (doc key = corpus
- * {@code _id}, stored field {@code title}), merged to one segment with an order-preserving merge policy so that
+ * {@code _id}, stored field {@code title}, BM25 text field {@value Bm25Settings#TEXT_FIELD}), merged to one segment with an order-preserving merge policy so that
  * Lucene doc ids follow corpus order (the tie-break order). Built in a temporary sibling folder; the marker {@link
  * IndexInfo#FILE} is written last and the folder is then renamed into place, so a failed build leaves nothing that
  * looks like a valid index.
@@ -57,9 +59,37 @@ public final class IndexBuilder {
       float[][] docVectors,
       boolean progress)
       throws IOException {
+    write(dir, schema, dataset, rows, rowVectors, docVectors, progress, Bm25Settings.DEFAULT);
+  }
+
+  /**
+   * Writes the index into a Lucene directory (no marker, no rename), with the BM25 text field {@value
+   * Bm25Settings#TEXT_FIELD} of every document ({@link Bm25Settings}).
+   *
+   * @param dir the directory
+   * @param schema the schema
+   * @param dataset the dataset (documents)
+   * @param rows memory rows
+   * @param rowVectors their vectors
+   * @param docVectors document vectors, in corpus order
+   * @param progress show a progress bar
+   * @param bm25 the BM25 settings of the text field
+   * @throws IOException on I/O errors
+   */
+  public static void write(
+      Directory dir,
+      PefaSchema schema,
+      BeirDataset dataset,
+      List<MemoryRow> rows,
+      float[][] rowVectors,
+      float[][] docVectors,
+      boolean progress,
+      Bm25Settings bm25)
+      throws IOException {
     LogByteSizeMergePolicy mp = new LogByteSizeMergePolicy();
     IndexWriterConfig cfg =
-        new IndexWriterConfig()
+        new IndexWriterConfig(Bm25Settings.analyzer())
+            .setSimilarity(bm25.similarity())
             .setCodec(new Pefa01Codec())
             .setMergePolicy(mp)
             .setRAMBufferSizeMB(512)
@@ -92,7 +122,12 @@ public final class IndexBuilder {
         w.flush();
         for (int i = 0; i < docs.size(); i++) {
           BeirDataset.Doc d = docs.get(i);
-          w.addDocument(d.id(), docVectors[i], List.of(new StoredField(TITLE_FIELD, d.title())));
+          w.addDocument(
+              d.id(),
+              docVectors[i],
+              List.of(
+                  new StoredField(TITLE_FIELD, d.title()),
+                  new TextField(Bm25Settings.TEXT_FIELD, Bm25Settings.documentText(d), Field.Store.NO)));
         }
         w.commit();
         w.setWriteListener(null);

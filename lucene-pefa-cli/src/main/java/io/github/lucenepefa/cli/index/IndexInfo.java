@@ -36,6 +36,8 @@ import java.util.Map;
  * @param memoryRows number of memory rows (after merging identical texts)
  * @param memoryInputs number of memory inputs before merging (training queries + chunks)
  * @param buildSeconds wall time of the build
+ * @param bm25 the BM25 settings of the text field {@value Bm25Settings#TEXT_FIELD}, or {@code null} for an index
+ *     without it (hybrid search needs it)
  */
 public record IndexInfo(
     int format,
@@ -53,7 +55,8 @@ public record IndexInfo(
     int docs,
     int memoryRows,
     long memoryInputs,
-    double buildSeconds) {
+    double buildSeconds,
+    Bm25Settings bm25) {
 
   /** The marker file name. */
   public static final String FILE = "pefa-index.json";
@@ -63,6 +66,23 @@ public record IndexInfo(
 
   private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+
+  /** An index without the text field. */
+  public IndexInfo(int format, String model, String modelId, String dataset, String datasetFingerprint,
+      List<String> trainSplits, Map<String, String> splitFingerprints, int chunks, int chunkWords, float lam, int hnswM,
+      int hnswEfConstruction, int docs, int memoryRows, long memoryInputs, double buildSeconds) {
+    this(format, model, modelId, dataset, datasetFingerprint, trainSplits, splitFingerprints, chunks, chunkWords, lam,
+        hnswM, hnswEfConstruction, docs, memoryRows, memoryInputs, buildSeconds, null);
+  }
+
+  /**
+   * @param settings the BM25 settings of the text field
+   * @return this info for an index with the text field
+   */
+  public IndexInfo withBm25(Bm25Settings settings) {
+    return new IndexInfo(format, model, modelId, dataset, datasetFingerprint, trainSplits, splitFingerprints, chunks,
+        chunkWords, lam, hnswM, hnswEfConstruction, docs, memoryRows, memoryInputs, buildSeconds, settings);
+  }
 
   /** Lists and maps are kept unmodifiable, null as empty. */
   public IndexInfo {
@@ -112,6 +132,7 @@ public record IndexInfo(
         && hnswM == other.hnswM
         && hnswEfConstruction == other.hnswEfConstruction
         && Float.compare(lam, other.lam) == 0
+        && java.util.Objects.equals(bm25, other.bm25)
         && memoryKey().equals(other.memoryKey());
   }
 
@@ -135,7 +156,7 @@ public record IndexInfo(
    */
   public IndexInfo withCounts(int docCount, int rows, long inputs, double seconds) {
     return new IndexInfo(format, model, modelId, dataset, datasetFingerprint, trainSplits, splitFingerprints, chunks,
-        chunkWords, lam, hnswM, hnswEfConstruction, docCount, rows, inputs, seconds);
+        chunkWords, lam, hnswM, hnswEfConstruction, docCount, rows, inputs, seconds, bm25);
   }
 
   /**
@@ -147,6 +168,6 @@ public record IndexInfo(
    */
   public IndexInfo withMemory(List<String> splits, Map<String, String> fingerprints, int rows, long inputs) {
     return new IndexInfo(format, model, modelId, dataset, datasetFingerprint, splits, fingerprints, chunks, chunkWords,
-        lam, hnswM, hnswEfConstruction, docs, rows, inputs, buildSeconds);
+        lam, hnswM, hnswEfConstruction, docs, rows, inputs, buildSeconds, bm25);
   }
 }
