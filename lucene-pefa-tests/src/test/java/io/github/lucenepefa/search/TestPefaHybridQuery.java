@@ -172,6 +172,90 @@ class TestPefaHybridQuery {
     }
   }
 
+  /**
+   * Live memory: a near-real-time reader reopened after training pairs are added and removed and documents updated
+   * and deleted; after each step PEFA-XL+BM25 and PEFA-XS+BM25 (exhaustive) equal the oracle over what the reader
+   * holds ({@link Content#read}).
+   */
+  @org.junit.jupiter.api.Test
+  void liveMemoryUpdates() throws Exception {
+    Random r = new Random(42);
+    int dim = 8;
+    io.github.lucenepefa.index.PefaSchema schema = io.github.lucenepefa.index.PefaSchema.builder(dim).build();
+    try (org.apache.lucene.store.Directory dir = new org.apache.lucene.store.ByteBuffersDirectory();
+        io.github.lucenepefa.index.PefaIndexWriter w = io.github.lucenepefa.index.PefaIndexWriter.open(dir, schema)) {
+      for (int i = 0; i < 60; i++) {
+        addDoc(w, r, "d" + i, dim);
+      }
+      java.util.Map<String, float[]> rows = new java.util.HashMap<>();
+      DirectoryReader reader = PefaDirectoryReader.open(w);
+      int checked = 0;
+      try {
+        for (int step = 0; step < 12; step++) {
+          for (int op = 0; op < 5; op++) {
+            switch (r.nextInt(4)) {
+              case 0 -> {
+                String id = "q" + r.nextInt(30);
+                w.addTrainingPair(id, rows.computeIfAbsent(id, x -> unit(r, dim)), "d" + r.nextInt(60));
+              }
+              case 1 -> {
+                String id = "q" + r.nextInt(30);
+                w.deleteTrainingQuery(id);
+                rows.remove(id);
+              }
+              case 2 -> addDoc(w, r, "d" + r.nextInt(60), dim);
+              default -> w.deleteDocument("d" + r.nextInt(60));
+            }
+          }
+          DirectoryReader next = DirectoryReader.openIfChanged(reader);
+          if (next != null) {
+            reader.close();
+            reader = next;
+          }
+          IndexSearcher searcher = new IndexSearcher(reader);
+          Content content = Content.read(reader, schema, null);
+          BruteForce oracle = new BruteForce(content);
+          float[] q = unit(r, dim);
+          float a = r.nextFloat();
+          Query lexical = randomLexical(r);
+          boolean xl = step % 2 == 0;
+          PefaQuery pefa =
+              xl
+                  ? PefaQuery.xl(schema, q, 10).lambda(0.5f).k(4).topK(5).effort(AnnEffort.EXHAUSTIVE).build()
+                  : PefaQuery.xs(schema, q, 10).lambda(0.3f).effort(AnnEffort.EXHAUSTIVE).build();
+          BruteForce.Ranking p =
+              xl
+                  ? oracle.xlEveryDoc(q, new BruteForce.Xl(0.5, 4, 5, false, false, 0.05, false), d -> true)
+                  : oracle.xs(q, 0.3, d -> true, 10);
+          if (p.ambiguous()) {
+            continue;
+          }
+          BruteForce.Ranking expected =
+              HybridBruteForce.rank(p, HybridBruteForce.lexicalScores(searcher, content, lexical), a, 10, false);
+          PefaHybridQuery hybrid = PefaHybridQuery.of(pefa, lexical, a);
+          Rankings.assertSame("step " + step + " " + hybrid, expected, searcher.search(hybrid, 10).scoreDocs, 10);
+          checked++;
+        }
+      } finally {
+        reader.close();
+      }
+      assertTrue(checked >= 10, checked + " steps checked");
+    }
+  }
+
+  static void addDoc(io.github.lucenepefa.index.PefaIndexWriter w, Random r, String key, int dim) throws Exception {
+    w.addDocument(key, unit(r, dim), java.util.List.of(new org.apache.lucene.document.TextField(
+        RandomPefaIndex.TEXT_FIELD, RandomPefaIndex.randomText(r), org.apache.lucene.document.Field.Store.NO)));
+  }
+
+  static float[] unit(Random r, int dim) {
+    float[] v = new float[dim];
+    for (int i = 0; i < dim; i++) {
+      v[i] = (float) r.nextGaussian();
+    }
+    return io.github.lucenepefa.index.PefaVectors.normalize(v);
+  }
+
   /** QueryUtils, the explanation, a filtered BooleanQuery clause. */
   static void contracts(
       IndexSearcher searcher, Content content, PefaHybridQuery hybrid, ScoreDoc[] hits, float a)
