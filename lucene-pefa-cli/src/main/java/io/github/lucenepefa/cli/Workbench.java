@@ -7,6 +7,7 @@ import io.github.lucenepefa.cli.data.TrainingMemoryBuilder;
 import io.github.lucenepefa.cli.eval.Metrics;
 import io.github.lucenepefa.cli.eval.ScoredDoc;
 import io.github.lucenepefa.cli.index.IndexBuilder;
+import io.github.lucenepefa.cli.index.Bm25Settings;
 import io.github.lucenepefa.cli.index.IndexInfo;
 import io.github.lucenepefa.cli.index.PefaSearch;
 import io.github.lucenepefa.cli.progress.ProgressBar;
@@ -245,10 +246,11 @@ public final class Workbench {
    * @param hnswM HNSW max connections
    * @param hnswEfConstruction HNSW construction beam
    * @param quantization the graphs' {@link PefaQuantization#id()}
+   * @param bm25 BM25 settings of the text field
    */
   public record IndexSettings(
       List<String> trainSplits, int chunks, int chunkWords, float lam, int hnswM, int hnswEfConstruction,
-      String quantization) {}
+      String quantization, Bm25Settings bm25) {}
 
   /**
    * The info an index with these settings would carry (counts zero).
@@ -263,7 +265,7 @@ public final class Workbench {
     Path abs = data.toAbsolutePath().normalize();
     return new IndexInfo(IndexInfo.FORMAT, src.model(), src.modelId(), abs.toString(), fingerprint(abs),
         s.trainSplits(), splitFingerprints(abs, s.trainSplits()), s.chunks(), s.chunkWords(), s.lam(), s.hnswM(),
-        s.hnswEfConstruction(), 0, 0, 0, 0, s.quantization());
+        s.hnswEfConstruction(), 0, 0, 0, 0, s.quantization(), null).withBm25(s.bm25());
   }
 
   /**
@@ -284,7 +286,7 @@ public final class Workbench {
   /**
    * {@link #buildIndex(BeirDataset, VectorSource, IndexSettings, Path)} with {@code threads}
    * indexing and graph-merge threads ({@link IndexBuilder#write(org.apache.lucene.store.Directory,
-   * PefaSchema, BeirDataset, List, float[][], float[][], boolean, int)}).
+   * PefaSchema, BeirDataset, List, float[][], float[][], boolean, int, Bm25Settings)}).
    *
    * @param ds the dataset
    * @param src the vectors
@@ -315,7 +317,7 @@ public final class Workbench {
         () -> info[0] = base.withCounts(ds.docs().size(), rows.size(), mb.inputCount(),
             Math.round((System.nanoTime() - t0) / 1e8) / 10.0),
         dir -> {
-          IndexBuilder.write(dir, schema, ds, rows, rowVecs, docVecs, true, threads);
+          IndexBuilder.write(dir, schema, ds, rows, rowVecs, docVecs, true, threads, s.bm25());
           PefaSearch.writeCorpusOrder(dir, ds.docs().stream().map(BeirDataset.Doc::id).toList());
         });
     return info[0];

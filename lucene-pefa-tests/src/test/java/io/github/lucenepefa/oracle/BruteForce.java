@@ -86,6 +86,19 @@ public final class BruteForce {
   }
 
   public Ranking xl(float[] q, Xl p, Predicate<Content.Doc> filter, int n) {
+    return xl(q, p, filter, n, false);
+  }
+
+  /**
+   * The PEFA-XL formula applied to every accepted document with a vector, not only the candidates
+   * (the {@code s_m} of a hybrid query with exhaustive effort): {@code lam * s_erm + (1 - lam) *
+   * s_knn}, {@code s_knn = 0} for a document no neighbour labels.
+   */
+  public Ranking xlEveryDoc(float[] q, Xl p, Predicate<Content.Doc> filter) {
+    return xl(q, p, filter, Integer.MAX_VALUE, true);
+  }
+
+  private Ranking xl(float[] q, Xl p, Predicate<Content.Doc> filter, int n, boolean everyDoc) {
     List<Neighbour> ranked = rankedRows(q);
     List<Neighbour> nk = ranked.subList(0, Math.min(p.k(), ranked.size()));
     boolean ambiguous = ranked.size() > p.k() && near(ranked.get(p.k() - 1).sim(), ranked.get(p.k()).sim());
@@ -133,7 +146,7 @@ public final class BruteForce {
     for (Hit h : erm) {
       String key = byDoc.get(h.doc()).key();
       boolean inTopK = topK.contains(h.doc());
-      if (inTopK || knn.containsKey(key)) {
+      if (inTopK || knn.containsKey(key) || everyDoc) {
         double ermPart = p.topKOnly() && inTopK == false ? 0 : h.score();
         candidates.put(h.doc(), p.lambda() * ermPart + (1 - p.lambda()) * knn.getOrDefault(key, 0.0));
       }
@@ -187,6 +200,11 @@ public final class BruteForce {
 
   static final Comparator<Hit> ORDER =
       Comparator.comparingDouble((Hit h) -> -h.score()).thenComparingInt(Hit::doc);
+
+  /** The top {@code n} of scored candidates, score descending then doc id ascending. */
+  public static Ranking rank(Map<Integer, Double> candidates, int n, boolean ambiguous) {
+    return ranking(candidates, n, ambiguous);
+  }
 
   private static Ranking ranking(Map<Integer, Double> candidates, int n, boolean ambiguous) {
     List<Hit> all = new ArrayList<>();

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Random;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.StringField;
+import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LogDocMergePolicy;
@@ -40,8 +41,28 @@ final class RandomPefaIndex implements AutoCloseable {
   final List<float[]> centres = new ArrayList<>();
   int nextRowId;
 
+  /** The text field of the documents (the lexical side of hybrid queries). */
+  static final String TEXT_FIELD = "text";
+
+  /** The words of the text field, {@code w0} the most frequent. */
+  static final int VOCABULARY = 30;
+
+  /** Draws the text (its own generator, so the PEFA side's random history is unchanged). */
+  final Random textRandom;
+
+  /** Random text of 1 to 12 words, skewed towards the first words of the vocabulary. */
+  static String randomText(Random r) {
+    StringBuilder sb = new StringBuilder();
+    int words = 1 + r.nextInt(12);
+    for (int w = 0; w < words; w++) {
+      sb.append(" w").append(Math.min(r.nextInt(VOCABULARY), r.nextInt(VOCABULARY)));
+    }
+    return sb.toString().trim();
+  }
+
   RandomPefaIndex(long seed) throws IOException {
     random = new Random(seed);
+    textRandom = new Random(seed ^ 0x5eedL);
     dim = 2 + random.nextInt(15);
     float xsLambda = random.nextInt(11) / 10f;
     // graphs quantized at random, drawn apart from the index's own stream
@@ -130,7 +151,12 @@ final class RandomPefaIndex implements AutoCloseable {
   void addDoc(String key) throws IOException {
     float[] p = random.nextInt(15) == 0 ? null : clustered();
     String color = random.nextBoolean() ? "red" : "blue";
-    writer.addDocument(key, p, List.of(new StringField("color", color, Field.Store.YES)));
+    List<org.apache.lucene.index.IndexableField> fields = new ArrayList<>();
+    fields.add(new StringField("color", color, Field.Store.YES));
+    if (textRandom.nextInt(10) != 0) {
+      fields.add(new TextField(TEXT_FIELD, randomText(textRandom), Field.Store.NO));
+    }
+    writer.addDocument(key, p, fields);
     model.addDoc(key, p, color);
   }
 

@@ -53,4 +53,21 @@ public final class PefaChecks {
     }
     return factor;
   }
+
+  /**
+   * Checks that a lexical query only reads fields the index has.
+   *
+   * @param queryFields the fields the lexical query reads
+   * @param indexFields the fields of the index
+   * @throws IllegalArgumentException naming the first missing field
+   */
+  public static void lexicalFields(
+      java.util.Collection<String> queryFields, java.util.Set<String> indexFields) {
+    for (String field : queryFields) {
+      if (indexFields.contains(field) == false) {
+        throw new IllegalArgumentException(
+            "lexical query field '" + field + "' is not in the index");
+      }
+    }
+  }
 }

@@ -126,6 +126,22 @@ public final class PefaScoring {
   }
 
   /**
+   * The hybrid lexical + PEFA score {@code h = a * bm25 / max + (1 - a) * s}, on PEFA's raw (cosine)
+   * scale. The lexical part is 0 when {@code max} is not positive (no document matches).
+   *
+   * @param weight {@code a}, in [0,1]
+   * @param lexical {@code bm25(q,d)}, the lexical query's score of the document (0 if it does not
+   *     match)
+   * @param lexicalMax {@code max_d' bm25(q,d')}, the normaliser
+   * @param pefa {@code s_m(q,d)}, the raw score of the PEFA method
+   * @return {@code h(q,d)}
+   */
+  public static float hybridScore(float weight, float lexical, float lexicalMax, float pefa) {
+    float normalised = lexicalMax > 0f ? lexical / lexicalMax : 0f;
+    return weight * normalised + (1f - weight) * pefa;
+  }
+
+  /**
    * The contribution of one neighbour to one document's kNN sum (before {@code c}).
    *
    * @param vote the neighbour's vote {@code v_i} ({@link KnnVote#votes})

@@ -170,13 +170,65 @@ public final class PefaQuery extends Query {
       hits = xl.hits();
       explainer = (ctx, doc, score) -> explainXl(xl, ctx, doc, score);
     } else {
-      hits = searchXs(searcher, filterWeight);
+      hits = searchXs(searcher, filterWeight, n);
       explainer = this::explainXs;
     }
     if (hits.length == 0) {
       return new MatchNoDocsQuery("no PEFA results");
     }
     return PefaScoredDocsQuery.create(reader, hits, explainer, this);
+  }
+
+  /**
+   * @return the filter, or {@code null}
+   */
+  Query filter() {
+    return filter;
+  }
+
+  /**
+   * @return the ANN effort
+   */
+  AnnEffort effort() {
+    return effort;
+  }
+
+  /** Raw PEFA scores of candidates, with what explains them. */
+  record Scored(ScoreDoc[] hits, PefaScoredDocsQuery.Explainer explainer) {}
+
+  /**
+   * The raw PEFA scores of this query's own candidates (its top {@code count} for PEFA-XS) and of
+   * {@code extraDocs}, each by the same formula as {@link #rewrite}; documents without the method's
+   * vector are left out. Used by {@link PefaHybridQuery}.
+   *
+   * @param filterWeight the rewritten filter's weight, or {@code null}
+   * @param extraDocs live, filter-accepted global doc ids, ascending
+   * @param count how many of its own candidates PEFA-XS contributes
+   */
+  Scored scoreCandidates(IndexSearcher searcher, Weight filterWeight, int[] extraDocs, int count)
+      throws IOException {
+    if (mode == PefaMode.XL) {
+      XlCandidates candidates =
+          XlCandidates.search(
+              searcher, schema, vector, neighbours, vote.k(), topK, effort, oversample, filterWeight);
+      XlResult xl =
+          new XlResult(
+              candidates.score(lambda, vote, ermScoreMode, Integer.MAX_VALUE, extraDocs)
+                  .scoreDocs,
+              candidates);
+      return new Scored(xl.hits(), (ctx, doc, score) -> explainXl(xl, ctx, doc, score));
+    }
+    ScoreDoc[] own = searchXs(searcher, filterWeight, count);
+    VectorField field =
+        searchesXsVectorField()
+            ? VectorField.stored(schema.xsVectorField(), false)
+            : new XsMixedField(schema, lambda);
+    ScoreDoc[] extra =
+        ExactDocScores.score(
+            searcher.getIndexReader(), field, extraDocs, own, e -> PefaScoring.xsScore(vector, e));
+    ScoreDoc[] all = Arrays.copyOf(own, own.length + extra.length);
+    System.arraycopy(extra, 0, all, own.length, extra.length);
+    return new Scored(all, this::explainXs);
   }
 
   /** The outcome of a PEFA-XL search, kept for explanations. */
@@ -190,7 +242,8 @@ public final class PefaQuery extends Query {
     return new XlResult(top.scoreDocs, candidates);
   }
 
-  private ScoreDoc[] searchXs(IndexSearcher searcher, Weight filterWeight) throws IOException {
+  private ScoreDoc[] searchXs(IndexSearcher searcher, Weight filterWeight, int n)
+      throws IOException {
     if (searchesXsVectorField()) {
       // e_d at this lambda is stored: one d-dimensional graph, like a stock kNN search
       return LeafVectorSearch.searchAll(

@@ -297,9 +297,27 @@ public final class XlCandidates {
    * @throws IOException on I/O errors
    */
   public TopDocs score(float lambda, KnnVote vote, ErmScoreMode mode, int n) throws IOException {
+    return score(lambda, vote, mode, n, null);
+  }
+
+  /**
+   * Like {@link #score(float, KnnVote, ErmScoreMode, int)}, with more candidates: {@code extraDocs}
+   * are scored by the same formula (their kNN part is their labels', 0 if none), for example the
+   * lexical top-K of a {@link PefaHybridQuery}.
+   *
+   * @param lambda weight of the ERM part, in [0,1]
+   * @param vote how the first {@code vote.k()} neighbours vote (at most kmax are available)
+   * @param mode EXACT or TOP_K_ONLY
+   * @param n number of results
+   * @param extraDocs live, filter-accepted global doc ids, or {@code null}
+   * @return the top {@code n}, score descending then doc id ascending
+   * @throws IOException on I/O errors
+   */
+  public TopDocs score(float lambda, KnnVote vote, ErmScoreMode mode, int n, int[] extraDocs)
+      throws IOException {
     Map<String, Float> knnByKey = PefaScoring.knnScores(neighbours(vote.k()), vote);
     // candidate docs: ERM top-K and the documents of labelled keys, with their kNN parts
-    int size = ermTopKDocs.length;
+    int size = ermTopKDocs.length + (extraDocs == null ? 0 : extraDocs.length);
     for (String key : knnByKey.keySet()) {
       int[] docs = docsByKey.get(key);
       size += docs == null ? 0 : docs.length;
@@ -309,6 +327,11 @@ public final class XlCandidates {
     int count = 0;
     for (int doc : ermTopKDocs) {
       packed[count++] = (long) doc << 32;
+    }
+    if (extraDocs != null) {
+      for (int doc : extraDocs) {
+        packed[count++] = (long) doc << 32;
+      }
     }
     int v = 1;
     for (Map.Entry<String, Float> e : knnByKey.entrySet()) {

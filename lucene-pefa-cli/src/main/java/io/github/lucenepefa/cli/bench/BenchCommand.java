@@ -189,6 +189,10 @@ public class BenchCommand implements Callable<Integer> {
     }
     positive("--hits", n);
     SearchOptions.Resolved params = search.resolve(null, SearchOptions.DEFAULT_LAM);
+    if (search.bm25Weights(null).given()) { // checks the range; the bench's indexes have no text field yet
+      throw new IllegalArgumentException("--bm25-weight: pefa bench does not time hybrid search (its indexes have no"
+          + " BM25 text field); use pefa eval --bm25-weight");
+    }
     positive("--index-threads", indexThreads);
     positive("--min-timed", minTimed);
     positive("--build-repeats", buildRepeats);

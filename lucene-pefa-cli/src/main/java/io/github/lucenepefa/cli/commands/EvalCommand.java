@@ -41,6 +41,9 @@ public final class EvalCommand implements Callable<Integer> {
   /** Method names in metrics.json and the report. */
   public static final String ERM = "ERM", XS = "PEFA-XS", XL = "PEFA-XL";
 
+  /** The BM25 rows: BM25 alone and each method fused with it ({@link io.github.lucenepefa.search.PefaHybridQuery}). */
+  public static final String BM25 = "BM25", ERM_BM25 = "ERM+BM25", XS_BM25 = "PEFA-XS+BM25", XL_BM25 = "PEFA-XL+BM25";
+
   @Mixin Common common = new Common();
   @Mixin IndexBuildOptions indexOptions = new IndexBuildOptions();
   @Mixin SearchOptions search = new SearchOptions();
@@ -89,6 +92,7 @@ public final class EvalCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--hits must be >= 1, got " + hits);
     }
     search.resolve(null, SearchOptions.DEFAULT_LAM); // checks the options before anything is read
+    search.bm25Weights(null);
     try (VectorSource src = indexOptions.vectorSource(common)) {
       BeirDataset ds = Workbench.load(common.data(), List.of(split));
       IndexInfo info = indexOptions.ensure(common, ds, src);
@@ -97,6 +101,10 @@ public final class EvalCommand implements Callable<Integer> {
       SearchOptions.Resolved params = search.resolve(tuned, info.lam());
       System.err.println("eval: " + params.describe()
           + (tuned != null ? "; tuned values from " + indexDir.resolve(TunedParams.FILE) : ""));
+      Bm25Weights bm25 = search.bm25Weights(tuned);
+      if (info.bm25() == null && bm25.given()) {
+        throw new IllegalArgumentException(Bm25Weights.noTextField(indexDir));
+      }
       float xsLam = params.xsLam();
       PefaSearch.XlParams xl = params.xl();
       List<BeirDataset.Query> queries = ds.queries(split);
@@ -116,6 +124,25 @@ public final class EvalCommand implements Callable<Integer> {
         runs.put(ERM, Workbench.run(ps, qids, qv, null, (q, b, n) -> ps.ermTop(q, n), hits, th, ignoreIdenticalIds));
         runs.put(XS, Workbench.run(ps, qids, qv, null, (q, b, n) -> ps.xsTop(q, xsLam, n), hits, th, ignoreIdenticalIds));
         runs.put(XL, Workbench.run(ps, qids, qv, nb, (q, b, n) -> ps.xlTop(q, xl, n, b), hits, th, ignoreIdenticalIds));
+        float aErm = Bm25Weights.orDefault(bm25.erm()), aXs = Bm25Weights.orDefault(bm25.xs());
+        float aXl = Bm25Weights.orDefault(bm25.xl());
+        float xsLamH = Bm25Weights.xsLam(params, tuned);
+        PefaSearch.XlParams xlH = Bm25Weights.xl(params, tuned);
+        List<List<Neighbour>> nbH = xlH.k() == xl.k() ? nb : Workbench.neighbours(ps, qv, xlH.k(), th);
+        if (ps.bm25() != null) {
+          Map<float[], String> text = new java.util.IdentityHashMap<>();
+          for (int i = 0; i < qv.length; i++) {
+            text.put(qv[i], queries.get(i).text());
+          }
+          runs.put(BM25, Workbench.run(ps, qids, qv, null, (q, b, n) -> ps.bm25Top(text.get(q), n), hits, th,
+              ignoreIdenticalIds));
+          runs.put(ERM_BM25, Workbench.run(ps, qids, qv, null,
+              (q, b, n) -> ps.hybridTop(ps.ermQuery(q, n), text.get(q), aErm), hits, th, ignoreIdenticalIds));
+          runs.put(XS_BM25, Workbench.run(ps, qids, qv, null,
+              (q, b, n) -> ps.hybridTop(ps.xsQuery(q, xsLamH, n), text.get(q), aXs), hits, th, ignoreIdenticalIds));
+          runs.put(XL_BM25, Workbench.run(ps, qids, qv, nbH,
+              (q, b, n) -> ps.hybridTop(ps.xlQuery(q, xlH, n, b), text.get(q), aXl), hits, th, ignoreIdenticalIds));
+        }
         Map<String, Map<String, Double>> metrics = new LinkedHashMap<>();
         Map<String, double[]> curves = new LinkedHashMap<>();
         Map<String, Map<String, Map<String, Double>>> per = new LinkedHashMap<>();
@@ -129,6 +156,12 @@ public final class EvalCommand implements Callable<Integer> {
         TrecRun.write(outDir.resolve("runs/erm.trec"), runs.get(ERM), "pefa-erm", hits);
         TrecRun.write(outDir.resolve("runs/xs.trec"), runs.get(XS), "pefa-xs", hits);
         TrecRun.write(outDir.resolve("runs/xl.trec"), runs.get(XL), "pefa-xl", hits);
+        if (runs.containsKey(BM25)) {
+          TrecRun.write(outDir.resolve("runs/bm25.trec"), runs.get(BM25), "bm25", hits);
+          TrecRun.write(outDir.resolve("runs/erm-bm25.trec"), runs.get(ERM_BM25), "pefa-erm-bm25", hits);
+          TrecRun.write(outDir.resolve("runs/xs-bm25.trec"), runs.get(XS_BM25), "pefa-xs-bm25", hits);
+          TrecRun.write(outDir.resolve("runs/xl-bm25.trec"), runs.get(XL_BM25), "pefa-xl-bm25", hits);
+        }
         if (perQuery) {
           writePerQuery(outDir.resolve("per-query.tsv"), per);
         }
@@ -180,6 +213,19 @@ public final class EvalCommand implements Callable<Integer> {
         prm.put("knn_norm", xl.vote().normalization().name().toLowerCase(Locale.ROOT));
         prm.put("temperature", xl.vote().temperature());
         prm.put("erm_score", SearchOptions.ermName(xl.ermMode()));
+        if (runs.containsKey(BM25)) {
+          prm.put("bm25_k1", info.bm25().k1());
+          prm.put("bm25_b", info.bm25().b());
+          Map<String, Float> weights = new LinkedHashMap<>();
+          weights.put(ERM_BM25, aErm);
+          weights.put(XS_BM25, aXs);
+          weights.put(XL_BM25, aXl);
+          prm.put("bm25_weight", weights);
+          prm.put("bm25_weight_from", bm25.source());
+          prm.put("bm25_xs_lam", xsLamH);
+          prm.put("bm25_xl", String.format(Locale.ROOT, "lam=%s, k=%d, vote %s", TuneCommand.fmt(xlH.lam()), xlH.k(),
+              SearchOptions.Resolved.voteLabel(xlH.vote())));
+        }
         prm.put("params_from", params.source());
         prm.put("hits", hits);
         prm.put("search", ef <= 0 ? "exact" : "hnsw ef=" + ef);
@@ -189,6 +235,9 @@ public final class EvalCommand implements Callable<Integer> {
         prm.put("gain_over_ERM", gains(metrics));
         Map<String, Map<String, Double>> pValues = pValues(per);
         prm.put("p_value_vs_ERM", pValues);
+        if (runs.containsKey(BM25)) {
+          prm.put("p_value_vs_method_without_BM25", hybridPValues(per));
+        }
         MetricsJson.write(outDir.resolve("metrics.json"), metrics, prm);
         String table = MarkdownTable.render(metrics);
         writeReport(outDir, title, table, prm, metrics, pValues, lams, sweep, searchSecs);
@@ -241,6 +290,26 @@ public final class EvalCommand implements Callable<Integer> {
         ps.put(m, PairedTest.randomisation(a, b));
       }
       out.put(e.getKey(), ps);
+    }
+    return out;
+  }
+
+  /** Two-sided paired randomisation test of each method + BM25 against the method alone, per metric. */
+  static Map<String, Map<String, Double>> hybridPValues(Map<String, Map<String, Map<String, Double>>> per) {
+    Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+    List<String> qids = new ArrayList<>(per.get(ERM).keySet());
+    for (String[] pair : new String[][] {{ERM_BM25, ERM}, {XS_BM25, XS}, {XL_BM25, XL}}) {
+      Map<String, Double> ps = new LinkedHashMap<>();
+      for (String m : Metrics.DEFAULT_METRICS) {
+        double[] a = new double[qids.size()];
+        double[] b = new double[qids.size()];
+        for (int i = 0; i < qids.size(); i++) {
+          a[i] = per.get(pair[0]).get(qids.get(i)).get(m);
+          b[i] = per.get(pair[1]).get(qids.get(i)).get(m);
+        }
+        ps.put(m, PairedTest.randomisation(a, b));
+      }
+      out.put(pair[0], ps);
     }
     return out;
   }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import io.github.lucenepefa.codec.PefaQuantization;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
+import io.github.lucenepefa.cli.index.Bm25Settings;
 import picocli.CommandLine.Option;
 
 /** The index options of index, eval, tune and demo: the index is used as is when up to date, (re)built otherwise. */
@@ -32,6 +33,12 @@ public final class IndexBuildOptions {
 
   @Option(names = "--index-lam", defaultValue = "0.5", description = "PEFA-XS index-time lambda of the graph (default: ${DEFAULT-VALUE}); search-time lambda is exact.")
   float indexLam = 0.5f;
+
+  @Option(names = "--bm25-k1", defaultValue = "0.9", description = "BM25 k1 of the text field (default: ${DEFAULT-VALUE}, Anserini's BEIR setting).")
+  float bm25K1 = 0.9f;
+
+  @Option(names = "--bm25-b", defaultValue = "0.4", description = "BM25 b of the text field (default: ${DEFAULT-VALUE}, Anserini's BEIR setting).")
+  float bm25B = 0.4f;
 
   @Option(names = "--hnsw-m", defaultValue = "16", description = "HNSW max connections (default: ${DEFAULT-VALUE}).")
   int hnswM = 16;
@@ -76,6 +83,7 @@ public final class IndexBuildOptions {
     if (!(indexLam >= 0 && indexLam <= 1)) {
       throw new IllegalArgumentException("--index-lam must be in [0,1], got " + indexLam);
     }
+    new Bm25Settings(bm25K1, bm25B); // checks them
     if (hnswM < 1 || hnswM > Lucene99HnswVectorsFormat.MAXIMUM_MAX_CONN) {
       throw new IllegalArgumentException(
           "--hnsw-m must be in [1, " + Lucene99HnswVectorsFormat.MAXIMUM_MAX_CONN + "], got " + hnswM);
@@ -109,7 +117,7 @@ public final class IndexBuildOptions {
   Workbench.IndexSettings settings(BeirDataset ds) {
     check();
     return new Workbench.IndexSettings(Workbench.trainSplits(ds, trainSplits), chunks, chunkWords, indexLam, hnswM,
-        hnswEfConstruction, quantization().id());
+        hnswEfConstruction, quantization().id(), new Bm25Settings(bm25K1, bm25B));
   }
 
   /**

@@ -73,11 +73,21 @@ public final class SearchCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--mode must be erm, xs or xl, got " + mode);
     }
     search.resolve(null, SearchOptions.DEFAULT_LAM); // checks the options before the index is read
+    search.bm25Weights(null);
     Path dir = (index != null ? index : common.defaultIndex()).toAbsolutePath().normalize();
     IndexInfo info = IndexInfo.read(dir);
     TunedParams tuned = TunedParams.read(dir, info, System.err);
-    SearchOptions.Resolved p = search.resolve(tuned, info.lam());
-    System.out.println("# parameters: " + p.describe() + (tuned != null
+    SearchOptions.Resolved resolved = search.resolve(tuned, info.lam());
+    Bm25Weights bm25 = search.bm25Weights(tuned);
+    if (bm25.given() && info.bm25() == null) {
+      throw new IllegalArgumentException(Bm25Weights.noTextField(dir));
+    }
+    // with BM25 (--bm25-weight, or tuned): the hybrid's own tuned parameters, a of the mode
+    Float a = info.bm25() == null ? null : m.equals("erm") ? bm25.erm() : m.equals("xs") ? bm25.xs() : bm25.xl();
+    SearchOptions.Resolved p = a == null ? resolved : new SearchOptions.Resolved(Bm25Weights.xsLam(resolved, tuned),
+        Bm25Weights.xl(resolved, tuned), resolved.source());
+    System.out.println("# parameters: " + p.describe()
+        + (a == null ? "" : "; BM25 weight a=" + a + " (" + bm25.source() + ")") + (tuned != null
         ? " (tuned: by pefa tune, dev " + tuned.metric() + " on " + tuned.devQueries() + " queries, " + tuned.devSource()
             + "; " + dir.resolve(TunedParams.FILE) + ")"
         : " (no pefa tune result for this index: defaults, or the options given)"));
@@ -91,14 +101,15 @@ public final class SearchCommand implements Callable<Integer> {
       for (int i = 0; i < queries.size(); i++) {
         float[] q = qv[i];
         System.out.println("# query " + queries.get(i)[0] + ": " + texts.get(i) + "   [" + m + "]");
-        List<ScoredDoc> hits = ps.ranked(k -> ps.searcher().search(query(ps, m, q, p, k), k), n);
+        String text = texts.get(i);
+        List<ScoredDoc> hits = ps.ranked(k -> ps.searcher().search(query(ps, m, q, p, k, text, a), k), n);
         int rank = 0;
         for (ScoredDoc h : hits) {
           rank++;
           int doc = ps.doc(h.docId());
           System.out.printf(Locale.ROOT, "%3d  %-12s %.6f  %s%n", rank, h.docId(), h.score(), ps.title(doc));
           if (explain) {
-            System.out.println(ps.explain(query(ps, m, q, p, n), doc).toString().indent(6).stripTrailing());
+            System.out.println(ps.explain(query(ps, m, q, p, n, text, a), doc).toString().indent(6).stripTrailing());
           }
         }
       }
@@ -108,7 +119,14 @@ public final class SearchCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static Query query(PefaSearch ps, String mode, float[] q, SearchOptions.Resolved p, int n) {
+  private static Query query(PefaSearch ps, String mode, float[] q, SearchOptions.Resolved p, int n, String text,
+      Float bm25Weight) {
+    io.github.lucenepefa.search.PefaQuery pefa = query(ps, mode, q, p, n);
+    return bm25Weight == null ? pefa : ps.hybridQuery(pefa, text, bm25Weight);
+  }
+
+  private static io.github.lucenepefa.search.PefaQuery query(
+      PefaSearch ps, String mode, float[] q, SearchOptions.Resolved p, int n) {
     return switch (mode) {
       case "erm" -> ps.xlQuery(q, new PefaSearch.XlParams(1f, p.xl().vote(), n, p.xl().ermMode()), n, List.of());
       case "xs" -> ps.xsQuery(q, p.xsLam(), n);

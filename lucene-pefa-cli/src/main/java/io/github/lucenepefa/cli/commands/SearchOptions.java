@@ -54,6 +54,11 @@ public final class SearchOptions {
       description = "Temperature T of the softmax vote, > 0 (default: tuned, else 0.05).")
   Float temperature;
 
+  @Option(names = "--bm25-weight", paramLabel = "A",
+      description = "Weight a of BM25 in the hybrid score a * bm25 / max bm25 + (1 - a) * PEFA score, in [0,1] (default: tuned per method, else "
+          + Bm25Weights.DEFAULT + " in eval; search fuses only when given or tuned).")
+  Float bm25Weight;
+
   @Option(names = "--erm-score", paramLabel = "MODE",
       description = "exact or top-k: ERM score of XL candidates outside the ERM top-K (default: tuned, else exact).")
   String ermScore;
@@ -142,6 +147,17 @@ public final class SearchOptions {
     src.put("erm_score", ermScore != null ? "option" : tuned != null ? "tuned" : "default");
     KnnVote vote = new KnnVote(kk, w, norm, t);
     return new Resolved(xs, new PefaSearch.XlParams(xl, vote, kTop, mode), src);
+  }
+
+  /**
+   * The BM25 weights of the hybrid methods: the option, else the tuned values, else none.
+   *
+   * @param tuned what {@code pefa tune} chose, or {@code null}
+   * @return the weights
+   * @throws IllegalArgumentException if {@code --bm25-weight} is outside [0,1]
+   */
+  public Bm25Weights bm25Weights(TunedParams tuned) {
+    return Bm25Weights.resolve(bm25Weight, tuned);
   }
 
   private static <T> T pick(T option, T tuned, T def, String name, Map<String, String> src) {

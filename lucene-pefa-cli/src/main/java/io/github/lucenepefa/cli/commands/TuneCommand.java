@@ -11,6 +11,7 @@ import io.github.lucenepefa.cli.data.TrainingMemoryBuilder;
 import io.github.lucenepefa.cli.eval.Metrics;
 import io.github.lucenepefa.cli.eval.ScoredDoc;
 import io.github.lucenepefa.cli.index.IndexBuilder;
+import io.github.lucenepefa.cli.index.Bm25Settings;
 import io.github.lucenepefa.cli.index.IndexInfo;
 import io.github.lucenepefa.cli.index.PefaSearch;
 import io.github.lucenepefa.cli.index.TunedParams;
@@ -90,6 +91,10 @@ public final class TuneCommand implements Callable<Integer> {
   @Option(names = "--temperatures", split = ",", defaultValue = "0.01,0.02,0.03,0.05,0.07,0.1", description = "Temperature grid of the softmax vote (default: ${DEFAULT-VALUE}).")
   List<Float> temperatures = new ArrayList<>(List.of(0.01f, 0.02f, 0.03f, 0.05f, 0.07f, 0.1f));
 
+  @Option(names = "--bm25-weights", split = ",", defaultValue = "0,0.05,0.1,0.15,0.2,0.3,0.5",
+      description = "Grid of the BM25 weight a of ERM+BM25, PEFA-XS+BM25 and PEFA-XL+BM25, chosen with lam and k (default: ${DEFAULT-VALUE}).")
+  List<Float> bm25Weights = new ArrayList<>(List.of(0f, 0.05f, 0.1f, 0.15f, 0.2f, 0.3f, 0.5f));
+
   @Option(names = "--top-k", defaultValue = "100", description = "PEFA-XL ERM candidates K (default: ${DEFAULT-VALUE}).")
   int topK = 100;
 
@@ -158,6 +163,11 @@ public final class TuneCommand implements Callable<Integer> {
     for (float l : lams) {
       SearchOptions.check(l, "--lams");
     }
+    for (float a : bm25Weights) {
+      if (!(a >= 0 && a <= 1)) {
+        throw new IllegalArgumentException("--bm25-weights must be in [0,1], got " + a);
+      }
+    }
     for (int k : ks) {
       if (k < 1) {
         throw new IllegalArgumentException("--ks must be >= 1, got " + k);
@@ -185,7 +195,7 @@ public final class TuneCommand implements Callable<Integer> {
       Path indexDir = indexOptions.indexDir(common);
       Path outDir = (out != null ? out : common.work().resolve("tune")).toAbsolutePath().normalize();
       String key = String.join("|", info.memoryKey(), "" + info.lam(), split, "" + devSplit, metric, "" + devFraction,
-          "" + seed, "" + lams, "" + ks, "" + weights, "" + norms, "" + temperatures, "" + topK, ermScore, "" + hits);
+          "" + seed, "" + lams, "" + ks, "" + weights, "" + norms, "" + temperatures, "" + topK, ermScore, "" + hits, "" + bm25Weights, "" + info.bm25());
       if (reuse && Files.isRegularFile(outDir.resolve("tune.json"))) {
         JsonNode old = new JsonMapper().readTree(outDir.resolve("tune.json").toFile());
         if (key.equals(old.path("key").asText()) && old.has("choice")) {
@@ -195,7 +205,11 @@ public final class TuneCommand implements Callable<Integer> {
           System.out.printf(Locale.ROOT, "tune: reusing %s (same index, data and grid; delete it to re-run): %s%n",
               outDir.resolve("tune.json"), describe(choice));
           if (!choice.fallback()) {
-            tuned(choice, info, old.path("dev_queries").asInt(), old.path("dev_source").asText()).write(indexDir);
+            if (old.has("tuned")) {
+              new JsonMapper().treeToValue(old.get("tuned"), TunedParams.class).write(indexDir);
+            } else {
+              tuned(choice, info, old.path("dev_queries").asInt(), old.path("dev_source").asText()).write(indexDir);
+            }
           }
           return 0;
         }
@@ -269,7 +283,8 @@ public final class TuneCommand implements Callable<Integer> {
       PefaSchema schema = PefaSchema.builder(docVecs[0].length).xsLambda(info.lam()).hnsw(8, 16).build();
       ByteBuffersDirectory dir = new ByteBuffersDirectory();
       long tb = System.nanoTime();
-      IndexBuilder.write(dir, schema, ds, rows, rowVecs, docVecs, true);
+      Bm25Settings bm25 = info.bm25(); // null: an index without the text field, no hybrid tuning
+      IndexBuilder.write(dir, schema, ds, rows, rowVecs, docVecs, true, 1, bm25 != null ? bm25 : Bm25Settings.DEFAULT);
       Workbench.summary("tune: built the memory-minus-dev index", tb);
       List<String> corpusOrder = ds.docs().stream().map(BeirDataset.Doc::id).toList();
       int th = common.threads;
@@ -278,6 +293,7 @@ public final class TuneCommand implements Callable<Integer> {
       double ermDev;
       long tg = System.nanoTime();
       List<XlSetting> grid = grid();
+      HybridTuning.Result hybrid = null;
       try (PefaSearch ps = new PefaSearch(dir, AnnEffort.EXHAUSTIVE, corpusOrder)) {
         ermDev = score(Workbench.run(ps, devIds, devVecs, null, (q, b, n) -> ps.ermTop(q, n), hits, th, false), devQrels);
         for (float l : lams) {
@@ -301,6 +317,20 @@ public final class TuneCommand implements Callable<Integer> {
         if (Math.abs(viaQuery - xlDev.get(best)) > 1e-9) {
           System.err.printf("tune: WARNING: grid evaluation %.6f != PefaQuery %.6f for %s%n", xlDev.get(best), viaQuery, best.label());
         }
+        if (bm25 != null && !bm25Weights.isEmpty()) {
+          long th0 = System.nanoTime();
+          ps.useBm25(bm25);
+          List<String> devTexts = devQueries.stream().map(BeirDataset.Query::text).toList();
+          hybrid = HybridTuning.tune(ps, devIds, devVecs, devTexts, bm25Weights, lams, grid, cands, topK, ermMode, hits,
+              th, run -> score(run, devQrels));
+          double hybridViaQuery = HybridTuning.viaQuery(ps, devIds, devVecs, devTexts, hybrid, topK, ermMode, hits, th,
+              run -> score(run, devQrels));
+          if (Math.abs(hybridViaQuery - hybrid.xlDev()) > 1e-9) {
+            System.err.printf("tune: WARNING: hybrid grid evaluation %.6f != PefaHybridQuery %.6f%n", hybrid.xlDev(),
+                hybridViaQuery);
+          }
+          Workbench.summary("tune: BM25 weights " + bm25Weights + " with every setting", th0);
+        }
       }
       Workbench.summary("tune: grid of " + (xsDev.size() + xlDev.size()) + " settings on " + devIds.size() + " dev queries", tg);
       String bestXs = argmax(xsDev);
@@ -309,6 +339,10 @@ public final class TuneCommand implements Callable<Integer> {
           bestXl.temperature(), metric, xsDev.get(bestXs), xlDev.get(bestXl), ermDev, false);
       System.out.printf(Locale.ROOT, "tune: dev %s (%d dev queries, %s; memory without them):  ERM %.4f | %s%n",
           metric, devIds.size(), devSource, ermDev, describe(choice));
+      if (hybrid != null) {
+        System.out.printf(Locale.ROOT, "tune: dev %s with BM25: %s%n", metric, HybridTuning.describe(hybrid));
+      }
+      final HybridTuning.Result hy = hybrid;
       // the best setting of each weighting, for the report
       Map<String, XlSetting> bestPerWeight = new LinkedHashMap<>();
       for (String w : weights) {
@@ -332,6 +366,21 @@ public final class TuneCommand implements Callable<Integer> {
         testMetrics.put(EvalCommand.ERM, Workbench.metrics(Workbench.run(ps, testIds, testVecs, null, (q, b, n) -> ps.ermTop(q, n), hits, th, false), qrels));
         testMetrics.put(EvalCommand.XS, Workbench.metrics(Workbench.run(ps, testIds, testVecs, null, (q, b, n) -> ps.xsTop(q, choice.xsLam(), n), hits, th, false), qrels));
         testMetrics.put(EvalCommand.XL, Workbench.metrics(Workbench.run(ps, testIds, testVecs, null, (q, b, n) -> ps.xlTop(q, p, n, null), hits, th, false), qrels));
+        if (hy != null && ps.bm25() != null) {
+          Map<float[], String> text = new java.util.IdentityHashMap<>();
+          for (int i = 0; i < testVecs.length; i++) {
+            text.put(testVecs[i], testQ.get(i).text());
+          }
+          PefaSearch.XlParams hp = new PefaSearch.XlParams(hy.xl().lam(), hy.xl().vote(), topK, ermMode);
+          testMetrics.put(EvalCommand.BM25, Workbench.metrics(Workbench.run(ps, testIds, testVecs, null,
+              (q, b, n) -> ps.bm25Top(text.get(q), n), hits, th, false), qrels));
+          testMetrics.put(EvalCommand.ERM_BM25, Workbench.metrics(Workbench.run(ps, testIds, testVecs, null,
+              (q, b, n) -> ps.hybridTop(ps.ermQuery(q, n), text.get(q), hy.ermA()), hits, th, false), qrels));
+          testMetrics.put(EvalCommand.XS_BM25, Workbench.metrics(Workbench.run(ps, testIds, testVecs, null,
+              (q, b, n) -> ps.hybridTop(ps.xsQuery(q, hy.xsLam(), n), text.get(q), hy.xsA()), hits, th, false), qrels));
+          testMetrics.put(EvalCommand.XL_BM25, Workbench.metrics(Workbench.run(ps, testIds, testVecs, null,
+              (q, b, n) -> ps.hybridTop(ps.xlQuery(q, hp, n, null), text.get(q), hy.xlA()), hits, th, false), qrels));
+        }
         for (var e : bestPerWeight.entrySet()) {
           XlSetting st = e.getValue();
           PefaSearch.XlParams pw = new PefaSearch.XlParams(st.lam(), st.vote(), topK, ermMode);
@@ -342,11 +391,16 @@ public final class TuneCommand implements Callable<Integer> {
       String table = MarkdownTable.render(testMetrics);
       System.out.println("tune: " + split + " metrics of the chosen settings (full training memory):");
       System.out.println(table);
-      tuned(choice, info, devIds.size(), devSource).write(indexDir);
+      TunedParams tunedParams = withHybrid(tuned(choice, info, devIds.size(), devSource), hybrid);
+      tunedParams.write(indexDir);
       Files.createDirectories(outDir);
       Map<String, Object> json = new LinkedHashMap<>();
       json.put("key", key);
       json.put("choice", choice);
+      json.put("tuned", tunedParams);
+      if (hybrid != null) {
+        json.put("dev_BM25", hybrid.dev());
+      }
       json.put("dev_queries", devIds.size());
       json.put("dev_source", devSource);
       json.put("memory_rows", rows.size());
@@ -363,7 +417,8 @@ public final class TuneCommand implements Callable<Integer> {
       json.put("test", testMetrics);
       JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build().writeValue(outDir.resolve("tune.json").toFile(), json);
       StringBuilder md = new StringBuilder("# pefa tune\n\nSelected by dev " + metric + " (" + devIds.size()
-          + " dev queries: " + devSource + "): " + describe(choice) + ".\n\n## " + split
+          + " dev queries: " + devSource + "): " + describe(choice) + (hybrid == null ? ""
+          : "; with BM25: " + HybridTuning.describe(hybrid)) + ".\n\n## " + split
           + " metrics (full training memory)\n\n" + table);
       if (bestPerWeight.size() > 1) {
         md.append("\n## Best setting of each neighbour vote (dev ").append(metric).append(", then ").append(split)
@@ -449,6 +504,17 @@ public final class TuneCommand implements Callable<Integer> {
   private TunedParams tuned(Choice c, IndexInfo info, int devQueries, String devSource) {
     return new TunedParams(c.xsLam(), c.xlLam(), c.k(), c.knnWeight(), c.knnNorm(), c.temperature(), topK,
         SearchOptions.ermName(SearchOptions.ermMode(ermScore)), metric, devQueries, devSource, info.memoryKey());
+  }
+
+  /** The tuned parameters with the BM25 choice, if any. */
+  private static TunedParams withHybrid(TunedParams t, HybridTuning.Result h) {
+    if (h == null) {
+      return t;
+    }
+    XlSetting x = h.xl();
+    return new TunedParams(t.xsLam(), t.xlLam(), t.k(), t.knnWeight(), t.knnNorm(), t.temperature(), t.topK(),
+        t.ermScore(), t.metric(), t.devQueries(), t.devSource(), t.memoryKey(), h.ermA(), h.xsA(), h.xlA(), h.xsLam(),
+        x.lam(), x.k(), x.weight(), x.norm(), x.temperature());
   }
 
   static String describe(Choice c) {

@@ -15,7 +15,9 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
+import org.apache.lucene.document.Field;
 import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LogByteSizeMergePolicy;
@@ -24,7 +26,7 @@ import org.apache.lucene.store.FSDirectory;
 
 /**
  * Writes a PEFA index for a BEIR dataset: the memory rows first, then the documents in corpus order (doc key = corpus
- * {@code _id}, stored field {@code title}), merged to one segment with an order-preserving merge policy so that
+ * {@code _id}, stored field {@code title}, BM25 text field {@value Bm25Settings#TEXT_FIELD}), merged to one segment with an order-preserving merge policy so that
  * Lucene doc ids follow corpus order (the tie-break order). Built in a temporary sibling folder; the marker {@link
  * IndexInfo#FILE} is written last and the folder is then renamed into place, so a failed build leaves nothing that
  * looks like a valid index.
@@ -57,13 +59,14 @@ public final class IndexBuilder {
       float[][] docVectors,
       boolean progress)
       throws IOException {
-    write(dir, schema, dataset, rows, rowVectors, docVectors, progress, 1);
+    write(dir, schema, dataset, rows, rowVectors, docVectors, progress, 1, Bm25Settings.DEFAULT);
   }
 
   /**
-   * Writes the index into a Lucene directory (no marker, no rename) with {@code threads} threads:
-   * that many threads hand rows and documents to Lucene (each builds its own segments' graphs) and
-   * build each graph of the final merge ({@link Pefa01Codec#Pefa01Codec(int,
+   * Writes the index into a Lucene directory (no marker, no rename) with {@code threads} threads,
+   * and the BM25 text field {@value Bm25Settings#TEXT_FIELD} of every document ({@link
+   * Bm25Settings}): that many threads hand rows and documents to Lucene (each builds its own
+   * segments' graphs) and build each graph of the final merge ({@link Pefa01Codec#Pefa01Codec(int,
    * java.util.concurrent.ExecutorService)}).
    *
    * @param dir the directory
@@ -74,6 +77,7 @@ public final class IndexBuilder {
    * @param docVectors document vectors, in corpus order
    * @param progress show a progress bar
    * @param threads indexing and graph-merge threads, at least 1
+   * @param bm25 the BM25 settings of the text field
    * @throws IOException on I/O errors
    */
   public static void write(
@@ -84,7 +88,8 @@ public final class IndexBuilder {
       float[][] rowVectors,
       float[][] docVectors,
       boolean progress,
-      int threads)
+      int threads,
+      Bm25Settings bm25)
       throws IOException {
     if (threads < 1) {
       throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
@@ -92,7 +97,7 @@ public final class IndexBuilder {
     java.util.concurrent.ExecutorService mergeExec =
         threads > 1 ? java.util.concurrent.Executors.newFixedThreadPool(threads) : null;
     try {
-      write(dir, schema, dataset, rows, rowVectors, docVectors, progress, threads, mergeExec);
+      write(dir, schema, dataset, rows, rowVectors, docVectors, progress, threads, mergeExec, bm25);
     } finally {
       if (mergeExec != null) {
         mergeExec.shutdownNow();
@@ -109,11 +114,13 @@ public final class IndexBuilder {
       float[][] docVectors,
       boolean progress,
       int threads,
-      java.util.concurrent.ExecutorService mergeExec)
+      java.util.concurrent.ExecutorService mergeExec,
+      Bm25Settings bm25)
       throws IOException {
     LogByteSizeMergePolicy mp = new LogByteSizeMergePolicy();
     IndexWriterConfig cfg =
-        new IndexWriterConfig()
+        new IndexWriterConfig(Bm25Settings.analyzer())
+            .setSimilarity(bm25.similarity())
             .setCodec(mergeExec == null ? new Pefa01Codec() : new Pefa01Codec(threads, mergeExec))
             .setMergePolicy(mp)
             .setRAMBufferSizeMB(512)
@@ -149,7 +156,12 @@ public final class IndexBuilder {
         w.flush();
         for (int i = 0; i < docs.size(); i++) {
           BeirDataset.Doc d = docs.get(i);
-          w.addDocument(d.id(), docVectors[i], List.of(new StoredField(TITLE_FIELD, d.title())));
+          w.addDocument(
+              d.id(),
+              docVectors[i],
+              List.of(
+                  new StoredField(TITLE_FIELD, d.title()),
+                  new TextField(Bm25Settings.TEXT_FIELD, Bm25Settings.documentText(d), Field.Store.NO)));
         }
         w.commit();
         w.setWriteListener(null);

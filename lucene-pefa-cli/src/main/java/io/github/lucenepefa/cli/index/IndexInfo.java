@@ -38,6 +38,8 @@ import java.util.Map;
  * @param buildSeconds wall time of the build
  * @param quantization the graphs' quantization ({@code none}, {@code int8}, {@code int4}, {@code binary}; absent in
  *     older folders: {@code none})
+ * @param bm25 the BM25 settings of the text field {@value Bm25Settings#TEXT_FIELD}, or {@code null} for an index
+ *     without it (hybrid search needs it)
  */
 public record IndexInfo(
     int format,
@@ -56,7 +58,8 @@ public record IndexInfo(
     int memoryRows,
     long memoryInputs,
     double buildSeconds,
-    String quantization) {
+    String quantization,
+    Bm25Settings bm25) {
 
   /** The marker file name. */
   public static final String FILE = "pefa-index.json";
@@ -66,6 +69,23 @@ public record IndexInfo(
 
   private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+
+  /** An index without the text field. */
+  public IndexInfo(int format, String model, String modelId, String dataset, String datasetFingerprint,
+      List<String> trainSplits, Map<String, String> splitFingerprints, int chunks, int chunkWords, float lam, int hnswM,
+      int hnswEfConstruction, int docs, int memoryRows, long memoryInputs, double buildSeconds) {
+    this(format, model, modelId, dataset, datasetFingerprint, trainSplits, splitFingerprints, chunks, chunkWords, lam,
+        hnswM, hnswEfConstruction, docs, memoryRows, memoryInputs, buildSeconds, "none", null);
+  }
+
+  /**
+   * @param settings the BM25 settings of the text field
+   * @return this info for an index with the text field
+   */
+  public IndexInfo withBm25(Bm25Settings settings) {
+    return new IndexInfo(format, model, modelId, dataset, datasetFingerprint, trainSplits, splitFingerprints, chunks,
+        chunkWords, lam, hnswM, hnswEfConstruction, docs, memoryRows, memoryInputs, buildSeconds, quantization, settings);
+  }
 
   /** Lists and maps are kept unmodifiable, null as empty. */
   public IndexInfo {
@@ -117,6 +137,7 @@ public record IndexInfo(
         && hnswEfConstruction == other.hnswEfConstruction
         && quantization.equals(other.quantization)
         && Float.compare(lam, other.lam) == 0
+        && java.util.Objects.equals(bm25, other.bm25)
         && memoryKey().equals(other.memoryKey());
   }
 
@@ -140,7 +161,7 @@ public record IndexInfo(
    */
   public IndexInfo withCounts(int docCount, int rows, long inputs, double seconds) {
     return new IndexInfo(format, model, modelId, dataset, datasetFingerprint, trainSplits, splitFingerprints, chunks,
-        chunkWords, lam, hnswM, hnswEfConstruction, docCount, rows, inputs, seconds, quantization);
+        chunkWords, lam, hnswM, hnswEfConstruction, docCount, rows, inputs, seconds, quantization, bm25);
   }
 
   /**
@@ -152,6 +173,6 @@ public record IndexInfo(
    */
   public IndexInfo withMemory(List<String> splits, Map<String, String> fingerprints, int rows, long inputs) {
     return new IndexInfo(format, model, modelId, dataset, datasetFingerprint, splits, fingerprints, chunks, chunkWords,
-        lam, hnswM, hnswEfConstruction, docs, rows, inputs, buildSeconds, quantization);
+        lam, hnswM, hnswEfConstruction, docs, rows, inputs, buildSeconds, quantization, bm25);
   }
 }

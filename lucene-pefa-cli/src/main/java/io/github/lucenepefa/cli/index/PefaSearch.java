@@ -4,8 +4,10 @@ import io.github.lucenepefa.cli.eval.ScoredDoc;
 import io.github.lucenepefa.index.PefaSchema;
 import io.github.lucenepefa.scoring.ErmScoreMode;
 import io.github.lucenepefa.scoring.KnnVote;
+import io.github.lucenepefa.scoring.PefaScoring;
 import io.github.lucenepefa.search.AnnEffort;
 import io.github.lucenepefa.search.Neighbour;
+import io.github.lucenepefa.search.PefaHybridQuery;
 import io.github.lucenepefa.search.PefaQuery;
 import io.github.lucenepefa.search.TrainingQueryMemory;
 import io.github.lucenepefa.search.XlCandidates;
@@ -84,6 +86,8 @@ public final class PefaSearch implements Closeable {
   private volatile Map<String, Integer> docsByKey;
   private final AnnEffort effort;
   private float oversample;
+  private Bm25Settings bm25; // null: the index has no text field
+  private final org.apache.lucene.analysis.Analyzer analyzer = Bm25Settings.analyzer();
 
   /**
    * @param dir an index directory (closed with this object)
@@ -184,8 +188,162 @@ public final class PefaSearch implements Closeable {
    * @throws IOException if not a complete index
    */
   public static PefaSearch open(Path indexDir, AnnEffort effort) throws IOException {
-    IndexInfo.read(indexDir);
-    return new PefaSearch(FSDirectory.open(indexDir), effort, readCorpusOrder(indexDir));
+    IndexInfo info = IndexInfo.read(indexDir);
+    PefaSearch ps = new PefaSearch(FSDirectory.open(indexDir), effort, readCorpusOrder(indexDir));
+    if (info.bm25() != null) {
+      ps.useBm25(info.bm25());
+    }
+    return ps;
+  }
+
+  /**
+   * Scores the text field {@value Bm25Settings#TEXT_FIELD} with these settings (for an index built with it).
+   *
+   * @param settings the BM25 settings
+   */
+  public void useBm25(Bm25Settings settings) {
+    this.bm25 = settings;
+    this.searcher.setSimilarity(settings.similarity());
+  }
+
+  /**
+   * The lexical score of every live document the lexical query of a text matches.
+   *
+   * @param docs global doc ids, ascending
+   * @param scores their scores
+   * @param max the largest, 0 when nothing matches
+   */
+  public record LexicalScores(int[] docs, float[] scores, float max) {
+    /**
+     * @param doc a global doc id
+     * @return its score, 0 when not matched
+     */
+    public float score(int doc) {
+      int i = Arrays.binarySearch(docs, doc);
+      return i >= 0 ? scores[i] : 0f;
+    }
+  }
+
+  /**
+   * @param text a query text
+   * @return the lexical score of every matching live document, from the lexical query's scorers
+   * @throws IOException on I/O errors
+   */
+  public LexicalScores lexicalScores(String text) throws IOException {
+    org.apache.lucene.search.Query q = searcher.rewrite(lexicalQuery(text));
+    org.apache.lucene.search.Weight w =
+        searcher.createWeight(q, org.apache.lucene.search.ScoreMode.COMPLETE, 1f);
+    int[] docs = new int[16];
+    float[] scores = new float[16];
+    int count = 0;
+    float max = 0f;
+    for (LeafReaderContext ctx : reader.leaves()) {
+      org.apache.lucene.search.Scorer s = w.scorer(ctx);
+      if (s == null) {
+        continue;
+      }
+      org.apache.lucene.util.Bits live = ctx.reader().getLiveDocs();
+      var it = s.iterator();
+      for (int d = it.nextDoc(); d != org.apache.lucene.search.DocIdSetIterator.NO_MORE_DOCS; d = it.nextDoc()) {
+        if (live != null && !live.get(d)) {
+          continue;
+        }
+        if (count == docs.length) {
+          docs = Arrays.copyOf(docs, count * 2);
+          scores = Arrays.copyOf(scores, count * 2);
+        }
+        docs[count] = ctx.docBase + d;
+        scores[count] = s.score();
+        max = Math.max(max, scores[count++]);
+      }
+    }
+    return new LexicalScores(Arrays.copyOf(docs, count), Arrays.copyOf(scores, count), max);
+  }
+
+  /**
+   * Ranks PEFA-XL candidates fused with BM25, as {@link PefaHybridQuery} with exhaustive effort ranks them when the
+   * ERM top-K is at least {@code n} deep: the candidates and every lexical match are scored, a document that is
+   * neither scores below the ERM top-K.
+   *
+   * @param candidates from {@link #xlCandidates}
+   * @param p the PEFA-XL setting
+   * @param lexical the query's lexical scores ({@link #lexicalScores})
+   * @param weight {@code a}
+   * @param n hits
+   * @return the ranking
+   * @throws IOException on I/O errors
+   */
+  public List<ScoredDoc> xlHybridRank(XlCandidates candidates, XlParams p, LexicalScores lexical, float weight, int n)
+      throws IOException {
+    ScoreDoc[] pefa = candidates.score(p.lam(), p.vote(), p.ermMode(), Integer.MAX_VALUE, lexical.docs()).scoreDocs;
+    ScoreDoc[] fused = new ScoreDoc[pefa.length];
+    for (int i = 0; i < pefa.length; i++) {
+      float h = PefaScoring.hybridScore(weight, lexical.score(pefa[i].doc), lexical.max(), pefa[i].score);
+      fused[i] = new ScoreDoc(pefa[i].doc, h);
+    }
+    Arrays.sort(fused, (a, b) -> a.score != b.score ? Float.compare(b.score, a.score) : Integer.compare(a.doc, b.doc));
+    return ranked(m -> new TopDocs(new org.apache.lucene.search.TotalHits(fused.length,
+        org.apache.lucene.search.TotalHits.Relation.EQUAL_TO), Arrays.copyOf(fused, Math.min(m, fused.length))), n);
+  }
+
+  /** @return the BM25 settings of the text field, or {@code null} when the index has none */
+  public Bm25Settings bm25() {
+    return bm25;
+  }
+
+  /**
+   * @param text a query text
+   * @return its BM25 query on the text field ({@link Bm25Settings#query})
+   */
+  public org.apache.lucene.search.Query lexicalQuery(String text) {
+    return Bm25Settings.query(analyzer, text);
+  }
+
+  /**
+   * BM25 alone: the top {@code n} by the lexical query's score.
+   *
+   * @param text the query text
+   * @param n hits
+   * @return ranked hits
+   * @throws IOException on I/O errors
+   */
+  public TopDocs bm25Top(String text, int n) throws IOException {
+    return searcher.search(lexicalQuery(text), n);
+  }
+
+  /**
+   * A PEFA query fused with BM25 ({@link PefaHybridQuery}), its lexical top-K the larger of {@code n} and the default.
+   *
+   * @param pefa the PEFA side (its {@code n} is the hybrid's)
+   * @param text the query text
+   * @param weight {@code a}
+   * @return the query
+   */
+  public PefaHybridQuery hybridQuery(PefaQuery pefa, String text, float weight) {
+    return new PefaHybridQuery(
+        pefa, lexicalQuery(text), weight, Math.max(pefa.n(), PefaHybridQuery.DEFAULT_LEXICAL_TOP_K));
+  }
+
+  /**
+   * @param pefa the PEFA side
+   * @param text the query text
+   * @param weight {@code a}
+   * @return ranked hits
+   * @throws IOException on I/O errors
+   */
+  public TopDocs hybridTop(PefaQuery pefa, String text, float weight) throws IOException {
+    return searcher.search(hybridQuery(pefa, text, weight), pefa.n());
+  }
+
+  /**
+   * The PEFA query of plain ERM (PEFA-XL with lambda 1 and no neighbours).
+   *
+   * @param q query vector
+   * @param n hits
+   * @return the query
+   */
+  public PefaQuery ermQuery(float[] q, int n) {
+    return PefaQuery.xl(schema, q, n).lambda(1f).topK(n).k(1).effort(effort).neighbours(List.of()).build();
   }
 
   /**

@@ -24,6 +24,15 @@ import java.nio.file.Path;
  * @param devQueries number of dev queries
  * @param devSource where the dev queries came from (e.g. {@code 20% of train, seed 42})
  * @param memoryKey the index memory they were chosen for
+ * @param bm25Erm BM25 weight {@code a} of ERM+BM25, or null (not tuned)
+ * @param bm25Xs BM25 weight {@code a} of PEFA-XS+BM25 (at {@code xsLam}), or null
+ * @param bm25Xl BM25 weight {@code a} of PEFA-XL+BM25, or null
+ * @param bm25XsLam PEFA-XS lambda of PEFA-XS+BM25 (chosen with its {@code a}), or null
+ * @param bm25XlLam PEFA-XL lambda of PEFA-XL+BM25, or null
+ * @param bm25K PEFA-XL k of PEFA-XL+BM25, or null
+ * @param bm25KnnWeight neighbour vote of PEFA-XL+BM25, or null
+ * @param bm25KnnNorm knn-norm of PEFA-XL+BM25, or null
+ * @param bm25Temperature softmax temperature of PEFA-XL+BM25, or null
  */
 public record TunedParams(
     float xsLam,
@@ -37,7 +46,23 @@ public record TunedParams(
     String metric,
     int devQueries,
     String devSource,
-    String memoryKey) {
+    String memoryKey,
+    Float bm25Erm,
+    Float bm25Xs,
+    Float bm25Xl,
+    Float bm25XsLam,
+    Float bm25XlLam,
+    Integer bm25K,
+    String bm25KnnWeight,
+    String bm25KnnNorm,
+    Float bm25Temperature) {
+
+  /** Parameters without BM25 weights. */
+  public TunedParams(float xsLam, float xlLam, int k, String knnWeight, String knnNorm, float temperature, int topK,
+      String ermScore, String metric, int devQueries, String devSource, String memoryKey) {
+    this(xsLam, xlLam, k, knnWeight, knnNorm, temperature, topK, ermScore, metric, devQueries, devSource, memoryKey,
+        null, null, null, null, null, null, null, null, null);
+  }
 
   /** The file in the index folder. */
   public static final String FILE = "pefa-tune.json";
