@@ -96,6 +96,31 @@ class MalformedInputTest {
   }
 
   @Test
+  void unknownModelAndEmptyQueryAreErrorsAtTheirCause() throws Exception {
+    Path work = CliRunner.work("search-args");
+    // the unknown preset is named with the known ones, not blamed on the index it would select
+    CliRunner.Result r = CliRunner.run("search", "--data", work.resolve("data").toString(), "--model", "nosuch", "q");
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("unknown encoder preset 'nosuch'; known presets: "), r.err());
+    assertTrue(r.err().contains("all-minilm-l6-v2") && r.err().contains("bge-small-en-v1.5"), r.err());
+    assertFalse(r.err().contains("not a complete pefa index"), r.err());
+    r = CliRunner.run("search", "--index", work.resolve("no-index").toString(), "--model", "nosuch", "q");
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("unknown encoder preset 'nosuch'"), r.err());
+    // an empty or blank query text
+    for (String text : new String[] {"", "  ", "\t"}) {
+      r = CliRunner.run("search", "--index", work.resolve("no-index").toString(), text);
+      assertEquals(1, r.code(), "query [" + text + "]");
+      assertTrue(r.err().contains("the query text is empty"), r.err());
+    }
+    Path queries = work.resolve("queries.jsonl");
+    Files.writeString(queries, "{\"_id\": \"a\", \"text\": \"fine\"}\n{\"_id\": \"b\", \"text\": \" \"}\n");
+    r = CliRunner.run("search", "--index", work.resolve("no-index").toString(), "--queries", queries.toString());
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("queries.jsonl:2: empty \"text\""), r.err());
+  }
+
+  @Test
   void encodeBrokenLine() throws Exception {
     Path work = CliRunner.work("encode-broken");
     Path in = work.resolve("texts.jsonl");
