@@ -121,6 +121,41 @@ class MalformedInputTest {
   }
 
   @Test
+  void trainingQueriesOfOneTextWithDifferentVectorsAreNamed() throws Exception {
+    Path work = CliRunner.work("vectors-conflict");
+    Path data = CliRunner.tinyDataset(work.resolve("data"));
+    List<String> queries = Files.readAllLines(data.resolve("queries.jsonl"));
+    queries.set(2, "{\"_id\": \"q3\", \"text\": \"does vitamin d prevent fractures\"}"); // q1's text
+    Files.write(data.resolve("queries.jsonl"), queries);
+    Path vec = work.resolve("vecs");
+    Files.createDirectories(vec);
+    float[][] docs = new float[6][4];
+    float[][] qs = new float[6][4];
+    for (int i = 0; i < 6; i++) {
+      docs[i][i % 4] = 1;
+      qs[i][(i + 1) % 4] = 1; // q1 and q3: different vectors
+    }
+    io.github.lucenepefa.cli.vectors.Npy.write(vec.resolve("corpus.npy"), docs);
+    Files.write(vec.resolve("corpus.ids.txt"), List.of("d1", "d2", "d3", "d4", "d5", "d6"));
+    io.github.lucenepefa.cli.vectors.Npy.write(vec.resolve("queries.npy"), qs);
+    Files.write(vec.resolve("queries.ids.txt"), List.of("q1", "q2", "q3", "q4", "q5", "q6"));
+    Path index = work.resolve("index");
+    CliRunner.Result r = CliRunner.run("index", "--data", data.toString(), "--vectors", vec.toString(), "--index",
+        index.toString(), "--chunks", "0");
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("training queries q1 and q3 have the same text, so one memory row, but different"
+        + " vectors in queries.npy"), r.err());
+    assertNoIndex(index);
+    // the same vector: one row, built
+    qs[2] = qs[0].clone();
+    io.github.lucenepefa.cli.vectors.Npy.write(vec.resolve("queries.npy"), qs);
+    r = CliRunner.run("index", "--data", data.toString(), "--vectors", vec.toString(), "--index", index.toString(),
+        "--chunks", "0");
+    assertEquals(0, r.code(), r.err());
+    assertEquals(3, IndexInfo.read(index).memoryRows());
+  }
+
+  @Test
   void encodeBrokenLine() throws Exception {
     Path work = CliRunner.work("encode-broken");
     Path in = work.resolve("texts.jsonl");
