@@ -156,6 +156,7 @@ public final class Workbench {
   public static TrainingMemoryBuilder memory(BeirDataset ds, VectorSource src, List<String> trainSplits,
       Set<String> exclude, int chunks, int chunkWords) throws IOException {
     TrainingMemoryBuilder b = new TrainingMemoryBuilder();
+    Map<String, String> firstIdOfText = new java.util.HashMap<>();
     for (String split : trainSplits) {
       for (Map.Entry<String, Map<String, Integer>> e : ds.qrels(split).entrySet()) {
         if (exclude.contains(e.getKey())) {
@@ -168,6 +169,9 @@ public final class Workbench {
           }
         });
         BeirDataset.Query q = ds.query(e.getKey());
+        if (!rel.isEmpty()) {
+          checkOneVectorPerText(src, firstIdOfText, q);
+        }
         b.addQuery(q.id(), q.text(), rel);
       }
     }
@@ -175,6 +179,28 @@ public final class Workbench {
       src.addChunks(b, ds, chunks, chunkWords);
     }
     return b;
+  }
+
+  /**
+   * Training queries of the same text share one memory row (that of the first): with precomputed vectors (--vectors),
+   * they must have the same vector, else the row's vector would silently be the first query's.
+   *
+   * @throws IllegalArgumentException naming both query ids
+   */
+  private static void checkOneVectorPerText(VectorSource src, Map<String, String> firstIdOfText, BeirDataset.Query q) {
+    if (!(src instanceof io.github.lucenepefa.cli.vectors.NpyVectors npy)) {
+      return; // an encoder gives one text one vector
+    }
+    String first = firstIdOfText.putIfAbsent(q.text(), q.id());
+    if (first == null || first.equals(q.id())) {
+      return;
+    }
+    float[] a = npy.query(first);
+    float[] b = npy.query(q.id());
+    if (a != null && b != null && !java.util.Arrays.equals(a, b)) {
+      throw new IllegalArgumentException("training queries " + first + " and " + q.id() + " have the same text, so"
+          + " one memory row, but different vectors in queries.npy");
+    }
   }
 
   /**

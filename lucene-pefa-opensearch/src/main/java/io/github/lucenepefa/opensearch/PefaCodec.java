@@ -4,8 +4,10 @@ import java.util.Set;
 import org.apache.lucene.codecs.Codec;
 import org.apache.lucene.codecs.FilterCodec;
 import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.PostingsFormat;
 import org.apache.lucene.codecs.lucene104.Lucene104Codec;
 import org.apache.lucene.codecs.perfield.PerFieldKnnVectorsFormat;
+import org.apache.lucene.codecs.perfield.PerFieldPostingsFormat;
 import org.opensearch.common.settings.Settings;
 import org.opensearch.index.codec.CodecAliases;
 import org.opensearch.index.mapper.MappedFieldType;
@@ -22,6 +24,11 @@ import org.opensearch.index.mapper.MapperService;
  * {@link MapperService} which vector fields are PEFA's. Segments record the SPI name; Lucene reopens
  * them with the no-argument instance, which reads every format by the per-field names the segment
  * recorded, so reading needs no mapping.
+ *
+ * <p>A PEFA field {@code f} also writes term fields {@code f.<part>} (document keys, row ids, label
+ * keys), which are not in the mapping: their postings format is Lucene's default, chosen here
+ * without asking OpenSearch's per-field codec (which would log a warning for each unmapped field at
+ * every segment write).
  */
 public final class PefaCodec extends FilterCodec implements CodecAliases {
 
@@ -39,6 +46,7 @@ public final class PefaCodec extends FilterCodec implements CodecAliases {
   private final KnnVectorsFormat pefaFormat = PefaCore.vectorsFormat();
   private final MapperService mapperService;
   private final KnnVectorsFormat vectorsFormat;
+  private final PostingsFormat postingsFormat;
 
   /** The SPI instance, used to read segments (and writes every vector field with PEFA's format). */
   public PefaCodec() {
@@ -67,6 +75,33 @@ public final class PefaCodec extends FilterCodec implements CodecAliases {
                 : delegateFormat;
           }
         };
+    PostingsFormat delegatePostings = delegate.postingsFormat();
+    PostingsFormat lucenePostings = new Lucene104Codec().postingsFormat();
+    this.postingsFormat =
+        delegatePostings instanceof PerFieldPostingsFormat perField
+                && lucenePostings instanceof PerFieldPostingsFormat luceneDefault
+            ? new PerFieldPostingsFormat() {
+              @Override
+              public PostingsFormat getPostingsFormatForField(String field) {
+                return isPefaSubField(field)
+                    ? luceneDefault.getPostingsFormatForField(field)
+                    : perField.getPostingsFormatForField(field);
+              }
+            }
+            : delegatePostings;
+  }
+
+  /** Whether a Lucene field is one a PEFA field writes ({@code <pefa field>.<part>}). */
+  private boolean isPefaSubField(String luceneField) {
+    if (mapperService == null) {
+      return false;
+    }
+    for (int dot = luceneField.lastIndexOf('.'); dot > 0; dot = luceneField.lastIndexOf('.', dot - 1)) {
+      if (mapperService.fieldType(luceneField.substring(0, dot)) instanceof PefaFieldType) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private boolean isPefaField(String luceneField) {
@@ -81,6 +116,11 @@ public final class PefaCodec extends FilterCodec implements CodecAliases {
       }
     }
     return false;
+  }
+
+  @Override
+  public PostingsFormat postingsFormat() {
+    return postingsFormat;
   }
 
   @Override

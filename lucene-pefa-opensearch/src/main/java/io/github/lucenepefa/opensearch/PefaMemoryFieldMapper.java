@@ -99,6 +99,14 @@ final class PefaMemoryFieldMapper extends ParametrizedFieldMapper {
     if (labels == null) {
       throw new IllegalArgumentException(what + ": [labels] is missing");
     }
+    if (labels.isEmpty()) {
+      // the core refuses a row without labels too (PefaIndexWriter#addTrainingQuery)
+      throw new IllegalArgumentException(
+          what
+              + " of memory row ["
+              + context.sourceToParse().id()
+              + "]: [labels] is empty: a memory row labels at least one document");
+    }
     PefaCore.checkUnit(what + " vector", x, schema.dimension());
     if (context.doc().getField(schema.memoryField()) != null) {
       throw new IllegalArgumentException(what + " takes one training query per document");
@@ -210,6 +218,7 @@ final class PefaMemoryFieldMapper extends ParametrizedFieldMapper {
     @Override
     public PefaMemoryFieldMapper build(BuilderContext context) {
       String fullName = buildFullName(context);
+      PefaCodec.checkIndexCodec(context.indexSettings(), fullName); // at index (or template) creation
       PefaSchema schema =
           PefaCore.schema(
               fullName, dimension.get(), 0.5f, false, m.get(), efConstruction.get());

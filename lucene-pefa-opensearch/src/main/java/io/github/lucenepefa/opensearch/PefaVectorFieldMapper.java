@@ -204,6 +204,7 @@ final class PefaVectorFieldMapper extends ParametrizedFieldMapper {
     @Override
     public PefaVectorFieldMapper build(BuilderContext context) {
       String fullName = buildFullName(context);
+      PefaCodec.checkIndexCodec(context.indexSettings(), fullName); // at index (or template) creation
       PefaSchema schema =
           PefaCore.schema(
               fullName,

@@ -501,12 +501,13 @@ public class PefaShardedTests extends OpenSearchIntegTestCase {
     assertBadRequest("POST", "/" + MAIN + "/_pefa/xs_refresh", "{\"field\": \"" + FIELD + "\"}", "[memory_index] is required");
     assertBadRequest("POST", "/" + MAIN + "/_pefa/xs_refresh", "{\"field\": \"" + FIELD + "\", \"memory\": \"x\"}", "does not support [memory]");
     assertBadRequest("POST", "/" + MAIN + "/_pefa/xs_refresh", "{\"field\": \"" + FIELD + "\", \"memory_index\": \"" + MAIN + "\"}", "expected a [pefa_memory] field");
-    // a PEFA field in an index without the plugin's codec is refused, naming the setting
-    assertAcked(prepareCreate("nocodec").setMapping("{\"properties\": {\"" + FIELD + "\": {\"type\": \"pefa_vector\", \"dimension\": " + DIM + "}}}"));
-    assertBadRequest("PUT", "/nocodec/_doc/1", "{\"" + FIELD + "\": " + q + "}", "\\\"index.codec\\\": \\\"pefa\\\"");
-    refresh(MAIN, MEMORY, "nocodec");
+    assertBadRequest("PUT", "/" + MEMORY + "/_doc/bad", "{\"" + FIELD + "\": {\"vector\": " + q + ", \"labels\": {}}}", "memory row [bad]: [labels] is empty");
+    // an index with a PEFA field and another codec is refused at creation, naming the setting
+    assertBadRequest("PUT", "/nocodec", "{\"mappings\": {\"properties\": {\"" + FIELD + "\": {\"type\": \"pefa_vector\", \"dimension\": " + DIM + "}}}}", "\\\"index.codec\\\": \\\"pefa\\\"");
+    assertBadRequest("PUT", "/_index_template/nocodec", "{\"index_patterns\": [\"nocodec-*\"], \"template\": {\"mappings\": {\"properties\": {\"" + FIELD + "\": {\"type\": \"pefa_memory\", \"dimension\": " + DIM + "}}}}}", "\\\"index.codec\\\": \\\"pefa\\\"");
+    refresh(MAIN, MEMORY);
     assertEquals(docs, count(MAIN));
     assertEquals(rows, count(MEMORY));
-    assertEquals(0, count("nocodec"));
+    assertFalse(indexExists("nocodec"));
   }
 }

@@ -302,8 +302,18 @@ class TestPefaQueryBehaviour {
         assertBad("weight for document 'd1' must be finite and > 0, got -1.0", () -> w.addTrainingQuery("t9", unit(0), Map.of("d1", -1f)));
         assertBad("document key must not be null or empty", () -> w.addDocument("", unit(0)));
         assertBad("field name 'pefa.erm' is reserved", () -> w.addDocument("x", unit(0), List.of(new StringField("pefa.erm", "x", Field.Store.NO))));
-        w.addTrainingQuery("t1", unit(1.0), Map.of("d1", 1f)); // t1 exists with another vector
-        assertBad("'t1' exists in the index with a different vector", w::commit);
+        assertBad("training query 't9' has no labels", () -> w.addTrainingQuery("t9", unit(0), Map.of()));
+        // t1 exists in the index with another vector: refused at the call that adds it
+        assertBad("'t1' exists in the index with a different vector", () -> w.addTrainingQuery("t1", unit(1.0), Map.of("d1", 1f)));
+        w.removeTrainingPair("t1", "d9", 1f); // a buffered change without a vector: the index's still counts
+        assertBad("'t1' exists in the index with a different vector", () -> w.addTrainingPair("t1", unit(1.0), "d1"));
+        w.addTrainingQuery("t8", unit(0), Map.of("d1", 1f));
+        w.flush();
+        assertBad("'t8' exists in the index with a different vector", () -> w.addTrainingPair("t8", unit(1.0), "d2"));
+        w.deleteTrainingQuery("t8"); // deleted first: a new vector is no conflict
+        w.addTrainingPair("t8", unit(1.0), "d2");
+        w.deleteTrainingQuery("t8");
+        w.commit();
       }
       assertBad("written with schema", () -> PefaIndexWriter.open(dir, PefaSchema.builder(2).xsLambda(0.9f).build()));
       try (IndexWriter iw = new IndexWriter(dir, new IndexWriterConfig().setCodec(new Pefa01Codec()))) {

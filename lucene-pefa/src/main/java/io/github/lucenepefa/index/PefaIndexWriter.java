@@ -266,12 +266,20 @@ public final class PefaIndexWriter implements Closeable {
    *
    * @param rowId the row id (for example the query id, or the normalised query text)
    * @param vector the training-query vector {@code x_i} (unit length)
-   * @param labels document key to weight {@code Y[i,d]} (weights finite and > 0)
-   * @throws IOException when a flush of a full buffer fails
+   * @param labels document key to weight {@code Y[i,d]} (weights finite and > 0; at least one: a
+   *     row without labels votes for nothing and is refused)
+   * @throws IOException when a flush of a full buffer fails, or on I/O errors reading the index's
+   *     row of the same id
+   * @throws IllegalArgumentException naming the row when its id, labels or vector are bad, or when a
+   *     row of the same id, buffered or in the index, has a different vector (nothing is changed)
    */
   public void addTrainingQuery(String rowId, float[] vector, Map<String, Float> labels)
       throws IOException {
     new TrainingLabels(rowId, labels); // checks the id, keys and weights
+    if (labels.isEmpty()) {
+      throw new IllegalArgumentException(
+          "training query '" + rowId + "' has no labels: a memory row labels at least one document");
+    }
     PefaVectors.checkUnit("training query '" + rowId + "' vector", vector, schema.dimension());
     boolean flush;
     synchronized (this) {
@@ -279,6 +287,13 @@ public final class PefaIndexWriter implements Closeable {
       if (op != null && op.vector != null && Arrays.equals(op.vector, vector) == false) {
         throw new IllegalArgumentException(
             "training query '" + rowId + "' was already added with a different vector");
+      }
+      if (op == null || (op.vector == null && op.replace == false)) {
+        float[] indexed = indexedRowVector(rowId);
+        if (indexed != null && Arrays.equals(indexed, vector) == false) {
+          throw new IllegalArgumentException(
+              "training query '" + rowId + "' exists in the index with a different vector");
+        }
       }
       if (op == null) {
         pendingRows.put(rowId, op = new RowOp());
@@ -837,6 +852,13 @@ public final class PefaIndexWriter implements Closeable {
 
   // ---------------------------------------------------------------------------------------------
   // reading the snapshot
+
+  /** The vector of the index's live row of this id (as of the last flush), or null. */
+  private float[] indexedRowVector(String rowId) throws IOException {
+    refreshSnapshot();
+    LeafDoc live = liveDoc(schema.rowTerm(rowId));
+    return live == null ? null : vector(live, schema.memoryField());
+  }
 
   /** The first live document carrying the term, or null. */
   private LeafDoc liveDoc(Term term) throws IOException {

@@ -58,6 +58,9 @@ public final class Common {
 
   /** @return the preset name (the default one when none of --model, --model-dir, --vectors is given) */
   public String preset() {
+    if (model != null) {
+      EncoderConfig.preset(model); // an unknown name: an error naming it and the presets
+    }
     return model != null ? model : EncoderConfig.ALL_MINILM_L6_V2;
   }
 
@@ -80,6 +83,17 @@ public final class Common {
   /** @return the default index folder */
   public Path defaultIndex() {
     return work().resolve("index-" + sourceName());
+  }
+
+  /**
+   * Checks the source options before anything is read: at most one of --model, --model-dir and --vectors, and
+   * --model a known preset.
+   *
+   * @throws IllegalArgumentException naming the problem (an unknown preset and the known ones)
+   */
+  public void checkSource() {
+    checkOneSource();
+    preset();
   }
 
   private void checkOneSource() {

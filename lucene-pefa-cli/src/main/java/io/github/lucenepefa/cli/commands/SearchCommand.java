@@ -60,7 +60,11 @@ public final class SearchCommand implements Callable<Integer> {
       queries.addAll(readQueries(queriesFile));
     }
     if (!words.isEmpty()) {
-      queries.add(new String[] {"q", String.join(" ", words)});
+      String text = String.join(" ", words);
+      if (text.isBlank()) {
+        throw new IllegalArgumentException("the query text is empty: give words to search for");
+      }
+      queries.add(new String[] {"q", text});
     }
     if (queries.isEmpty()) {
       throw new IllegalArgumentException("give a query text or --queries FILE");
@@ -74,6 +78,7 @@ public final class SearchCommand implements Callable<Integer> {
     }
     search.resolve(null, SearchOptions.DEFAULT_LAM); // checks the options before the index is read
     search.bm25Weights(null);
+    common.checkSource();
     Path dir = (index != null ? index : common.defaultIndex()).toAbsolutePath().normalize();
     IndexInfo info = IndexInfo.read(dir);
     TunedParams tuned = TunedParams.read(dir, info, System.err);
@@ -169,6 +174,9 @@ public final class SearchCommand implements Callable<Integer> {
           }
           if (!node.path("text").isTextual()) {
             throw new io.github.lucenepefa.cli.data.DatasetException(f.toString(), no, "missing \"text\"");
+          }
+          if (node.get("text").textValue().isBlank()) {
+            throw new io.github.lucenepefa.cli.data.DatasetException(f.toString(), no, "empty \"text\"");
           }
           out.add(new String[] {node.path("_id").asText(String.valueOf(no)), node.get("text").textValue()});
         } else {

@@ -96,6 +96,66 @@ class MalformedInputTest {
   }
 
   @Test
+  void unknownModelAndEmptyQueryAreErrorsAtTheirCause() throws Exception {
+    Path work = CliRunner.work("search-args");
+    // the unknown preset is named with the known ones, not blamed on the index it would select
+    CliRunner.Result r = CliRunner.run("search", "--data", work.resolve("data").toString(), "--model", "nosuch", "q");
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("unknown encoder preset 'nosuch'; known presets: "), r.err());
+    assertTrue(r.err().contains("all-minilm-l6-v2") && r.err().contains("bge-small-en-v1.5"), r.err());
+    assertFalse(r.err().contains("not a complete pefa index"), r.err());
+    r = CliRunner.run("search", "--index", work.resolve("no-index").toString(), "--model", "nosuch", "q");
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("unknown encoder preset 'nosuch'"), r.err());
+    // an empty or blank query text
+    for (String text : new String[] {"", "  ", "\t"}) {
+      r = CliRunner.run("search", "--index", work.resolve("no-index").toString(), text);
+      assertEquals(1, r.code(), "query [" + text + "]");
+      assertTrue(r.err().contains("the query text is empty"), r.err());
+    }
+    Path queries = work.resolve("queries.jsonl");
+    Files.writeString(queries, "{\"_id\": \"a\", \"text\": \"fine\"}\n{\"_id\": \"b\", \"text\": \" \"}\n");
+    r = CliRunner.run("search", "--index", work.resolve("no-index").toString(), "--queries", queries.toString());
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("queries.jsonl:2: empty \"text\""), r.err());
+  }
+
+  @Test
+  void trainingQueriesOfOneTextWithDifferentVectorsAreNamed() throws Exception {
+    Path work = CliRunner.work("vectors-conflict");
+    Path data = CliRunner.tinyDataset(work.resolve("data"));
+    List<String> queries = Files.readAllLines(data.resolve("queries.jsonl"));
+    queries.set(2, "{\"_id\": \"q3\", \"text\": \"does vitamin d prevent fractures\"}"); // q1's text
+    Files.write(data.resolve("queries.jsonl"), queries);
+    Path vec = work.resolve("vecs");
+    Files.createDirectories(vec);
+    float[][] docs = new float[6][4];
+    float[][] qs = new float[6][4];
+    for (int i = 0; i < 6; i++) {
+      docs[i][i % 4] = 1;
+      qs[i][(i + 1) % 4] = 1; // q1 and q3: different vectors
+    }
+    io.github.lucenepefa.cli.vectors.Npy.write(vec.resolve("corpus.npy"), docs);
+    Files.write(vec.resolve("corpus.ids.txt"), List.of("d1", "d2", "d3", "d4", "d5", "d6"));
+    io.github.lucenepefa.cli.vectors.Npy.write(vec.resolve("queries.npy"), qs);
+    Files.write(vec.resolve("queries.ids.txt"), List.of("q1", "q2", "q3", "q4", "q5", "q6"));
+    Path index = work.resolve("index");
+    CliRunner.Result r = CliRunner.run("index", "--data", data.toString(), "--vectors", vec.toString(), "--index",
+        index.toString(), "--chunks", "0");
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("training queries q1 and q3 have the same text, so one memory row, but different"
+        + " vectors in queries.npy"), r.err());
+    assertNoIndex(index);
+    // the same vector: one row, built
+    qs[2] = qs[0].clone();
+    io.github.lucenepefa.cli.vectors.Npy.write(vec.resolve("queries.npy"), qs);
+    r = CliRunner.run("index", "--data", data.toString(), "--vectors", vec.toString(), "--index", index.toString(),
+        "--chunks", "0");
+    assertEquals(0, r.code(), r.err());
+    assertEquals(3, IndexInfo.read(index).memoryRows());
+  }
+
+  @Test
   void encodeBrokenLine() throws Exception {
     Path work = CliRunner.work("encode-broken");
     Path in = work.resolve("texts.jsonl");
