@@ -189,6 +189,10 @@ public class BenchCommand implements Callable<Integer> {
     }
     positive("--hits", n);
     SearchOptions.Resolved params = search.resolve(null, SearchOptions.DEFAULT_LAM);
+    if (search.oversample() > 0) {
+      // the bench builds unquantized indexes only: an oversample factor would change nothing
+      throw new IllegalArgumentException("--oversample: pefa bench builds unquantized graphs only");
+    }
     positive("--index-threads", indexThreads);
     positive("--min-timed", minTimed);
     positive("--build-repeats", buildRepeats);
