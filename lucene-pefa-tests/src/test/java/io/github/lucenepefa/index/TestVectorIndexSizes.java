@@ -81,6 +81,62 @@ class TestVectorIndexSizes {
   }
 
   @Test
+  void bulkLoadFlushesWithoutGraphsAndItsMergeBuildsThem() throws IOException {
+    PefaSchema schema = PefaSchema.builder(DIM).hnsw(8, 30).build();
+    ExecutorService exec = Executors.newFixedThreadPool(2);
+    try (Directory dir = new ByteBuffersDirectory()) {
+      IndexWriterConfig cfg =
+          new IndexWriterConfig()
+              .setCodec(Pefa01Codec.forBulkLoad(2, exec))
+              .setMaxBufferedDocs(IndexWriterConfig.DISABLE_AUTO_FLUSH)
+              .setRAMBufferSizeMB(64);
+      Random r = new Random(11);
+      float[] q = unit(r);
+      try (IndexWriter iw = new IndexWriter(dir, cfg);
+          PefaIndexWriter w = new PefaIndexWriter(iw, schema, ROWS + DOCS, 2)) {
+        for (int i = 0; i < ROWS; i++) {
+          w.addTrainingPair("q" + i, unit(r), "d" + r.nextInt(DOCS));
+        }
+        for (int d = 0; d < DOCS; d++) {
+          w.addDocument("d" + d, unit(r));
+        }
+        w.commit();
+        for (VectorIndexSizes.FieldSize f : VectorIndexSizes.of(dir).values()) {
+          assertEquals(0, f.graph(), "flushed without a graph: " + f);
+        }
+        org.apache.lucene.search.TopDocs flat = xs(dir, schema, q, 0.2f);
+        iw.forceMerge(1);
+        w.commit();
+        for (VectorIndexSizes.FieldSize f : VectorIndexSizes.of(dir).values()) {
+          assertTrue(f.graph() > 0, "the merge built a graph: " + f);
+        }
+        org.apache.lucene.search.TopDocs merged = xs(dir, schema, q, 0.2f);
+        assertEquals(flat.scoreDocs.length, merged.scoreDocs.length);
+        for (int i = 0; i < flat.scoreDocs.length; i++) {
+          assertEquals(flat.scoreDocs[i].score, merged.scoreDocs[i].score, 1e-6f);
+        }
+      }
+      TestUtil.checkIndex(dir, CheckIndex.Level.MIN_LEVEL_FOR_SLOW_CHECKS, true, false, null);
+    } finally {
+      exec.shutdownNow();
+    }
+  }
+
+  /** PEFA-XS at another lambda, exhaustive, on the latest commit. */
+  private static org.apache.lucene.search.TopDocs xs(
+      Directory dir, PefaSchema schema, float[] q, float lambda) throws IOException {
+    try (org.apache.lucene.index.DirectoryReader reader = PefaDirectoryReader.open(dir)) {
+      return new org.apache.lucene.search.IndexSearcher(reader)
+          .search(
+              io.github.lucenepefa.search.PefaQuery.xs(schema, q, 10)
+                  .lambda(lambda)
+                  .effort(io.github.lucenepefa.search.AnnEffort.EXHAUSTIVE)
+                  .build(),
+              10);
+    }
+  }
+
+  @Test
   void quantizedFieldsAreHotByTheirQuantizedVectors() throws IOException {
     KnnVectorsFormat int8 = new Lucene104HnswScalarQuantizedVectorsFormat();
     try (Directory dir = new ByteBuffersDirectory()) {

@@ -303,7 +303,7 @@ class TestGraphRescoring {
               "XS query " + t,
               searcher.search(xs.effort(AnnEffort.EXHAUSTIVE).build(), n).scoreDocs,
               searcher.search(xs.effort(wholeSegment).build(), n).scoreDocs);
-          PefaQuery.Builder pair = PefaQuery.xs(schema, q, n).lambda(0.7f); // the [p_d, u_d] field
+          PefaQuery.Builder pair = PefaQuery.xs(schema, q, n).lambda(0.7f); // e_d(0.7) from p_d, e_d
           assertSame(
               "XS lambda 0.7 query " + t,
               searcher.search(pair.effort(AnnEffort.EXHAUSTIVE).build(), n).scoreDocs,

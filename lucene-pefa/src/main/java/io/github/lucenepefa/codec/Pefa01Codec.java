@@ -52,6 +52,19 @@ public final class Pefa01Codec extends FilterCodec {
     this(new Pefa01VectorsFormat(numMergeWorkers, mergeExec));
   }
 
+  /**
+   * The codec for a bulk load that ends with a merge ({@link Pefa01VectorsFormat#forBulkLoad}):
+   * flushed segments have no graphs, merges build every graph on {@code numMergeWorkers} threads.
+   *
+   * @param numMergeWorkers threads per graph merge, at least 1
+   * @param mergeExec the executor they run on ({@code null} when {@code numMergeWorkers} is 1)
+   * @return the codec (name {@value #NAME})
+   * @throws IllegalArgumentException when the arguments do not agree
+   */
+  public static Pefa01Codec forBulkLoad(int numMergeWorkers, ExecutorService mergeExec) {
+    return new Pefa01Codec(Pefa01VectorsFormat.forBulkLoad(numMergeWorkers, mergeExec));
+  }
+
   private Pefa01Codec(KnnVectorsFormat vectorsFormat) {
     super(NAME, new Lucene104Codec());
     this.vectorsFormat = vectorsFormat;

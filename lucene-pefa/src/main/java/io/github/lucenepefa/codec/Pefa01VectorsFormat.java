@@ -84,6 +84,7 @@ public final class Pefa01VectorsFormat extends KnnVectorsFormat {
 
   private final int numMergeWorkers;
   private final TaskExecutor mergeExec;
+  private final boolean graphsAtMergeOnly;
 
   /**
    * Creates the format; all configuration comes from field attributes. This is the instance the
@@ -117,7 +118,7 @@ public final class Pefa01VectorsFormat extends KnnVectorsFormat {
    * @throws IllegalArgumentException when the arguments do not agree
    */
   public Pefa01VectorsFormat(int numMergeWorkers, ExecutorService mergeExec) {
-    this(PefaQuantization.NONE, numMergeWorkers, mergeExec);
+    this(PefaQuantization.NONE, numMergeWorkers, mergeExec, false);
   }
 
   /**
@@ -133,6 +134,32 @@ public final class Pefa01VectorsFormat extends KnnVectorsFormat {
    */
   public Pefa01VectorsFormat(
       PefaQuantization defaultQuantization, int numMergeWorkers, ExecutorService mergeExec) {
+    this(defaultQuantization, numMergeWorkers, mergeExec, false);
+  }
+
+  /**
+   * The format for a bulk load that ends with a merge (such as {@code forceMerge(1)}): flushed
+   * segments store their vectors without HNSW graphs (Lucene's rule for tiny segments, applied to
+   * every flush: their searches scan the vectors), and each merge builds every graph of the merged
+   * segment from all its vectors on {@code numMergeWorkers} threads. One graph built by several
+   * threads at the merge replaces a graph per flushed segment that the merge would join again.
+   * Nothing of it is written in a segment, which reads back with the SPI instance.
+   *
+   * @param numMergeWorkers threads per graph merge, at least 1
+   * @param mergeExec the executor they run on; required when {@code numMergeWorkers > 1}, and
+   *     {@code null} otherwise
+   * @return the format
+   * @throws IllegalArgumentException when the arguments do not agree
+   */
+  public static Pefa01VectorsFormat forBulkLoad(int numMergeWorkers, ExecutorService mergeExec) {
+    return new Pefa01VectorsFormat(PefaQuantization.NONE, numMergeWorkers, mergeExec, true);
+  }
+
+  private Pefa01VectorsFormat(
+      PefaQuantization defaultQuantization,
+      int numMergeWorkers,
+      ExecutorService mergeExec,
+      boolean graphsAtMergeOnly) {
     super(NAME);
     if (defaultQuantization == null) {
       throw new IllegalArgumentException("defaultQuantization must not be null");
@@ -150,11 +177,13 @@ public final class Pefa01VectorsFormat extends KnnVectorsFormat {
     this.defaultQuantization = defaultQuantization;
     this.numMergeWorkers = numMergeWorkers;
     this.mergeExec = mergeExec == null ? null : new TaskExecutor(mergeExec);
+    this.graphsAtMergeOnly = graphsAtMergeOnly;
   }
 
   @Override
   public KnnVectorsWriter fieldsWriter(SegmentWriteState state) throws IOException {
-    return new PefaVectorsWriter(state, defaultQuantization, numMergeWorkers, mergeExec);
+    return new PefaVectorsWriter(
+        state, defaultQuantization, numMergeWorkers, mergeExec, graphsAtMergeOnly);
   }
 
   @Override
@@ -188,6 +217,7 @@ public final class Pefa01VectorsFormat extends KnnVectorsFormat {
         + MAX_DIMENSIONS
         + ", numMergeWorkers="
         + numMergeWorkers
+        + (graphsAtMergeOnly ? ", graphs at merges only" : "")
         + ")";
   }
 

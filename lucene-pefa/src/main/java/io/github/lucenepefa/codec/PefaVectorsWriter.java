@@ -21,6 +21,7 @@ import org.apache.lucene.index.MergeState;
 import org.apache.lucene.index.SegmentWriteState;
 import org.apache.lucene.index.Sorter;
 import org.apache.lucene.search.TaskExecutor;
+import org.apache.lucene.store.IOContext;
 import org.apache.lucene.store.IndexOutput;
 import org.apache.lucene.util.IOUtils;
 import org.apache.lucene.util.RamUsageEstimator;
@@ -40,6 +41,7 @@ final class PefaVectorsWriter extends KnnVectorsWriter {
   private final PefaQuantization defaultQuantization;
   private final int numMergeWorkers;
   private final TaskExecutor mergeExec;
+  private final boolean graphsAtMergeOnly;
   private final Map<GroupParams, Group> groups = new LinkedHashMap<>();
   private final List<int[]> fieldToGroup = new ArrayList<>(); // {fieldNumber, groupIndex}
   private boolean finished;
@@ -50,11 +52,13 @@ final class PefaVectorsWriter extends KnnVectorsWriter {
       SegmentWriteState state,
       PefaQuantization defaultQuantization,
       int numMergeWorkers,
-      TaskExecutor mergeExec) {
+      TaskExecutor mergeExec,
+      boolean graphsAtMergeOnly) {
     this.state = state;
     this.defaultQuantization = defaultQuantization;
     this.numMergeWorkers = numMergeWorkers;
     this.mergeExec = mergeExec;
+    this.graphsAtMergeOnly = graphsAtMergeOnly;
   }
 
   /**
@@ -92,12 +96,24 @@ final class PefaVectorsWriter extends KnnVectorsWriter {
               flat,
               flat.fieldsWriter(groupState),
               numMergeWorkers,
-              mergeExec);
+              mergeExec,
+              graphThreshold());
       group = new Group(index, params, writer);
       groups.put(params, group);
     }
     fieldToGroup.add(new int[] {fieldInfo.number, group.index()});
     return group.writer();
+  }
+
+  /**
+   * Lucene's tiny-segment threshold, or, for a flush of a bulk-load format, one no segment reaches
+   * (no graph is built: Lucene builds a graph once {@code ln(n) * threshold < n}).
+   */
+  private int graphThreshold() {
+    boolean flush = state.context.context() != IOContext.Context.MERGE;
+    return graphsAtMergeOnly && flush
+        ? Integer.MAX_VALUE
+        : Lucene99HnswVectorsFormat.HNSW_GRAPH_THRESHOLD;
   }
 
   @Override

@@ -37,8 +37,9 @@ import org.apache.lucene.util.NumericUtils;
  * rescored exactly by the caller's formula. Ties are broken by doc id.
  *
  * <p>A quantized field ({@link PefaQuantization}) is walked with its quantized vectors: the walk
- * collects {@code ceil(oversample * k)} candidates (at least the beam), the best {@code
- * ceil(oversample * k)} of them by the graph's score are rescored from the float vectors. An exact
+ * collects {@code max(ceil(oversample * k), efSearch)} candidates (its beam), and every one of them
+ * is rescored from the float vectors (a float read per candidate, next to the walk's ten or so
+ * quantized scores per candidate). An exact
  * scan always scores the float vectors ({@link FloatVectorValues#rescorer}), so that exhaustive
  * searches equal brute force whatever the quantization.
  *
@@ -481,13 +482,13 @@ final class LeafVectorSearch {
         // the beam's hits, best first by Lucene's score; only those that can be in the exact top
         // leafK are rescored. They are read in the graph's order, which is the exact order up to
         // the rescoring margin, so the keys come nearly sorted (which the sort is quick on).
-        // a quantized graph's scores are not within the margin of the exact ones: its best
-        // ceil(factor * leafK) are rescored, however they compare
+        // a quantized graph's scores are not within the margin of the exact ones: every
+        // candidate of its beam (at least ceil(factor * k)) is rescored
         int[] docs =
             new int
                 [quantization == PefaQuantization.NONE
                     ? rescoreCount(td.scoreDocs, leafK, values.dimension())
-                    : Math.min(td.scoreDocs.length, oversampled(leafK, factor))];
+                    : td.scoreDocs.length];
         for (int i = 0; i < docs.length; i++) {
           docs[i] = td.scoreDocs[i].doc;
         }

@@ -548,7 +548,8 @@ public final class PefaQuery extends Query {
     /**
      * How many candidates a walk of a quantized graph collects and rescores with the float vectors:
      * {@code ceil(factor * wanted)} (wanted: {@code n} for PEFA-XS, {@code K} for the ERM side and
-     * {@code k} for the training memory of PEFA-XL), at least the beam {@code efSearch}. Unset, each
+     * {@code k} for the training memory of PEFA-XL), or the beam {@code efSearch} if larger (the
+     * memory's beam: {@link AnnEffort#forMemory}). Unset, each
      * graph uses its quantization's {@link
      * io.github.lucenepefa.codec.PefaQuantization#defaultOversample() default}. Exact scans
      * ({@link AnnEffort#EXHAUSTIVE}) always score the float vectors.

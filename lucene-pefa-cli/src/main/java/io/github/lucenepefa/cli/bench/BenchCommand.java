@@ -193,6 +193,10 @@ public class BenchCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--bm25-weight: pefa bench does not time hybrid search (its indexes have no"
           + " BM25 text field); use pefa eval --bm25-weight");
     }
+    if (search.oversample() > 0) {
+      // the bench builds unquantized indexes only: an oversample factor would change nothing
+      throw new IllegalArgumentException("--oversample: pefa bench builds unquantized graphs only");
+    }
     positive("--index-threads", indexThreads);
     positive("--min-timed", minTimed);
     positive("--build-repeats", buildRepeats);

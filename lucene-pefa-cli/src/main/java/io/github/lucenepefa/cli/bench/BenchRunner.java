@@ -600,7 +600,10 @@ public final class BenchRunner {
             .setCodec(
                 mergeExec == null
                     ? new Pefa01Codec()
-                    : new Pefa01Codec(config.indexThreads(), mergeExec));
+                    // flushes store vectors only when a force merge builds the graphs after them
+                    : config.forceMerge()
+                        ? Pefa01Codec.forBulkLoad(config.indexThreads(), mergeExec)
+                        : new Pefa01Codec(config.indexThreads(), mergeExec));
     long t0 = System.nanoTime();
     try (IndexWriter iw = new IndexWriter(dir, iwc);
         java.io.Closeable shutdown = () -> shutdown(mergeExec)) {

@@ -65,9 +65,9 @@ public final class IndexBuilder {
   /**
    * Writes the index into a Lucene directory (no marker, no rename) with {@code threads} threads,
    * and the BM25 text field {@value Bm25Settings#TEXT_FIELD} of every document ({@link
-   * Bm25Settings}): that many threads hand rows and documents to Lucene (each builds its own
-   * segments' graphs) and build each graph of the final merge ({@link Pefa01Codec#Pefa01Codec(int,
-   * java.util.concurrent.ExecutorService)}).
+   * Bm25Settings}): that many threads hand rows and documents to Lucene, and, above one thread, the
+   * flushed segments store vectors only and the final merge builds each graph on that many threads
+   * ({@link Pefa01Codec#forBulkLoad}).
    *
    * @param dir the directory
    * @param schema the schema
@@ -121,7 +121,9 @@ public final class IndexBuilder {
     IndexWriterConfig cfg =
         new IndexWriterConfig(Bm25Settings.analyzer())
             .setSimilarity(bm25.similarity())
-            .setCodec(mergeExec == null ? new Pefa01Codec() : new Pefa01Codec(threads, mergeExec))
+            // several threads: flushes store vectors only, the final merge builds each graph on
+            // all threads (one graph per field instead of one per thread's segment, joined again)
+            .setCodec(mergeExec == null ? new Pefa01Codec() : Pefa01Codec.forBulkLoad(threads, mergeExec))
             .setMergePolicy(mp)
             .setRAMBufferSizeMB(512)
             .setMaxBufferedDocs(IndexWriterConfig.DISABLE_AUTO_FLUSH);

@@ -26,7 +26,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The SciFact regressions, one per model ({@code regressions/scifact-*.json}, in the style of Anserini's
  * regressions): each runs {@code pefa eval} with the file's parameters on the bundled SciFact, using the committed
  * vectors ({@code data/scifact/vectors/<model id>}), fails when a metric leaves its tolerance, and runs trec_eval on
- * the written runs. A second test re-encodes a sample of each model's committed vectors with the project's encoder
+ * the written runs. Each entry of the file's {@code quantized} list runs {@code pefa eval} again with its own
+ * arguments (the same search parameters, a {@code --quantization}, default HNSW graphs and search effort) and checks
+ * its own expected metrics within its tolerance.
+ * A second test re-encodes a sample of each model's committed vectors with the project's encoder
  * and requires cosine >= 0.99999, so the seed cannot drift from the encoder.
  */
 class ScifactRegressionTest {
@@ -113,6 +116,46 @@ class ScifactRegressionTest {
       double erm = got.path("ERM").path("nDCG@10").asDouble();
       assertTrue(Math.abs(erm - p.getValue().asDouble()) <= 0.005, "ERM nDCG@10 " + erm + " vs " + p.getKey());
     }
+  }
+
+  @ParameterizedTest
+  @MethodSource("regressions")
+  void quantizedGraphsWithinTolerance(Path file) throws Exception {
+    JsonNode reg = regression(file);
+    Assumptions.assumeTrue(reg.path("quantized").size() > 0, file + " has no quantized rows");
+    requireSeed(reg);
+    Path work = CliRunner.work("regression-quantized");
+    List<String> failures = new ArrayList<>();
+    for (JsonNode row : reg.path("quantized")) {
+      List<String> args = new ArrayList<>(List.of(
+          "eval", "--data", repo().resolve(reg.path("dataset").asText()).toString(),
+          "--cache", work.resolve("cache").toString(), "--index", work.resolve("index").toString(),
+          "--out", work.resolve("eval").toString(), "--no-sweep"));
+      for (JsonNode a : row.path("eval_args")) {
+        args.add(a.asText());
+      }
+      long t0 = System.nanoTime();
+      CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
+      assertEquals(0, r.code(), r.err());
+      System.err.printf("regression: quantized eval %s in %.1f s%n", row.path("quantization"), (System.nanoTime() - t0) / 1e9);
+      JsonNode got = new JsonMapper().readTree(work.resolve("eval/metrics.json").toFile());
+      double tol = row.path("tolerance").asDouble(reg.path("tolerance").asDouble(0.005));
+      for (Iterator<Map.Entry<String, JsonNode>> it = row.path("expected").fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> method = it.next();
+        for (Iterator<Map.Entry<String, JsonNode>> mt = method.getValue().fields(); mt.hasNext(); ) {
+          Map.Entry<String, JsonNode> metric = mt.next();
+          double want = metric.getValue().asDouble();
+          double have = got.path(method.getKey()).path(metric.getKey()).asDouble(Double.NaN);
+          String line = String.format(java.util.Locale.ROOT, "%s %s %s: expected %.4f ± %.4f, got %.4f",
+              row.path("quantization").asText(), method.getKey(), metric.getKey(), want, tol, have);
+          System.err.println("regression: " + line);
+          if (!(Math.abs(have - want) <= tol)) {
+            failures.add(line);
+          }
+        }
+      }
+    }
+    assertTrue(failures.isEmpty(), "SciFact quantized regression failed:\n" + String.join("\n", failures));
   }
 
   /** per-query.tsv → method → qid → metric → value. */
