@@ -72,11 +72,11 @@ public final class SearchCommand implements Callable<Integer> {
     if (!List.of("erm", "xs", "xl").contains(m)) {
       throw new IllegalArgumentException("--mode must be erm, xs or xl, got " + mode);
     }
-    search.resolve(null, SearchOptions.DEFAULT_LAM); // checks the options before the index is read
+    search.resolve(null, SearchOptions.DEFAULT_LAM, n); // checks the options before the index is read
     Path dir = (index != null ? index : common.defaultIndex()).toAbsolutePath().normalize();
     IndexInfo info = IndexInfo.read(dir);
     TunedParams tuned = TunedParams.read(dir, info, System.err);
-    SearchOptions.Resolved p = search.resolve(tuned, info.lam());
+    SearchOptions.Resolved p = search.resolve(tuned, info.lam(), n);
     System.out.println("# parameters: " + p.describe() + (tuned != null
         ? " (tuned: by pefa tune, dev " + tuned.metric() + " on " + tuned.devQueries() + " queries, " + tuned.devSource()
             + "; " + dir.resolve(TunedParams.FILE) + ")"

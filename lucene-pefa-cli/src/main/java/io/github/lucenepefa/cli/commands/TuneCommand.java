@@ -90,8 +90,8 @@ public final class TuneCommand implements Callable<Integer> {
   @Option(names = "--temperatures", split = ",", defaultValue = "0.01,0.02,0.03,0.05,0.07,0.1", description = "Temperature grid of the softmax vote (default: ${DEFAULT-VALUE}).")
   List<Float> temperatures = new ArrayList<>(List.of(0.01f, 0.02f, 0.03f, 0.05f, 0.07f, 0.1f));
 
-  @Option(names = "--top-k", defaultValue = "100", description = "PEFA-XL ERM candidates K (default: ${DEFAULT-VALUE}).")
-  int topK = 100;
+  @Option(names = "--top-k", defaultValue = "0", description = "PEFA-XL ERM candidates K; 0 = the number of hits (-n), as PefaQuery.defaultTopK (default: ${DEFAULT-VALUE}).")
+  int topK;
 
   @Option(names = "--erm-score", defaultValue = "exact", description = "exact or top-k (default: ${DEFAULT-VALUE}).")
   String ermScore = "exact";
@@ -176,6 +176,15 @@ public final class TuneCommand implements Callable<Integer> {
     }
     if (lams.isEmpty() || ks.isEmpty() || weights.isEmpty()) {
       throw new IllegalArgumentException("--lams, --ks and --knn-weights must not be empty");
+    }
+    if (hits < 1) {
+      throw new IllegalArgumentException("--hits must be >= 1, got " + hits);
+    }
+    if (topK < 0) {
+      throw new IllegalArgumentException("--top-k must be >= 0, got " + topK);
+    }
+    if (topK == 0) {
+      topK = io.github.lucenepefa.search.PefaQuery.defaultTopK(hits);
     }
     int kMax = Collections.max(ks);
     ErmScoreMode ermMode = SearchOptions.ermMode(ermScore);
