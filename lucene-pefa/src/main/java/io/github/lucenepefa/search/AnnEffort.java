@@ -19,7 +19,10 @@ import io.github.lucenepefa.scoring.PefaChecks;
  */
 public record AnnEffort(int efSearch, boolean exhaustive, int exactBelow) {
 
-  /** Default beam width. */
+  /**
+   * Beam width of {@link #EXHAUSTIVE} and {@link #DEFAULT}, which are not tied to a number of hits;
+   * a query that is given no effort uses {@link #forHits(PefaMode, int)} instead.
+   */
   public static final int DEFAULT_EF_SEARCH = 100;
 
   /**
@@ -52,6 +55,41 @@ public record AnnEffort(int efSearch, boolean exhaustive, int exactBelow) {
     if (exactBelow < -1) {
       throw new IllegalArgumentException("exactBelow must be >= -1, got " + exactBelow);
     }
+  }
+
+  /**
+   * The effort of a PEFA query for {@code n} hits that is given none: HNSW with the beam {@link
+   * #defaultEf(PefaMode, int) defaultEf(mode, n)} and the automatic exact-scan cut-off. As with
+   * Lucene's {@code KnnFloatVectorQuery}, whose beam is its {@code k}, the work follows the number
+   * of hits asked.
+   *
+   * @param mode XL or XS
+   * @param n the number of hits wanted, > 0
+   * @return the effort
+   */
+  public static AnnEffort forHits(PefaMode mode, int n) {
+    return ef(defaultEf(mode, n));
+  }
+
+  /**
+   * The default beam for {@code n} hits: {@code 3n} for PEFA-XS, {@code 1.5n} (rounded up) for
+   * PEFA-XL.
+   *
+   * <p>Why (measured with {@code pefa bench --pareto}, docs/performance.md): at these beams PEFA's
+   * overlap with its own exact top {@code n} is at least stock Lucene kNN's at its default beam
+   * {@code n}, for {@code n} = 10 and 100, on SciFact and on the synthetic 100k set. PEFA-XS's
+   * graph, built by inner product over the unnormalised {@code e_d}, needs about three times
+   * stock's beam for stock's overlap at 100k documents; PEFA-XL's two searches need half as much
+   * again (its memory beam is {@link #forMemory} of it).
+   *
+   * @param mode XL or XS
+   * @param n the number of hits wanted, > 0
+   * @return the beam
+   */
+  public static int defaultEf(PefaMode mode, int n) {
+    PefaChecks.positive("n", n);
+    long ef = mode == PefaMode.XS ? 3L * n : (3L * n + 1) / 2;
+    return (int) Math.min(Integer.MAX_VALUE, ef);
   }
 
   /**

@@ -72,8 +72,23 @@ public final class PefaQuery extends Query {
   /** Default number of training-memory neighbours. */
   public static final int DEFAULT_K = 16;
 
-  /** Default number of ERM candidates for PEFA-XL. */
-  public static final int DEFAULT_TOP_K = 100;
+  /**
+   * The default number {@code K} of PEFA-XL's ERM candidates for {@code n} hits: {@code n}.
+   *
+   * <p>Why {@code n} is enough: with {@link ErmScoreMode#EXACT} every candidate gets its true
+   * score, and a document outside the candidates is labelled by no neighbour, so its score is
+   * {@code lam * <q,p_d>}. When {@code K >= n}, the ERM top K holds {@code n} documents of at least
+   * that ERM score, each scoring at least as much as it unless its kNN part is negative (a
+   * neighbour with {@code <q,x_i> < 0} under the similarity vote): the top {@code n} is then the
+   * same for every {@code K >= n}. A larger {@code K} costs ERM beam and exact rescoring. With
+   * {@link ErmScoreMode#TOP_K_ONLY} (the paper's) the result depends on {@code K}: tune it.
+   *
+   * @param n the number of hits, > 0
+   * @return {@code K}
+   */
+  public static int defaultTopK(int n) {
+    return PefaChecks.positive("n", n);
+  }
 
   private final PefaMode mode;
   private final PefaSchema schema;
@@ -94,9 +109,9 @@ public final class PefaQuery extends Query {
     this.vector = b.vector;
     this.lambda = b.lambda;
     this.vote = new KnnVote(b.k, b.weighting, b.normalization, b.temperature);
-    this.topK = b.topK;
+    this.topK = b.topK > 0 ? b.topK : defaultTopK(b.n);
     this.ermScoreMode = b.ermScoreMode;
-    this.effort = b.effort;
+    this.effort = b.effort != null ? b.effort : AnnEffort.forHits(b.mode, b.n);
     this.oversample = b.oversample;
     this.n = b.n;
     this.filter = b.filter;
@@ -452,12 +467,12 @@ public final class PefaQuery extends Query {
     private final float[] vector;
     private float lambda;
     private int k = DEFAULT_K;
-    private int topK = DEFAULT_TOP_K;
+    private int topK; // 0: defaultTopK(n)
     private KnnNormalization normalization = KnnNormalization.SUM;
     private KnnWeighting weighting = KnnWeighting.SIMILARITY;
     private float temperature = KnnVote.DEFAULT_TEMPERATURE;
     private ErmScoreMode ermScoreMode = ErmScoreMode.EXACT;
-    private AnnEffort effort = AnnEffort.DEFAULT;
+    private AnnEffort effort; // null: AnnEffort.forHits(mode, n)
     private float oversample = LeafVectorSearch.DEFAULT_OVERSAMPLE;
     private final int n;
     private Query filter;
@@ -490,7 +505,8 @@ public final class PefaQuery extends Query {
     }
 
     /**
-     * @param topK number of ERM candidates {@code K} (XL), > 0
+     * @param topK number of ERM candidates {@code K} (XL), > 0 (default: {@link #defaultTopK(int)
+     *     defaultTopK(n)})
      * @return this
      */
     public Builder topK(int topK) {
@@ -537,7 +553,8 @@ public final class PefaQuery extends Query {
     }
 
     /**
-     * @param effort ANN effort of every graph search
+     * @param effort ANN effort of every graph search (default: {@link AnnEffort#forHits(PefaMode,
+     *     int) AnnEffort.forHits(mode, n)})
      * @return this
      */
     public Builder effort(AnnEffort effort) {

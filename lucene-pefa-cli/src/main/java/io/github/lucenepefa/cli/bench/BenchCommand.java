@@ -159,7 +159,7 @@ public class BenchCommand implements Callable<Integer> {
   @Option(names = "--keep-indexes", description = "Keep the temporary indexes.")
   boolean keepIndexes;
 
-  @Option(names = "--only", paramLabel = "REGEX", description = "Time only the methods whose name matches.")
+  @Option(names = "--only", paramLabel = "REGEX", description = "Time only the methods whose name matches (--pareto: stock, floor, xs, xl).")
   String only;
 
   @Option(names = "--json", paramLabel = "FILE", description = "Write the results as JSON.")
@@ -170,6 +170,38 @@ public class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--markdown", paramLabel = "FILE", description = "Write the tables as Markdown.")
   Path markdown;
+
+  @Option(
+      names = "--pareto",
+      description =
+          "Run the recall-vs-latency sweep instead: stock kNN, the two-graph floor, PEFA-XS and PEFA-XL over"
+              + " --pareto-ef for each of --pareto-hits, single-threaded, interleaved; writes pareto.json,"
+              + " pareto.png and pareto.md into --out.")
+  boolean pareto;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "--pareto: the output folder.")
+  Path out;
+
+  @Option(
+      names = "--pareto-ef",
+      split = ",",
+      paramLabel = "EF",
+      description = "--pareto: the ef values (default: 10,15,20,30,50,70,100,150,200,300,500,700,1000).")
+  int[] paretoEfs;
+
+  @Option(
+      names = "--pareto-hits",
+      split = ",",
+      paramLabel = "N",
+      description = "--pareto: the numbers of hits (default: 10,100).")
+  int[] paretoHits;
+
+  @Option(
+      names = "--index-dir",
+      paramLabel = "DIR",
+      description =
+          "--pareto: keep the indexes in DIR, and reuse them when a run of the same data and settings left them there.")
+  Path indexDir;
 
   @Option(
       names = "--from-json",
@@ -188,7 +220,16 @@ public class BenchCommand implements Callable<Integer> {
       positive("--ef", ef);
     }
     positive("--hits", n);
-    SearchOptions.Resolved params = search.resolve(null, SearchOptions.DEFAULT_LAM);
+    if (pareto && out == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--pareto needs --out DIR");
+    }
+    for (int v : paretoEfs != null ? paretoEfs : new int[0]) {
+      positive("--pareto-ef", v);
+    }
+    for (int v : paretoHits != null ? paretoHits : new int[0]) {
+      positive("--pareto-hits", v);
+    }
+    SearchOptions.Resolved params = search.resolve(null, SearchOptions.DEFAULT_LAM, n);
     if (search.bm25Weights(null).given()) { // checks the range; the bench's indexes have no text field yet
       throw new IllegalArgumentException("--bm25-weight: pefa bench does not time hybrid search (its indexes have no"
           + " BM25 text field); use pefa eval --bm25-weight");
@@ -255,11 +296,55 @@ public class BenchCommand implements Callable<Integer> {
       ForkedBuilds.print(new BenchRunner(config, System.err).buildMemoryOnce(data, buildForkChild), out);
       return 0;
     }
+    if (pareto) {
+      return runPareto(config, data, params, out);
+    }
     BenchRunner.Report report = new BenchRunner(config, System.err).run(data);
     if (buildForks > 0) {
       report = report.withBuilds(ForkedBuilds.run(buildForks, benchArgs(), System.err));
     }
     return write(report, out);
+  }
+
+  /** {@code --pareto}: the sweep, its files in {@code --out}, its report on {@code stdout}. */
+  private int runPareto(
+      BenchRunner.Config config, BenchData data, SearchOptions.Resolved params, PrintStream stdout)
+      throws java.io.IOException {
+    int[] efList = paretoEfs != null ? paretoEfs : ParetoSweep.DEFAULT_EFS;
+    int[] hitList = paretoHits != null ? paretoHits : ParetoSweep.DEFAULT_HITS;
+    int topK = "option".equals(params.source().get("top_k")) ? params.xl().topK() : 0;
+    java.lang.management.OperatingSystemMXBean os =
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    double loadBefore = os.getSystemLoadAverage();
+    List<ParetoSweep.Point> points =
+        new BenchRunner(config, System.err)
+            .runPareto(data, new ParetoSweep.Options(efList, hitList, topK, minTimed, warmup), indexDir);
+    String header =
+        String.format(
+            java.util.Locale.ROOT,
+            "## pefa bench --pareto: %s%n%n%d docs, %d memory rows, %d queries, dim %d; %s; %d CPUs;"
+                + " PEFA-XL k=%d, K=%s, lambda %s; PEFA-XS lambda %s; load average %.2f before, %.2f after%n%n",
+            data.name(),
+            data.docs().length,
+            data.rows().size(),
+            data.queries().length,
+            data.dim(),
+            BenchRunner.jvmDescription(),
+            Runtime.getRuntime().availableProcessors(),
+            config.k(),
+            topK > 0 ? Integer.toString(topK) : "n",
+            config.xlLambda(),
+            config.xsLambda(),
+            loadBefore,
+            os.getSystemLoadAverage());
+    String md = ParetoReport.markdown(points, header);
+    stdout.print(md);
+    Files.createDirectories(out);
+    ParetoReport.writeJson(points, out.resolve("pareto.json"));
+    ParetoReport.writePng(points, "Recall vs latency: " + data.name(), out.resolve("pareto.png"));
+    Files.writeString(out.resolve("pareto.md"), md);
+    stdout.println("wrote " + out.resolve("pareto.json") + ", pareto.png, pareto.md");
+    return 0;
   }
 
   /** Prints the report's tables and writes the files asked for. */

@@ -151,7 +151,7 @@ public final class BenchRunner {
           100,
           KnnVote.similarity(PefaQuery.DEFAULT_K, KnnNormalization.SUM),
           ErmScoreMode.EXACT,
-          PefaQuery.DEFAULT_TOP_K,
+          PefaQuery.defaultTopK(100),
           new int[] {100, 200, 500},
           PefaQuery.DEFAULT_XL_LAMBDA,
           PefaSchema.DEFAULT_XS_LAMBDA,
@@ -352,6 +352,65 @@ public final class BenchRunner {
         IndexBuilder.deleteTree(work);
       } else {
         log.println("indexes kept under " + work);
+      }
+    }
+  }
+
+  /**
+   * Builds the stock document index, the stock memory index and the PEFA index and runs the
+   * recall-vs-latency sweep of {@code --pareto} over them.
+   *
+   * @param data the vectors
+   * @param options the sweep's settings
+   * @param indexDir where the indexes are kept and, when a previous run of the same data left
+   *     them there, read from (null: temporary indexes, as {@link #run})
+   * @return the points
+   * @throws IOException on I/O errors
+   */
+  List<ParetoSweep.Point> runPareto(BenchData data, ParetoSweep.Options options, Path indexDir)
+      throws IOException {
+    if (data.rows().isEmpty()) {
+      throw new IllegalArgumentException("the data set has no memory rows: the sweep needs PEFA-XL");
+    }
+    Files.createDirectories(config.workDir());
+    Path work = indexDir != null ? indexDir : Files.createTempDirectory(config.workDir(), "pefa-pareto-");
+    Files.createDirectories(work);
+    String stamp =
+        data.name() + " " + data.docs().length + " docs " + data.rows().size() + " rows " + data.queries().length
+            + " queries, M " + config.maxConn() + " beam " + config.beamWidth() + " xsAnyLambda " + config.xsAnyLambda()
+            + " forceMerge " + config.forceMerge() + "\n";
+    Path stampFile = work.resolve("pareto-indexes.txt");
+    boolean reuse = indexDir != null && Files.exists(stampFile) && Files.readString(stampFile).equals(stamp);
+    PefaSchema schema = schema(data);
+    try (Directory stockDocsDir = FSDirectory.open(work.resolve("stock-docs"));
+        Directory stockMemDir = FSDirectory.open(work.resolve("stock-memory"));
+        Directory pefaDir = FSDirectory.open(work.resolve("pefa"))) {
+      if (reuse) {
+        log.println("pareto: reusing the indexes under " + work);
+      } else {
+        Files.deleteIfExists(stampFile);
+        buildStock("stock-docs", stockDocsDir, data.docs(), work.resolve("stock-docs"));
+        buildStock("stock-memory", stockMemDir, rowVectors(data), work.resolve("stock-memory"));
+        buildPefa(schema, pefaDir, data, work.resolve("pefa"));
+        if (indexDir != null) {
+          Files.writeString(stampFile, stamp);
+        }
+      }
+      try (DirectoryReader stockReader = DirectoryReader.open(stockDocsDir);
+          DirectoryReader stockMemReader = DirectoryReader.open(stockMemDir);
+          DirectoryReader pefaReader = DirectoryReader.open(pefaDir)) {
+        IndexSearcher stock = new IndexSearcher(stockReader);
+        stock.setQueryCache(null);
+        IndexSearcher stockMem = new IndexSearcher(stockMemReader);
+        stockMem.setQueryCache(null);
+        IndexSearcher pefa = new IndexSearcher(pefaReader);
+        pefa.setQueryCache(null);
+        return new ParetoSweep(config, options, log)
+            .run(data, schema, stock, stockMem, pefa, stockDocMap(stockReader), pefaDocMap(pefaReader, schema, data));
+      }
+    } finally {
+      if (indexDir == null && config.keepIndexes() == false) {
+        IndexBuilder.deleteTree(work);
       }
     }
   }
@@ -1001,7 +1060,7 @@ public final class BenchRunner {
       Search ermExact) {
     int n = config.n();
     int fanout = Math.max(ef, n);
-    int memBeam = AnnEffort.ef(ef).forMemory(config.k()).efSearch();
+    int memBeam = Math.max(config.k(), AnnEffort.ef(ef).forMemory(config.k()).efSearch());
     return new Method(
         name,
         ef,

@@ -91,14 +91,14 @@ public final class EvalCommand implements Callable<Integer> {
     if (hits < 1) {
       throw new IllegalArgumentException("--hits must be >= 1, got " + hits);
     }
-    search.resolve(null, SearchOptions.DEFAULT_LAM); // checks the options before anything is read
+    search.resolve(null, SearchOptions.DEFAULT_LAM, hits); // checks the options before anything is read
     search.bm25Weights(null);
     try (VectorSource src = indexOptions.vectorSource(common)) {
       BeirDataset ds = Workbench.load(common.data(), List.of(split));
       IndexInfo info = indexOptions.ensure(common, ds, src);
       Path indexDir = indexOptions.indexDir(common);
       TunedParams tuned = TunedParams.read(indexDir, info, System.err);
-      SearchOptions.Resolved params = search.resolve(tuned, info.lam());
+      SearchOptions.Resolved params = search.resolve(tuned, info.lam(), hits);
       System.err.println("eval: " + params.describe()
           + (tuned != null ? "; tuned values from " + indexDir.resolve(TunedParams.FILE) : ""));
       Bm25Weights bm25 = search.bm25Weights(tuned);

@@ -76,13 +76,13 @@ public final class SearchCommand implements Callable<Integer> {
     if (!List.of("erm", "xs", "xl").contains(m)) {
       throw new IllegalArgumentException("--mode must be erm, xs or xl, got " + mode);
     }
-    search.resolve(null, SearchOptions.DEFAULT_LAM); // checks the options before the index is read
+    search.resolve(null, SearchOptions.DEFAULT_LAM, n); // checks the options before the index is read
     search.bm25Weights(null);
     common.checkSource();
     Path dir = (index != null ? index : common.defaultIndex()).toAbsolutePath().normalize();
     IndexInfo info = IndexInfo.read(dir);
     TunedParams tuned = TunedParams.read(dir, info, System.err);
-    SearchOptions.Resolved resolved = search.resolve(tuned, info.lam());
+    SearchOptions.Resolved resolved = search.resolve(tuned, info.lam(), n);
     Bm25Weights bm25 = search.bm25Weights(tuned);
     if (bm25.given() && info.bm25() == null) {
       throw new IllegalArgumentException(Bm25Weights.noTextField(dir));

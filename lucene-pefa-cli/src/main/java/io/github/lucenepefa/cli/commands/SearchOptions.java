@@ -6,6 +6,7 @@ import io.github.lucenepefa.scoring.ErmScoreMode;
 import io.github.lucenepefa.scoring.KnnNormalization;
 import io.github.lucenepefa.scoring.KnnVote;
 import io.github.lucenepefa.scoring.KnnWeighting;
+import io.github.lucenepefa.search.PefaQuery;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -22,8 +23,6 @@ public final class SearchOptions {
   public static final float DEFAULT_LAM = 0.5f;
   /** Built-in default k. */
   public static final int DEFAULT_K = 16;
-  /** Built-in default K. */
-  public static final int DEFAULT_TOP_K = 100;
 
   @Option(names = "--lam", paramLabel = "L", description = "lambda of both PEFA-XS and PEFA-XL, in [0,1].")
   Float lam;
@@ -39,7 +38,7 @@ public final class SearchOptions {
   @Option(names = "--k", paramLabel = "K", description = "PEFA-XL neighbours k (default: tuned, else 16).")
   Integer k;
 
-  @Option(names = "--top-k", paramLabel = "K", description = "PEFA-XL ERM candidates K (default: tuned, else 100).")
+  @Option(names = "--top-k", paramLabel = "K", description = "PEFA-XL ERM candidates K (default: tuned, else the number of hits, as PefaQuery.defaultTopK).")
   Integer topK;
 
   @Option(names = "--knn-weight", paramLabel = "W",
@@ -119,10 +118,11 @@ public final class SearchOptions {
    *
    * @param tuned what {@code pefa tune} chose for the index, or {@code null}
    * @param defaultXsLam the PEFA-XS lambda when neither option nor tuned value is there
+   * @param hits the number of hits asked (K follows it when neither option nor tuned value is there)
    * @return the parameters
    * @throws IllegalArgumentException naming the option at fault
    */
-  public Resolved resolve(TunedParams tuned, float defaultXsLam) {
+  public Resolved resolve(TunedParams tuned, float defaultXsLam, int hits) {
     oversample();
     Map<String, String> src = new LinkedHashMap<>();
     float xs = pick(xsLam != null ? xsLam : lam, tuned == null ? null : tuned.xsLam(), defaultXsLam, "xs_lam", src);
@@ -130,7 +130,7 @@ public final class SearchOptions {
     check(xs, xsLam != null ? "--xs-lam" : "--lam");
     check(xl, xlLam != null ? "--xl-lam" : "--lam");
     int kk = pick(k, tuned == null ? null : tuned.k(), DEFAULT_K, "k", src);
-    int kTop = pick(topK, tuned == null ? null : tuned.topK(), DEFAULT_TOP_K, "top_k", src);
+    int kTop = pick(topK, tuned == null ? null : tuned.topK(), PefaQuery.defaultTopK(hits), "top_k", src);
     if (kk < 1) {
       throw new IllegalArgumentException("--k must be >= 1, got " + kk);
     }

@@ -95,8 +95,8 @@ public final class TuneCommand implements Callable<Integer> {
       description = "Grid of the BM25 weight a of ERM+BM25, PEFA-XS+BM25 and PEFA-XL+BM25, chosen with lam and k (default: ${DEFAULT-VALUE}).")
   List<Float> bm25Weights = new ArrayList<>(List.of(0f, 0.05f, 0.1f, 0.15f, 0.2f, 0.3f, 0.5f));
 
-  @Option(names = "--top-k", defaultValue = "100", description = "PEFA-XL ERM candidates K (default: ${DEFAULT-VALUE}).")
-  int topK = 100;
+  @Option(names = "--top-k", defaultValue = "0", description = "PEFA-XL ERM candidates K; 0 = the number of hits (-n), as PefaQuery.defaultTopK (default: ${DEFAULT-VALUE}).")
+  int topK;
 
   @Option(names = "--erm-score", defaultValue = "exact", description = "exact or top-k (default: ${DEFAULT-VALUE}).")
   String ermScore = "exact";
@@ -186,6 +186,15 @@ public final class TuneCommand implements Callable<Integer> {
     }
     if (lams.isEmpty() || ks.isEmpty() || weights.isEmpty()) {
       throw new IllegalArgumentException("--lams, --ks and --knn-weights must not be empty");
+    }
+    if (hits < 1) {
+      throw new IllegalArgumentException("--hits must be >= 1, got " + hits);
+    }
+    if (topK < 0) {
+      throw new IllegalArgumentException("--top-k must be >= 0, got " + topK);
+    }
+    if (topK == 0) {
+      topK = io.github.lucenepefa.search.PefaQuery.defaultTopK(hits);
     }
     int kMax = Collections.max(ks);
     ErmScoreMode ermMode = SearchOptions.ermMode(ermScore);

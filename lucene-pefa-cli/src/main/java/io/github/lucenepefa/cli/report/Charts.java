@@ -171,6 +171,24 @@ public final class Charts {
     write(recallVsQpsChart(title, xLabel, yLabel, series), png);
   }
 
+  /**
+   * The recall-vs-latency chart of {@code pefa bench --pareto}: recall (x) against latency on a logarithmic axis (y),
+   * one line per method over its search settings (points marked).
+   *
+   * @param png the output file
+   * @param title the chart title
+   * @param xLabel the x-axis title (the recall measure)
+   * @param yLabel the y-axis title (the latency measure and its unit)
+   * @param series one per method; y values must be positive
+   * @throws IOException on write failure
+   */
+  public static void recallVsLatency(Path png, String title, String xLabel, String yLabel, List<Series> series)
+      throws IOException {
+    XYChart chart = recallVsQpsChart(title, xLabel, yLabel, series);
+    chart.getStyler().setYAxisDecimalPattern("0.###");
+    write(chart, png);
+  }
+
   static XYChart recallVsQpsChart(String title, String xLabel, String yLabel, List<Series> series) {
     List<Series> positive = new ArrayList<>();
     for (Series s : series) {

@@ -1,0 +1,275 @@
+package io.github.lucenepefa.cli.bench;
+
+import io.github.lucenepefa.cli.progress.ProgressBar;
+import io.github.lucenepefa.index.PefaSchema;
+import io.github.lucenepefa.search.AnnEffort;
+import io.github.lucenepefa.search.PefaMode;
+import io.github.lucenepefa.search.PefaQuery;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+
+/**
+ * The recall-vs-latency sweep of {@code pefa bench --pareto}: stock Lucene kNN, the two-graph floor
+ * (a stock search of the documents plus a stock search of the memory vectors at PEFA-XL's memory
+ * beam), PEFA-XS and PEFA-XL, each over a range of search efforts (ef) for every number of hits n,
+ * single-threaded and interleaved: the timed queries run in blocks, every point of the sweep running
+ * each block in turn, so that load changes on a shared machine hit all points alike.
+ *
+ * <p>Recall is the overlap of a point's top n with its own method's exact top n (stock and floor:
+ * brute force over the document vectors; PEFA: the same query with {@link AnnEffort#EXHAUSTIVE});
+ * latency is the median over the timed queries. The point a method runs at when given no effort is
+ * marked {@code default}: stock's {@code KnnFloatVectorQuery(field, q, n)} (ef = n), PEFA's {@link
+ * AnnEffort#forHits(PefaMode, int)}, the floor at PEFA-XL's default ef.
+ */
+final class ParetoSweep {
+
+  /** ef values swept by default. */
+  static final int[] DEFAULT_EFS = {10, 15, 20, 30, 50, 70, 100, 150, 200, 300, 500, 700, 1000};
+
+  /** Numbers of hits swept by default. */
+  static final int[] DEFAULT_HITS = {10, 100};
+
+  /** Method names, in chart and table order. */
+  static final List<String> METHODS = List.of("stock", "floor", "xs", "xl");
+
+  /**
+   * Settings of the sweep.
+   *
+   * @param efs ef values; for n hits only those at least n are timed (a beam below n is n), plus
+   *     the default ef of each method
+   * @param hits numbers of hits n
+   * @param topK PEFA-XL's ERM candidates K, or 0 for the library's default for n
+   * @param minTimed at least this many timed queries per point (queries repeat)
+   * @param warmupSeconds warm-up time per point, after one pass over every query
+   */
+  record Options(int[] efs, int[] hits, int topK, int minTimed, double warmupSeconds) {}
+
+  /**
+   * One point of a curve.
+   *
+   * @param method "stock", "floor", "xs" or "xl"
+   * @param n hits
+   * @param ef search effort
+   * @param isDefault whether it is the method's point when given no effort
+   * @param recall mean overlap of the top n with the method's exact top n
+   * @param latencyMs median single-threaded latency
+   */
+  record Point(String method, int n, int ef, boolean isDefault, double recall, double latencyMs) {}
+
+  private record Run(String method, int n, int ef, boolean isDefault, BenchRunner.Search search, int[] map, Exact exact) {}
+
+  /** The exact top n of a method, with the map of its doc ids. */
+  private record Exact(BenchRunner.Search search, int[] map) {}
+
+  private final BenchRunner.Config config;
+  private final Options options;
+  private final PrintStream log;
+
+  ParetoSweep(BenchRunner.Config config, Options options, PrintStream log) {
+    this.config = config;
+    this.options = options;
+    this.log = log;
+  }
+
+  /** PEFA-XL's K for n hits. */
+  int topK(int n) {
+    return options.topK() > 0 ? options.topK() : PefaQuery.defaultTopK(n);
+  }
+
+  /**
+   * Times every point.
+   *
+   * @param data the vectors
+   * @param schema the PEFA index layout
+   * @param stock searcher of the stock document index
+   * @param stockMem searcher of the stock memory-vector index
+   * @param pefa searcher of the PEFA index
+   * @param stockMap stock doc id to data index
+   * @param pefaMap PEFA doc id to data index
+   * @return the points, by method, n and ef
+   * @throws IOException on I/O errors
+   */
+  List<Point> run(
+      BenchData data,
+      PefaSchema schema,
+      IndexSearcher stock,
+      IndexSearcher stockMem,
+      IndexSearcher pefa,
+      int[] stockMap,
+      int[] pefaMap)
+      throws IOException {
+    List<Run> runs = new ArrayList<>();
+    float[][] docs = data.docs();
+    for (int n : options.hits()) {
+      Exact docsExact = new Exact(q -> BenchRunner.scan(docs, q, n), null);
+      Exact xsExact =
+          new Exact(q -> pefa.search(xs(schema, q, n, AnnEffort.EXHAUSTIVE), n).scoreDocs, pefaMap);
+      int kTop = topK(n);
+      Exact xlExact =
+          new Exact(q -> pefa.search(xl(schema, q, n, kTop, AnnEffort.EXHAUSTIVE), n).scoreDocs, pefaMap);
+      int xsDefault = AnnEffort.defaultEf(PefaMode.XS, n);
+      int xlDefault = AnnEffort.defaultEf(PefaMode.XL, n);
+      for (int ef : efs(n, n)) {
+        runs.add(new Run("stock", n, ef, ef == n, q -> stockSearch(stock, q, n, ef), stockMap, docsExact));
+      }
+      for (int ef : efs(n, xlDefault)) {
+        // PEFA-XL's memory search: k neighbours with its memory beam (a beam below k is k)
+        int memBeam = Math.max(config.k(), AnnEffort.ef(ef).forMemory(config.k()).efSearch());
+        runs.add(
+            new Run(
+                "floor",
+                n,
+                ef,
+                ef == xlDefault,
+                q -> {
+                  ScoreDoc[] top = stockSearch(stock, q, n, ef);
+                  stockMem.search(new KnnFloatVectorQuery(BenchRunner.STOCK_FIELD, q, memBeam), config.k());
+                  return top;
+                },
+                stockMap,
+                docsExact));
+      }
+      for (int ef : efs(n, xsDefault)) {
+        AnnEffort effort = AnnEffort.ef(ef);
+        runs.add(
+            new Run(
+                "xs",
+                n,
+                ef,
+                ef == xsDefault,
+                q -> pefa.search(xs(schema, q, n, effort), n).scoreDocs,
+                pefaMap,
+                xsExact));
+      }
+      for (int ef : efs(n, xlDefault)) {
+        AnnEffort effort = AnnEffort.ef(ef);
+        runs.add(
+            new Run(
+                "xl",
+                n,
+                ef,
+                ef == xlDefault,
+                q -> pefa.search(xl(schema, q, n, kTop, effort), n).scoreDocs,
+                pefaMap,
+                xlExact));
+      }
+    }
+    if (config.only() != null) {
+      runs.removeIf(r -> r.method().matches(config.only()) == false);
+    }
+    return measure(runs, data.queries());
+  }
+
+  /** The swept ef values for n hits: those at least n, and the default. */
+  private int[] efs(int n, int defaultEf) {
+    return Arrays.stream(Arrays.copyOf(options.efs(), options.efs().length + 1))
+        .map(ef -> ef == 0 ? defaultEf : ef)
+        .filter(ef -> ef >= n)
+        .distinct()
+        .sorted()
+        .toArray();
+  }
+
+  private static ScoreDoc[] stockSearch(IndexSearcher stock, float[] q, int n, int ef)
+      throws IOException {
+    return stock.search(new KnnFloatVectorQuery(BenchRunner.STOCK_FIELD, q, Math.max(ef, n)), n).scoreDocs;
+  }
+
+  private Query xs(PefaSchema schema, float[] q, int n, AnnEffort effort) {
+    return PefaQuery.xs(schema, q, n).lambda(config.xsLambda()).effort(effort).build();
+  }
+
+  private Query xl(PefaSchema schema, float[] q, int n, int topK, AnnEffort effort) {
+    return PefaQuery.xl(schema, q, n)
+        .lambda(config.xlLambda())
+        .k(config.k())
+        .topK(topK)
+        .knnWeighting(config.vote().weighting())
+        .knnNormalization(config.vote().normalization())
+        .temperature(config.vote().temperature())
+        .ermScoreMode(config.ermMode())
+        .effort(effort)
+        .build();
+  }
+
+  private List<Point> measure(List<Run> runs, float[][] queries) throws IOException {
+    int nq = queries.length;
+    int total = Math.max(options.minTimed(), nq);
+    int block = Math.min(nq, 50);
+    log.printf(Locale.ROOT, "pareto: warming up %d points...%n", runs.size());
+    for (Run r : runs) {
+      BenchRunner.warmUp(r.search(), queries, options.warmupSeconds());
+    }
+    long[][] lat = new long[runs.size()][total];
+    int[][][] results = new int[runs.size()][nq][];
+    log.printf(Locale.ROOT, "pareto: timing %d queries per point in blocks of %d...%n", total, block);
+    try (ProgressBar bar = new ProgressBar("pareto", (long) total * runs.size(), "queries")) {
+      for (int from = 0; from < total; from += block) {
+        int to = Math.min(total, from + block);
+        for (int ri = 0; ri < runs.size(); ri++) {
+          Run r = runs.get(ri);
+          for (int j = from; j < to; j++) {
+            long t0 = System.nanoTime();
+            ScoreDoc[] hits = r.search().run(queries[j % nq]);
+            lat[ri][j] = System.nanoTime() - t0;
+            if (j < nq) {
+              results[ri][j] = map(hits, r.map());
+            }
+          }
+          bar.advance(to - from);
+        }
+      }
+    }
+    Map<Exact, int[][]> exactCache = new IdentityHashMap<>();
+    List<Point> points = new ArrayList<>();
+    for (int ri = 0; ri < runs.size(); ri++) {
+      Run r = runs.get(ri);
+      int[][] exact = exactCache.get(r.exact());
+      if (exact == null) {
+        exact = new int[nq][];
+        for (int i = 0; i < nq; i++) {
+          exact[i] = map(r.exact().search().run(queries[i]), r.exact().map());
+        }
+        exactCache.put(r.exact(), exact);
+      }
+      double recall = 0;
+      for (int i = 0; i < nq; i++) {
+        recall += BenchRunner.overlap(results[ri][i], exact[i], r.n());
+      }
+      long[] sorted = lat[ri].clone();
+      Arrays.sort(sorted);
+      double median =
+          (sorted[(sorted.length - 1) / 2] + sorted[sorted.length / 2]) / 2.0 / 1e6;
+      Point p = new Point(r.method(), r.n(), r.ef(), r.isDefault(), recall / nq, median);
+      log.printf(
+          Locale.ROOT,
+          "  %-5s n %4d ef %5d%s  recall %.4f  median %8.3f ms%n",
+          p.method(),
+          p.n(),
+          p.ef(),
+          p.isDefault() ? "*" : " ",
+          p.recall(),
+          p.latencyMs());
+      points.add(p);
+    }
+    return points;
+  }
+
+  private static int[] map(ScoreDoc[] hits, int[] map) {
+    int[] out = new int[hits.length];
+    for (int i = 0; i < hits.length; i++) {
+      out[i] = map == null ? hits[i].doc : map[hits[i].doc];
+    }
+    return out;
+  }
+}
