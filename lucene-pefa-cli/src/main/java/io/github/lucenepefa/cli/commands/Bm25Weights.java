@@ -22,17 +22,31 @@ public record Bm25Weights(Float erm, Float xs, Float xl, String source) {
    * @return the weights
    * @throws IllegalArgumentException if the option is outside [0,1]
    */
-  static Bm25Weights resolve(Float option, TunedParams tuned) {
-    if (option != null) {
-      if (!(option >= 0f && option <= 1f)) {
-        throw new IllegalArgumentException("--bm25-weight must be in [0,1], got " + option);
-      }
-      return new Bm25Weights(option, option, option, "option");
+  static Bm25Weights resolve(Float option, Float erm, Float xs, Float xl, TunedParams tuned) {
+    check("--bm25-weight", option);
+    check("--erm-bm25-weight", erm);
+    check("--xs-bm25-weight", xs);
+    check("--xl-bm25-weight", xl);
+    if (option != null || erm != null || xs != null || xl != null) {
+      Float te = tuned == null ? null : tuned.bm25Erm();
+      Float ts = tuned == null ? null : tuned.bm25Xs();
+      Float tl = tuned == null ? null : tuned.bm25Xl();
+      return new Bm25Weights(pick(erm, option, te), pick(xs, option, ts), pick(xl, option, tl), "option");
     }
     if (tuned != null && tuned.bm25Xl() != null) {
       return new Bm25Weights(tuned.bm25Erm(), tuned.bm25Xs(), tuned.bm25Xl(), "tuned");
     }
     return new Bm25Weights(null, null, null, "default");
+  }
+
+  private static Float pick(Float method, Float all, Float tuned) {
+    return method != null ? method : all != null ? all : tuned != null ? tuned : DEFAULT;
+  }
+
+  private static void check(String name, Float a) {
+    if (a != null && !(a >= 0f && a <= 1f)) {
+      throw new IllegalArgumentException(name + " must be in [0,1], got " + a);
+    }
   }
 
   /** @return whether the option gave the weights */

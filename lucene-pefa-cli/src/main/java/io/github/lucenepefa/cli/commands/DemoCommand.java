@@ -13,8 +13,9 @@ import picocli.CommandLine.Mixin;
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
       "PEFA on real data in one command: builds the index of the dataset (bundled SciFact by default) if it is",
-      "missing or out of date, tunes lam, k and the neighbour vote on a dev part of the training queries, evaluates ERM, PEFA-XS",
-      "and PEFA-XL on the test split with the chosen settings, and prints the table and where the report is."})
+      "missing or out of date, tunes lam, k, the neighbour vote and the BM25 weight a on a dev part of the training",
+      "queries, evaluates ERM, PEFA-XS and PEFA-XL, BM25 and each method fused with BM25 (ERM+BM25, PEFA-XS+BM25,",
+      "PEFA-XL+BM25) on the test split with the chosen settings, and prints the table and where the report is."})
 public final class DemoCommand implements Callable<Integer> {
 
   @Mixin Common common = new Common();

@@ -126,8 +126,8 @@ public final class EvalCommand implements Callable<Integer> {
         runs.put(XL, Workbench.run(ps, qids, qv, nb, (q, b, n) -> ps.xlTop(q, xl, n, b), hits, th, ignoreIdenticalIds));
         float aErm = Bm25Weights.orDefault(bm25.erm()), aXs = Bm25Weights.orDefault(bm25.xs());
         float aXl = Bm25Weights.orDefault(bm25.xl());
-        float xsLamH = Bm25Weights.xsLam(params, tuned);
-        PefaSearch.XlParams xlH = Bm25Weights.xl(params, tuned);
+        float xsLamH = search.bm25XsLam(params, tuned);
+        PefaSearch.XlParams xlH = search.bm25Xl(params, tuned);
         List<List<Neighbour>> nbH = xlH.k() == xl.k() ? nb : Workbench.neighbours(ps, qv, xlH.k(), th);
         if (ps.bm25() != null) {
           Map<float[], String> text = new java.util.IdentityHashMap<>();

@@ -53,9 +53,11 @@ final class HybridTuning {
         io.github.lucenepefa.scoring.KnnNormalization.SUM), topK, ErmScoreMode.EXACT);
     float ermA = 0;
     double ermDev = Double.NEGATIVE_INFINITY;
+    List<org.apache.lucene.search.ScoreDoc[]> ermScores =
+        Workbench.parallel(ids.size(), threads, i -> ps.xlScores(cands.get(i), erm, lex.get(i)));
     for (float a : weights) {
       double v = score.applyAsDouble(run(ids, Workbench.parallel(ids.size(), threads,
-          i -> ps.xlHybridRank(cands.get(i), erm, lex.get(i), a, hits))));
+          i -> ps.hybridRank(ermScores.get(i), lex.get(i), a, hits))));
       dev.put(label(EvalCommand.ERM_BM25, "", a), v);
       if (v > ermDev + 1e-12) {
         ermDev = v;
@@ -83,9 +85,11 @@ final class HybridTuning {
     double xlDev = Double.NEGATIVE_INFINITY;
     for (TuneCommand.XlSetting st : grid) {
       PefaSearch.XlParams p = new PefaSearch.XlParams(st.lam(), st.vote(), topK, mode);
+      List<org.apache.lucene.search.ScoreDoc[]> pefa =
+          Workbench.parallel(ids.size(), threads, i -> ps.xlScores(cands.get(i), p, lex.get(i)));
       for (float a : weights) {
         double v = score.applyAsDouble(run(ids, Workbench.parallel(ids.size(), threads,
-            i -> ps.xlHybridRank(cands.get(i), p, lex.get(i), a, hits))));
+            i -> ps.hybridRank(pefa.get(i), lex.get(i), a, hits))));
         dev.put(label(EvalCommand.XL_BM25, st.label(), a), v);
         if (v > xlDev + 1e-12) {
           xlDev = v;

@@ -89,8 +89,8 @@ public final class SearchCommand implements Callable<Integer> {
     }
     // with BM25 (--bm25-weight, or tuned): the hybrid's own tuned parameters, a of the mode
     Float a = info.bm25() == null ? null : m.equals("erm") ? bm25.erm() : m.equals("xs") ? bm25.xs() : bm25.xl();
-    SearchOptions.Resolved p = a == null ? resolved : new SearchOptions.Resolved(Bm25Weights.xsLam(resolved, tuned),
-        Bm25Weights.xl(resolved, tuned), resolved.source());
+    SearchOptions.Resolved p = a == null ? resolved : new SearchOptions.Resolved(search.bm25XsLam(resolved, tuned),
+        search.bm25Xl(resolved, tuned), resolved.source());
     System.out.println("# parameters: " + p.describe()
         + (a == null ? "" : "; BM25 weight a=" + a + " (" + bm25.source() + ")") + (tuned != null
         ? " (tuned: by pefa tune, dev " + tuned.metric() + " on " + tuned.devQueries() + " queries, " + tuned.devSource()

@@ -58,6 +58,27 @@ public final class SearchOptions {
           + Bm25Weights.DEFAULT + " in eval; search fuses only when given or tuned).")
   Float bm25Weight;
 
+  @Option(names = "--erm-bm25-weight", paramLabel = "A", description = "a of ERM+BM25 (default: --bm25-weight, else tuned).")
+  Float ermBm25Weight;
+
+  @Option(names = "--xs-bm25-weight", paramLabel = "A", description = "a of PEFA-XS+BM25 (default: --bm25-weight, else tuned).")
+  Float xsBm25Weight;
+
+  @Option(names = "--xl-bm25-weight", paramLabel = "A", description = "a of PEFA-XL+BM25 (default: --bm25-weight, else tuned).")
+  Float xlBm25Weight;
+
+  @Option(names = "--bm25-xs-lam", paramLabel = "L",
+      description = "PEFA-XS lambda of PEFA-XS+BM25 (default: --xs-lam/--lam if given, else tuned with a, else as PEFA-XS).")
+  Float bm25XsLam;
+
+  @Option(names = "--bm25-xl-lam", paramLabel = "L",
+      description = "PEFA-XL lambda of PEFA-XL+BM25 (default: --xl-lam/--lam if given, else tuned with a, else as PEFA-XL).")
+  Float bm25XlLam;
+
+  @Option(names = "--bm25-k", paramLabel = "K",
+      description = "PEFA-XL k of PEFA-XL+BM25 (default: --k if given, else tuned with a, else as PEFA-XL).")
+  Integer bm25K;
+
   @Option(names = "--erm-score", paramLabel = "MODE",
       description = "exact or top-k: ERM score of XL candidates outside the ERM top-K (default: tuned, else exact).")
   String ermScore;
@@ -157,7 +178,38 @@ public final class SearchOptions {
    * @throws IllegalArgumentException if {@code --bm25-weight} is outside [0,1]
    */
   public Bm25Weights bm25Weights(TunedParams tuned) {
-    return Bm25Weights.resolve(bm25Weight, tuned);
+    Bm25Weights w = Bm25Weights.resolve(bm25Weight, ermBm25Weight, xsBm25Weight, xlBm25Weight, tuned);
+    if (bm25XsLam != null) {
+      check(bm25XsLam, "--bm25-xs-lam");
+    }
+    if (bm25XlLam != null) {
+      check(bm25XlLam, "--bm25-xl-lam");
+    }
+    if (bm25K != null && bm25K < 1) {
+      throw new IllegalArgumentException("--bm25-k must be >= 1, got " + bm25K);
+    }
+    return w;
+  }
+
+  /**
+   * @param r the resolved parameters
+   * @param tuned tuned parameters or null
+   * @return PEFA-XS lambda of PEFA-XS+BM25
+   */
+  public float bm25XsLam(Resolved r, TunedParams tuned) {
+    return bm25XsLam != null ? bm25XsLam : Bm25Weights.xsLam(r, tuned);
+  }
+
+  /**
+   * @param r the resolved parameters
+   * @param tuned tuned parameters or null
+   * @return PEFA-XL parameters of PEFA-XL+BM25
+   */
+  public PefaSearch.XlParams bm25Xl(Resolved r, TunedParams tuned) {
+    PefaSearch.XlParams p = Bm25Weights.xl(r, tuned);
+    KnnVote v = p.vote();
+    return new PefaSearch.XlParams(bm25XlLam != null ? bm25XlLam : p.lam(),
+        bm25K != null ? new KnnVote(bm25K, v.weighting(), v.normalization(), v.temperature()) : v, p.topK(), p.ermMode());
   }
 
   private static <T> T pick(T option, T tuned, T def, String name, Map<String, String> src) {

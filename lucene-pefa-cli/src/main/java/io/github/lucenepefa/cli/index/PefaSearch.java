@@ -275,7 +275,33 @@ public final class PefaSearch implements Closeable {
    */
   public List<ScoredDoc> xlHybridRank(XlCandidates candidates, XlParams p, LexicalScores lexical, float weight, int n)
       throws IOException {
-    ScoreDoc[] pefa = candidates.score(p.lam(), p.vote(), p.ermMode(), Integer.MAX_VALUE, lexical.docs()).scoreDocs;
+    return hybridRank(xlScores(candidates, p, lexical), lexical, weight, n);
+  }
+
+  /**
+   * The raw PEFA-XL scores of the candidates and of every lexical match.
+   *
+   * @param candidates from {@link #xlCandidates}
+   * @param p the PEFA-XL setting
+   * @param lexical the query's lexical scores
+   * @return the scored documents
+   * @throws IOException on I/O errors
+   */
+  public ScoreDoc[] xlScores(XlCandidates candidates, XlParams p, LexicalScores lexical) throws IOException {
+    return candidates.score(p.lam(), p.vote(), p.ermMode(), Integer.MAX_VALUE, lexical.docs()).scoreDocs;
+  }
+
+  /**
+   * Fuses raw PEFA scores with the lexical scores ({@link PefaScoring#hybridScore}) and ranks.
+   *
+   * @param pefa raw PEFA scores ({@link #xlScores})
+   * @param lexical the query's lexical scores
+   * @param weight {@code a}
+   * @param n hits
+   * @return the ranking
+   * @throws IOException on I/O errors
+   */
+  public List<ScoredDoc> hybridRank(ScoreDoc[] pefa, LexicalScores lexical, float weight, int n) throws IOException {
     ScoreDoc[] fused = new ScoreDoc[pefa.length];
     for (int i = 0; i < pefa.length; i++) {
       float h = PefaScoring.hybridScore(weight, lexical.score(pefa[i].doc), lexical.max(), pefa[i].score);

@@ -61,6 +61,15 @@ class HybridCliTest {
       assertTrue(Files.size(out.resolve("runs/" + f + ".trec")) > 0, f);
     }
 
+    // per-method weights and the hybrid's own PEFA parameters
+    r = CliRunner.run(cat(cat(new String[] {"eval", "--out", out.toString(), "--no-sweep", "--bm25-weight", "0.2",
+        "--xl-bm25-weight", "0.4", "--bm25-xl-lam", "0.3", "--bm25-k", "1"}, build), common));
+    assertEquals(0, r.code(), r.err());
+    m = new JsonMapper().readTree(out.resolve("metrics.json").toFile());
+    assertEquals(0.2, m.path("params").path("bm25_weight").path("ERM+BM25").asDouble(), 1e-6);
+    assertEquals(0.4, m.path("params").path("bm25_weight").path("PEFA-XL+BM25").asDouble(), 1e-6);
+    assertTrue(m.path("params").path("bm25_xl").asText().startsWith("lam=0.3, k=1,"), m.path("params").toString());
+
     r = CliRunner.run(cat(cat(new String[] {"tune", "--out", work.resolve("tune").toString(), "--ks", "1,2",
         "--lams", "0.5,1", "--bm25-weights", "0,0.5"}, build), common));
     assertEquals(0, r.code(), r.err());

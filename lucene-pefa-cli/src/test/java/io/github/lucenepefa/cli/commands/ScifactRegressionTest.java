@@ -104,12 +104,14 @@ class ScifactRegressionTest {
     TrecEval.writeQrels(BeirDataset.load(repo().resolve(reg.path("dataset").asText())).qrels("test"), qrelsFile);
     Map<String, Map<String, Map<String, Double>>> perQuery = readPerQuery(work.resolve("eval/per-query.tsv"));
     int compared = 0;
-    for (String[] m : new String[][] {{"ERM", "erm"}, {"PEFA-XS", "xs"}, {"PEFA-XL", "xl"}}) {
+    for (String[] m : new String[][] {{"ERM", "erm"}, {"PEFA-XS", "xs"}, {"PEFA-XL", "xl"}, {"BM25", "bm25"},
+        {"ERM+BM25", "erm-bm25"}, {"PEFA-XS+BM25", "xs-bm25"}, {"PEFA-XL+BM25", "xl-bm25"}}) {
       Map<String, Double> means = new java.util.LinkedHashMap<>();
       got.path(m[0]).fields().forEachRemaining(e -> means.put(e.getKey(), e.getValue().asDouble()));
       compared += TrecEval.assertAgrees(qrelsFile, work.resolve("eval/runs/" + m[1] + ".trec"), means, perQuery.get(m[0]));
     }
     System.err.printf("regression: trec_eval agrees with metrics.json on %d values (means and per query)%n", compared);
+    checkPublishedBm25(reg, got);
     // quality smoke of the encoder: plain ERM within 0.005 of the published figures the file names (MTEB's)
     for (Iterator<Map.Entry<String, JsonNode>> it = reg.path("published").fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> p = it.next();
@@ -156,6 +158,18 @@ class ScifactRegressionTest {
       }
     }
     assertTrue(failures.isEmpty(), "SciFact quantized regression failed:\n" + String.join("\n", failures));
+  }
+
+  /** BM25 alone against Anserini's published figures (the file's {@code published_BM25}), within 0.005. */
+  static void checkPublishedBm25(JsonNode reg, JsonNode got) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = reg.path("published_BM25").fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> p = it.next();
+      if (p.getValue().isNumber()) {
+        double bm25 = got.path("BM25").path(p.getKey()).asDouble();
+        assertTrue(Math.abs(bm25 - p.getValue().asDouble()) <= 0.005, "BM25 " + p.getKey() + " " + bm25 + " vs Anserini "
+            + p.getValue());
+      }
+    }
   }
 
   /** per-query.tsv → method → qid → metric → value. */
