@@ -152,7 +152,10 @@ final class LeafVectorSearch {
         searcher, VectorField.stored(field, false), target, want, effort, filterWeight, score);
   }
 
-  /** {@link #searchAll(IndexSearcher, String, float[], int, AnnEffort, Weight, ExactScore)} of any {@link VectorField}. */
+  /**
+   * {@link #searchAll(IndexSearcher, String, float[], int, AnnEffort, Weight, ExactScore)} of any
+   * {@link VectorField}.
+   */
   static ScoreDoc[] searchAll(
       IndexSearcher searcher,
       VectorField field,
@@ -211,7 +214,10 @@ final class LeafVectorSearch {
         searcher, VectorField.stored(field, memory), target, k, effort, filterWeight, score);
   }
 
-  /** {@link #searchLeaves(IndexSearcher, String, boolean, float[], int, AnnEffort, Weight, ExactScore)} of any {@link VectorField}. */
+  /**
+   * {@link #searchLeaves(IndexSearcher, String, boolean, float[], int, AnnEffort, Weight,
+   * ExactScore)} of any {@link VectorField}.
+   */
   static Leaves searchLeaves(
       IndexSearcher searcher,
       VectorField field,
