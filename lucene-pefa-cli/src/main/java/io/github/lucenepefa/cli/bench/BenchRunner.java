@@ -657,11 +657,11 @@ public final class BenchRunner {
     IndexWriterConfig iwc =
         writerConfig()
             .setCodec(
-                mergeExec == null
-                    ? new Pefa01Codec()
-                    // flushes store vectors only when a force merge builds the graphs after them
-                    : config.forceMerge()
-                        ? Pefa01Codec.forBulkLoad(config.indexThreads(), mergeExec)
+                // flushes store vectors only when a force merge builds the graphs after them
+                config.forceMerge()
+                    ? Pefa01Codec.forBulkLoad(config.indexThreads(), mergeExec)
+                    : mergeExec == null
+                        ? new Pefa01Codec()
                         : new Pefa01Codec(config.indexThreads(), mergeExec));
     long t0 = System.nanoTime();
     try (IndexWriter iw = new IndexWriter(dir, iwc);

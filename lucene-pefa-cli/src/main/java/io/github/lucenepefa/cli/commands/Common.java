@@ -42,8 +42,8 @@ public final class Common {
   boolean noCache;
 
   @Option(names = "--threads", defaultValue = "2",
-      description = "Search threads; for pefa index, the threads that index rows and documents and (above 1) build"
-          + " each HNSW graph of the final merge (default: ${DEFAULT-VALUE}).")
+      description = "Search threads; for pefa index, the threads that index rows and documents and build each HNSW"
+          + " graph of the final merge (default: ${DEFAULT-VALUE}).")
   int threads;
 
   /** @return the dataset folder */

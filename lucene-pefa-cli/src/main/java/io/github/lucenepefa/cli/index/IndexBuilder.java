@@ -65,8 +65,8 @@ public final class IndexBuilder {
   /**
    * Writes the index into a Lucene directory (no marker, no rename) with {@code threads} threads,
    * and the BM25 text field {@value Bm25Settings#TEXT_FIELD} of every document ({@link
-   * Bm25Settings}): that many threads hand rows and documents to Lucene, and, above one thread, the
-   * flushed segments store vectors only and the final merge builds each graph on that many threads
+   * Bm25Settings}): that many threads hand rows and documents to Lucene in one flush, whose
+   * segments store vectors only, and the final merge builds each graph once on that many threads
    * ({@link Pefa01Codec#forBulkLoad}).
    *
    * @param dir the directory
@@ -121,18 +121,16 @@ public final class IndexBuilder {
     IndexWriterConfig cfg =
         new IndexWriterConfig(Bm25Settings.analyzer())
             .setSimilarity(bm25.similarity())
-            // several threads: flushes store vectors only, the final merge builds each graph on
-            // all threads (one graph per field instead of one per thread's segment, joined again)
-            .setCodec(mergeExec == null ? new Pefa01Codec() : Pefa01Codec.forBulkLoad(threads, mergeExec))
+            // flushes store vectors only, the final merge builds each graph once on all threads
+            // (one graph per field, not one per flushed segment that the merge joins again)
+            .setCodec(Pefa01Codec.forBulkLoad(threads, mergeExec))
             .setMergePolicy(mp)
             .setRAMBufferSizeMB(512)
             .setMaxBufferedDocs(IndexWriterConfig.DISABLE_AUTO_FLUSH);
     List<BeirDataset.Doc> docs = dataset.docs();
     try (IndexWriter iw = new IndexWriter(dir, cfg)) {
       PefaIndexWriter w =
-          threads == 1
-              ? new PefaIndexWriter(iw, schema)
-              : new PefaIndexWriter(iw, schema, Math.max(rows.size(), docs.size()) + 1, threads);
+          new PefaIndexWriter(iw, schema, Math.max(rows.size(), docs.size()) + 1, threads);
       // the bar counts rows and documents as they reach Lucene, which builds the HNSW graphs then
       ProgressBar bar =
           progress ? new ProgressBar("index", rows.size() + docs.size(), "items") : null;
