@@ -4,6 +4,7 @@ import io.github.lucenepefa.cli.Workbench;
 import io.github.lucenepefa.cli.data.BeirDataset;
 import io.github.lucenepefa.cli.data.MemoryRow;
 import io.github.lucenepefa.cli.data.TrainingMemoryBuilder;
+import io.github.lucenepefa.cli.index.Bm25Settings;
 import io.github.lucenepefa.cli.index.IndexInfo;
 import io.github.lucenepefa.cli.index.MemoryRows;
 import io.github.lucenepefa.cli.vectors.VectorSource;
@@ -138,11 +139,19 @@ public final class MemoryCommand implements Runnable {
         }
         MemoryRows.Diff diff = MemoryRows.diff(have, wanted);
         float[][] vectors = src.rows(diff.rowsNeedingVectors());
-        IndexWriterConfig cfg = new IndexWriterConfig().setCodec(new Pefa01Codec())
+        // re-indexed documents keep the BM25 text field's analysis; their old copies are merged away, so that the
+        // text field's statistics (which count deleted documents) equal a fresh build's
+        org.apache.lucene.index.TieredMergePolicy mp = new org.apache.lucene.index.TieredMergePolicy();
+        mp.setForceMergeDeletesPctAllowed(0);
+        IndexWriterConfig cfg = new IndexWriterConfig(Bm25Settings.analyzer()).setCodec(new Pefa01Codec())
+            .setSimilarity((info.bm25() != null ? info.bm25() : Bm25Settings.DEFAULT).similarity())
+            .setMergePolicy(mp)
             .setOpenMode(IndexWriterConfig.OpenMode.APPEND);
         try (IndexWriter iw = new IndexWriter(d, cfg)) {
           PefaIndexWriter w = new PefaIndexWriter(iw, schema);
           diff.apply(w, vectors);
+          w.commit();
+          iw.forceMergeDeletes();
           w.commit();
         }
         IndexInfo now = info.withMemory(splits, Workbench.splitFingerprints(ds.dir(), splits), wanted.size(),
