@@ -48,6 +48,9 @@ class TestVectorIndexSizes {
         for (int i = 0; i < ROWS; i++) {
           w.addTrainingPair("q" + i, unit(r), "d" + r.nextInt(DOCS));
         }
+        // rows and documents in segments of their own, as pefa index loads them: a load that ends
+        // in one segment has nothing for forceMerge(1) to merge (and so no graph)
+        w.flush();
         for (int d = 0; d < DOCS; d++) {
           w.addDocument("d" + d, unit(r));
         }
@@ -101,6 +104,10 @@ class TestVectorIndexSizes {
           w.addDocument("d" + d, unit(r));
         }
         w.commit();
+        try (org.apache.lucene.index.DirectoryReader reader =
+            org.apache.lucene.index.DirectoryReader.open(dir)) {
+          assertTrue(reader.leaves().size() >= 2, "segments to merge: " + reader.leaves().size());
+        }
         for (VectorIndexSizes.FieldSize f : VectorIndexSizes.of(dir).values()) {
           assertEquals(0, f.graph(), "flushed without a graph: " + f);
         }

@@ -55,6 +55,9 @@ public final class Pefa01Codec extends FilterCodec {
   /**
    * The codec for a bulk load that ends with a merge ({@link Pefa01VectorsFormat#forBulkLoad}):
    * flushed segments have no graphs, merges build every graph on {@code numMergeWorkers} threads.
+   * A segment that is never merged keeps no graph (its searches scan its vectors exactly): a load
+   * that ends in a single segment has nothing for {@code forceMerge(1)} to merge, so flush the
+   * training memory and the documents into segments of their own, as {@code pefa index} does.
    *
    * @param numMergeWorkers threads per graph merge, at least 1
    * @param mergeExec the executor they run on ({@code null} when {@code numMergeWorkers} is 1)
