@@ -50,8 +50,7 @@ class TestVectorIndexSizes {
         }
         // rows and documents in segments of their own, as pefa index loads them: a load that ends
         // in one segment has nothing for forceMerge(1) to merge (and so no graph)
-        w.flush();
-        iw.flush();
+        w.commit();
         for (int d = 0; d < DOCS; d++) {
           w.addDocument("d" + d, unit(r));
         }

@@ -153,10 +153,9 @@ public final class IndexBuilder {
           MemoryRow r = rows.get(i);
           w.addTrainingQuery(r.rowId(), rowVectors[i], r.labels());
         }
-        // the memory in segments of its own: a bulk load's flushed segments have no graphs, and
-        // forceMerge(1) builds them only when it has two or more segments to merge
-        w.flush();
-        iw.flush();
+        // the memory in segments of its own (a commit writes them): a bulk load's flushed segments
+        // have no graphs, and forceMerge(1) builds them only when it has two or more to merge
+        w.commit();
         for (int i = 0; i < docs.size(); i++) {
           BeirDataset.Doc d = docs.get(i);
           w.addDocument(
