@@ -48,9 +48,6 @@ class TestVectorIndexSizes {
         for (int i = 0; i < ROWS; i++) {
           w.addTrainingPair("q" + i, unit(r), "d" + r.nextInt(DOCS));
         }
-        // rows and documents in segments of their own, as pefa index loads them: a load that ends
-        // in one segment has nothing for forceMerge(1) to merge (and so no graph)
-        w.commit();
         for (int d = 0; d < DOCS; d++) {
           w.addDocument("d" + d, unit(r));
         }
@@ -100,6 +97,9 @@ class TestVectorIndexSizes {
         for (int i = 0; i < ROWS; i++) {
           w.addTrainingPair("q" + i, unit(r), "d" + r.nextInt(DOCS));
         }
+        // the memory in segments of its own (a commit writes them), as pefa index loads it: a load
+        // that ends in one segment has nothing for forceMerge(1) to merge (and so no graph)
+        w.commit();
         for (int d = 0; d < DOCS; d++) {
           w.addDocument("d" + d, unit(r));
         }
