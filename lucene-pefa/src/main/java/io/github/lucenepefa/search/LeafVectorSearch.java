@@ -158,37 +158,20 @@ final class LeafVectorSearch {
       ExactScore score)
       throws IOException {
     return searchAll(
-        searcher, field, target, want, effort, DEFAULT_OVERSAMPLE, filterWeight, score);
-  }
-
-  /**
-   * {@link #searchAll(IndexSearcher, String, float[], int, AnnEffort, Weight, ExactScore)} with an
-   * oversample factor for quantized graphs ({@link #DEFAULT_OVERSAMPLE}: the field's default).
-   */
-  static ScoreDoc[] searchAll(
-      IndexSearcher searcher,
-      String field,
-      float[] target,
-      int want,
-      AnnEffort effort,
-      float oversample,
-      Weight filterWeight,
-      ExactScore score)
-      throws IOException {
-    return searchAll(
         searcher,
         VectorField.stored(field, false),
         target,
         want,
         effort,
-        oversample,
+        DEFAULT_OVERSAMPLE,
         filterWeight,
         score);
   }
 
   /**
-   * {@link #searchAll(IndexSearcher, String, float[], int, AnnEffort, float, Weight, ExactScore)}
-   * of any {@link VectorField}.
+   * {@link #searchAll(IndexSearcher, String, float[], int, AnnEffort, Weight, ExactScore)} of any
+   * {@link VectorField}, with an oversample factor for quantized graphs ({@link
+   * #DEFAULT_OVERSAMPLE}: the field's default).
    */
   static ScoreDoc[] searchAll(
       IndexSearcher searcher,
@@ -267,39 +250,20 @@ final class LeafVectorSearch {
       ExactScore score)
       throws IOException {
     return searchLeaves(
-        searcher, field, memory, target, k, effort, DEFAULT_OVERSAMPLE, filterWeight, score);
-  }
-
-  /**
-   * {@link #searchLeaves(IndexSearcher, String, boolean, float[], int, AnnEffort, Weight,
-   * ExactScore)} with an oversample factor for quantized graphs ({@link #DEFAULT_OVERSAMPLE}: the
-   * field's default).
-   */
-  static Leaves searchLeaves(
-      IndexSearcher searcher,
-      String field,
-      boolean memory,
-      float[] target,
-      int k,
-      AnnEffort effort,
-      float oversample,
-      Weight filterWeight,
-      ExactScore score)
-      throws IOException {
-    return searchLeaves(
         searcher,
         VectorField.stored(field, memory),
         target,
         k,
         effort,
-        oversample,
+        DEFAULT_OVERSAMPLE,
         filterWeight,
         score);
   }
 
   /**
-   * {@link #searchLeaves(IndexSearcher, String, boolean, float[], int, AnnEffort, float, Weight,
-   * ExactScore)} of any {@link VectorField}.
+   * {@link #searchLeaves(IndexSearcher, String, boolean, float[], int, AnnEffort, Weight,
+   * ExactScore)} of any {@link VectorField}, with an oversample factor for quantized graphs ({@link
+   * #DEFAULT_OVERSAMPLE}: the field's default).
    */
   static Leaves searchLeaves(
       IndexSearcher searcher,

@@ -263,7 +263,7 @@ public final class PefaQuery extends Query {
       // e_d at this lambda is stored: one d-dimensional graph, like a stock kNN search
       return LeafVectorSearch.searchAll(
           searcher,
-          schema.xsVectorField(),
+          VectorField.stored(schema.xsVectorField(), false),
           vector,
           n,
           effort,

@@ -75,8 +75,7 @@ public final class TrainingQueryMemory {
     LeafVectorSearch.Leaves hits =
         LeafVectorSearch.searchLeaves(
             searcher,
-            schema.memoryField(),
-            true,
+            VectorField.stored(schema.memoryField(), true),
             query,
             k,
             effort,

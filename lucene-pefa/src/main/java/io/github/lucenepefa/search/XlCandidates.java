@@ -177,7 +177,7 @@ public final class XlCandidates {
         () ->
             LeafVectorSearch.searchAll(
                 searcher,
-                schema.ermField(),
+                VectorField.stored(schema.ermField(), false),
                 query,
                 topK,
                 effort,
