@@ -315,7 +315,7 @@ public class TestFlushRetry extends LuceneTestCase {
               frames ->
                   frames.anyMatch(
                       f ->
-                          f.getDeclaringClass() == PefaIndexWriter.class
+                          f.getDeclaringClass() == FlushBatch.class
                               && f.getMethodName().equals("prepare")));
     }
 

@@ -1,38 +1,23 @@
 package io.github.lucenepefa.index;
 
 import io.github.lucenepefa.codec.Pefa01Codec;
+import io.github.lucenepefa.index.FlushBatch.PendingDoc;
+import io.github.lucenepefa.index.FlushBatch.RowOp;
 import io.github.lucenepefa.scoring.PefaChecks;
-import io.github.lucenepefa.scoring.PefaScoring;
-import io.github.lucenepefa.scoring.PefaScoring.WeightedRow;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import org.apache.lucene.document.Document;
-import org.apache.lucene.document.StoredField;
-import org.apache.lucene.index.BinaryDocValues;
-import org.apache.lucene.index.DirectoryReader;
-import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.IndexableField;
-import org.apache.lucene.index.KnnVectorValues;
-import org.apache.lucene.index.LeafReader;
-import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.Query;
-import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.util.BytesRef;
 
@@ -67,7 +52,7 @@ import org.apache.lucene.util.BytesRef;
  * update ({@link IndexWriter#updateDocuments(Query, Iterable)}), so every reader, near-real-time or
  * opened on a commit, sees a memory and documents that agree. If a flush fails, nothing of it is
  * applied and its changes stay buffered: a retry writes them once. Brand-new rows and documents of
- * a flush that changes nothing already in the index are written by {@link #writeThreads} threads,
+ * a flush that changes nothing already in the index are written by the constructor's {@code writeThreads} threads,
  * for bulk loads.
  *
  * <p>Input is validated when it is added (dimension, finite, unit length, keys and row ids, weights,
@@ -83,12 +68,12 @@ public final class PefaIndexWriter implements Closeable {
   private final PefaSchema schema;
   private final boolean ownsWriter;
   private final int maxBufferedDocs;
-  private final int writeThreads;
+  private final IndexSnapshot snapshot;
+  private final BatchWriter batchWriter;
   private volatile WriteListener listener = WriteListener.NONE;
 
   private final Map<String, RowOp> pendingRows = new LinkedHashMap<>();
   private final Map<String, PendingDoc> pendingDocs = new LinkedHashMap<>();
-  private DirectoryReader snapshot; // this writer's NRT reader, reopened at each flush
 
   /**
    * Told about every memory row and document a flush hands to Lucene (for progress reports of
@@ -105,33 +90,6 @@ public final class PefaIndexWriter implements Closeable {
     /** A document was handed to Lucene. */
     default void documentWritten() {}
   }
-
-  /**
-   * The buffered changes of one memory row, relative to the row in the index. The calls on one label
-   * compose to {@code w -> max(floor, w + delta)} of the weight {@code w} it has before the flush
-   * (0 when the label was dropped): adding {@code a} is {@code floor += a, delta += a}, removing
-   * {@code a} (never below 0) is {@code floor = max(0, floor - a), delta -= a}. So a flush gives the
-   * weight the calls would give one by one, wherever flushes fall between them.
-   */
-  private static final class RowOp {
-    boolean replace; // start from no row, ignoring the one in the index
-    float[] vector;
-    final LinkedHashMap<String, float[]> labels = new LinkedHashMap<>(); // key -> {floor, delta}
-    final Set<String> dropped = new LinkedHashSet<>(); // labels whose weight before is taken as 0
-
-    float[] change(String key) {
-      return labels.computeIfAbsent(key, k -> new float[2]);
-    }
-  }
-
-  /** A buffered document: its ERM vector (or null) and its recorded application fields. */
-  private record PendingDoc(float[] vector, BytesRef source) {}
-
-  /** A row as it is in the index, or as a flush leaves it. */
-  private record Row(float[] vector, Map<String, Float> labels) {}
-
-  /** A document of one segment. */
-  private record LeafDoc(LeafReader leaf, int doc) {}
 
   /**
    * Wraps an existing writer. Its codec must write the PEFA vector fields with {@link
@@ -177,7 +135,8 @@ public final class PefaIndexWriter implements Closeable {
     PefaChecks.positive("writeThreads", writeThreads);
     this.ownsWriter = owns;
     this.maxBufferedDocs = maxBuffered;
-    this.writeThreads = writeThreads;
+    this.snapshot = new IndexSnapshot(writer, schema);
+    this.batchWriter = new BatchWriter(writer, schema, writeThreads);
     Iterable<Map.Entry<String, String>> commitData = writer.getLiveCommitData();
     if (commitData != null) {
       for (Map.Entry<String, String> e : commitData) {
@@ -289,7 +248,7 @@ public final class PefaIndexWriter implements Closeable {
             "training query '" + rowId + "' was already added with a different vector");
       }
       if (op == null || (op.vector == null && op.replace == false)) {
-        float[] indexed = indexedRowVector(rowId);
+        float[] indexed = snapshot.indexedRowVector(rowId);
         if (indexed != null && Arrays.equals(indexed, vector) == false) {
           throw new IllegalArgumentException(
               "training query '" + rowId + "' exists in the index with a different vector");
@@ -494,13 +453,12 @@ public final class PefaIndexWriter implements Closeable {
     if (hasBufferedChanges() == false) {
       return;
     }
-    refreshSnapshot();
-    Batch batch = prepare();
-    if (batch.bulk()) {
-      writeBulk(batch);
-    } else {
-      writeAtomically(batch);
-    }
+    snapshot.refresh();
+    batchWriter.write(
+        FlushBatch.prepare(schema, snapshot, pendingRows, pendingDocs),
+        pendingRows,
+        pendingDocs,
+        listener);
   }
 
   /**
@@ -524,395 +482,6 @@ public final class PefaIndexWriter implements Closeable {
     return writer.commit();
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // flush
-
-  /** What one flush writes. */
-  private record Batch(
-      Map<String, Row> rows, // changed rows: new state, or null for a deleted row
-      Set<String> existingRows, // changed rows present in the index
-      Map<String, Document> docs, // documents to write, by key
-      Set<String> existingKeys) { // keys of those present in the index
-
-    /** Nothing in the index changes: brand-new rows and documents only. */
-    boolean bulk() {
-      return existingRows.isEmpty() && existingKeys.isEmpty() && rows.containsValue(null) == false;
-    }
-  }
-
-  private void refreshSnapshot() throws IOException {
-    if (snapshot == null) {
-      snapshot = DirectoryReader.open(writer);
-    } else {
-      DirectoryReader newer = DirectoryReader.openIfChanged(snapshot, writer);
-      if (newer != null) {
-        DirectoryReader old = snapshot;
-        snapshot = newer;
-        old.close();
-      }
-    }
-  }
-
-  /** Computes the batch from the buffer and the snapshot; changes nothing but a bad row's op. */
-  private Batch prepare() throws IOException {
-    // the rows as the flush leaves them, and the keys whose weights change
-    Map<String, Row> rows = new LinkedHashMap<>();
-    Set<String> existingRows = new HashSet<>();
-    Set<String> affected = new LinkedHashSet<>();
-    for (Map.Entry<String, RowOp> e : new ArrayList<>(pendingRows.entrySet())) {
-      String rowId = e.getKey();
-      RowOp op = e.getValue();
-      LeafDoc live = liveDoc(schema.rowTerm(rowId));
-      Row before = live == null ? null : readRow(live);
-      if (live != null) {
-        existingRows.add(rowId);
-      }
-      if (before != null
-          && op.replace == false
-          && op.vector != null
-          && Arrays.equals(before.vector(), op.vector) == false) {
-        pendingRows.remove(rowId); // discard the conflicting change so that the rest can be written
-        throw new IllegalArgumentException(
-            "training query '" + rowId + "' exists in the index with a different vector");
-      }
-      Map<String, Float> labels = new LinkedHashMap<>();
-      if (before != null && op.replace == false) {
-        labels.putAll(before.labels());
-      }
-      for (Map.Entry<String, float[]> c : op.labels.entrySet()) {
-        String key = c.getKey();
-        float base = op.dropped.contains(key) ? 0f : labels.getOrDefault(key, 0f);
-        float w = Math.max(c.getValue()[0], base + c.getValue()[1]);
-        if (Float.isFinite(w) == false) {
-          pendingRows.remove(rowId); // discard the bad change so that the rest can be written
-          throw new IllegalArgumentException(
-              "training query '" + rowId + "': the weight of document '" + key
-                  + "' would exceed what a float holds; its buffered change is discarded");
-        }
-        if (w > 0f) {
-          labels.put(key, w);
-        } else {
-          labels.remove(key);
-        }
-      }
-      float[] vector = op.vector != null ? op.vector : before == null || op.replace ? null : before.vector();
-      Row after = vector == null || labels.isEmpty() ? null : new Row(vector, labels);
-      if (after == null && live == null) {
-        pendingRows.remove(rowId); // nothing to delete, nothing to add: a change of nothing
-        continue;
-      }
-      rows.put(rowId, after);
-      Map<String, Float> old = before == null ? Map.of() : before.labels();
-      Map<String, Float> now = after == null ? Map.of() : after.labels();
-      for (String k : old.keySet()) {
-        if (old.get(k).equals(now.get(k)) == false) {
-          affected.add(k);
-        }
-      }
-      for (String k : now.keySet()) {
-        if (now.get(k).equals(old.get(k)) == false) {
-          affected.add(k);
-        }
-      }
-    }
-    affected.addAll(pendingDocs.keySet());
-    Map<String, List<WeightedRow>> changedByKey = new HashMap<>();
-    for (Map.Entry<String, Row> e : rows.entrySet()) {
-      Row row = e.getValue();
-      if (row != null) {
-        for (Map.Entry<String, Float> label : row.labels().entrySet()) {
-          changedByKey
-              .computeIfAbsent(label.getKey(), k -> new ArrayList<>(1))
-              .add(new WeightedRow(e.getKey(), row.vector(), label.getValue()));
-        }
-      }
-    }
-
-    // the documents: buffered ones, and those in the index whose PEFA-XS vector changes
-    Map<String, Document> docs = new LinkedHashMap<>();
-    Set<String> existingKeys = new HashSet<>();
-    int dim = schema.dimension();
-    for (String key : affected) {
-      PendingDoc pending = pendingDocs.get(key);
-      List<LeafDoc> live = liveDocs(schema.keyTerm(key));
-      if (pending == null && live.isEmpty()) {
-        continue; // a label of a document that does not exist (yet)
-      }
-      float[] u = PefaScoring.labelCentroid(rowsLabelling(key, rows, changedByKey), dim);
-      if (pending != null) {
-        if (live.isEmpty() == false) {
-          existingKeys.add(key);
-        }
-        docs.put(key, document(key, pending.vector(), u, pending.source()));
-        continue;
-      }
-      for (LeafDoc d : live) {
-        float[] p = vector(d, schema.ermField());
-        if (p == null || xsUnchanged(d, p, u)) {
-          continue; // no PEFA-XS vector, or the same one
-        }
-        existingKeys.add(key);
-        docs.put(key, document(key, p, u, source(d)));
-      }
-    }
-    return new Batch(rows, existingRows, docs, existingKeys);
-  }
-
-  /**
-   * The rows labelling {@code key} after the flush: those in the index that the flush leaves as
-   * they are, then the flush's own ({@code changedByKey}, the changed rows by labelled key).
-   */
-  private List<WeightedRow> rowsLabelling(
-      String key, Map<String, Row> changed, Map<String, List<WeightedRow>> changedByKey)
-      throws IOException {
-    List<WeightedRow> out = new ArrayList<>();
-    for (LeafDoc d : liveDocs(new Term(schema.labelKeyField(), key))) {
-      Row row = readRow(d);
-      if (row == null) {
-        continue;
-      }
-      String rowId = rowIdOf(d);
-      if (changed.containsKey(rowId) == false) {
-        out.add(new WeightedRow(rowId, row.vector(), row.labels().get(key)));
-      }
-    }
-    out.addAll(changedByKey.getOrDefault(key, List.of()));
-    return out;
-  }
-
-  /**
-   * Whether the document's stored PEFA-XS vector is that of {@code u} already (PEFA-XS at every
-   * lambda is computed from it and {@code p_d}, so nothing else can differ).
-   */
-  private boolean xsUnchanged(LeafDoc d, float[] p, float[] u) throws IOException {
-    float[] e = PefaScoring.xsDocumentVector(p, u, schema.xsLambda());
-    return Arrays.equals(e, vector(d, schema.xsVectorField()));
-  }
-
-  private Document document(String key, float[] p, float[] u, BytesRef source) {
-    Document doc = new Document();
-    for (IndexableField f : DocumentSource.decode(source)) {
-      doc.add(f);
-    }
-    if (source != null) {
-      doc.add(new StoredField(schema.sourceField(), source));
-    }
-    return schema.addDocumentFields(doc, key, p, u);
-  }
-
-  /** One atomic update: delete the replaced rows and documents, add the new ones as a block. */
-  private void writeAtomically(Batch batch) throws IOException {
-    List<Document> block = new ArrayList<>(batch.rows().size() + batch.docs().size());
-    for (Map.Entry<String, Row> e : batch.rows().entrySet()) {
-      Row row = e.getValue();
-      if (row != null) {
-        block.add(schema.memoryRowDocument(row.vector(), new TrainingLabels(e.getKey(), row.labels())));
-      }
-    }
-    int rowDocs = block.size();
-    block.addAll(batch.docs().values());
-    Query replaced = replacedQuery(batch);
-    if (block.isEmpty()) {
-      if (replaced != null) {
-        writer.deleteDocuments(replaced);
-      }
-    } else {
-      writer.updateDocuments(replaced, block);
-    }
-    for (int i = 0; i < batch.rows().size(); i++) {
-      listener.rowWritten();
-    }
-    for (int i = rowDocs; i < block.size(); i++) {
-      listener.documentWritten();
-    }
-    pendingRows.clear();
-    pendingDocs.keySet().removeAll(batch.docs().keySet());
-  }
-
-  private Query replacedQuery(Batch batch) {
-    BooleanQuery.Builder b = new BooleanQuery.Builder();
-    if (batch.existingRows().isEmpty() == false) {
-      b.add(
-          new TermInSetQuery(schema.rowIdField(), terms(batch.existingRows())),
-          BooleanClause.Occur.SHOULD);
-    }
-    if (batch.existingKeys().isEmpty() == false) {
-      b.add(
-          new TermInSetQuery(schema.keyField(), terms(batch.existingKeys())),
-          BooleanClause.Occur.SHOULD);
-    }
-    BooleanQuery q = b.build();
-    return q.clauses().isEmpty() ? null : q;
-  }
-
-  private static List<BytesRef> terms(Set<String> values) {
-    List<BytesRef> out = new ArrayList<>(values.size());
-    for (String v : values) {
-      out.add(new BytesRef(v));
-    }
-    return out;
-  }
-
-  /**
-   * A flush that changes nothing already in the index: its rows, then its documents, are added by
-   * {@link #writeThreads} threads. Readers may see part of it, but never a document whose PEFA-XS
-   * vector disagrees with the rows they see: every row is added before any document. What was
-   * added before a failure leaves the buffer; the rest stays.
-   */
-  private void writeBulk(Batch batch) throws IOException {
-    List<String> rowIds = new ArrayList<>(batch.rows().keySet());
-    List<Document> rowDocs = new ArrayList<>(rowIds.size());
-    for (String id : rowIds) {
-      Row row = batch.rows().get(id);
-      rowDocs.add(schema.memoryRowDocument(row.vector(), new TrainingLabels(id, row.labels())));
-    }
-    boolean[] rowsDone = new boolean[rowDocs.size()];
-    try {
-      addAll(rowDocs, rowsDone, listener::rowWritten);
-    } finally {
-      for (int i = 0; i < rowsDone.length; i++) {
-        if (rowsDone[i]) {
-          pendingRows.remove(rowIds.get(i));
-        }
-      }
-    }
-    List<String> keys = new ArrayList<>(batch.docs().keySet());
-    List<Document> docs = new ArrayList<>(batch.docs().values());
-    boolean[] docsDone = new boolean[docs.size()];
-    try {
-      addAll(docs, docsDone, listener::documentWritten);
-    } finally {
-      for (int i = 0; i < docsDone.length; i++) {
-        if (docsDone[i]) {
-          pendingDocs.remove(keys.get(i));
-        }
-      }
-    }
-  }
-
-  /**
-   * Adds documents in order on this thread, or split into contiguous runs over {@link
-   * #writeThreads} threads; marks each added one in {@code done}; rethrows the first failure of any
-   * thread (an {@link IOException} as itself).
-   */
-  private void addAll(List<Document> docs, boolean[] done, Runnable written) throws IOException {
-    int threads = Math.min(writeThreads, docs.size());
-    if (threads <= 1) {
-      for (int i = 0; i < docs.size(); i++) {
-        writer.addDocument(docs.get(i));
-        done[i] = true;
-        written.run();
-      }
-      return;
-    }
-    Thread[] workers = new Thread[threads];
-    Throwable[] failures = new Throwable[threads];
-    for (int t = 0; t < threads; t++) {
-      int from = (int) ((long) docs.size() * t / threads);
-      int to = (int) ((long) docs.size() * (t + 1) / threads);
-      int slot = t;
-      workers[t] =
-          new Thread(
-              () -> {
-                try {
-                  for (int i = from; i < to; i++) {
-                    writer.addDocument(docs.get(i));
-                    done[i] = true;
-                    written.run();
-                  }
-                } catch (Throwable e) { // rethrown by the flushing thread, Errors included
-                  failures[slot] = e;
-                }
-              },
-              "pefa-write-" + t);
-      workers[t].start();
-    }
-    try {
-      for (Thread w : workers) {
-        w.join();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while writing to the index");
-    }
-    for (Throwable f : failures) {
-      if (f instanceof IOException io) {
-        throw io;
-      } else if (f instanceof UncheckedIOException uio) {
-        throw uio.getCause();
-      } else if (f instanceof RuntimeException re) {
-        throw re;
-      } else if (f instanceof Error err) {
-        throw err;
-      } else if (f != null) {
-        throw new IllegalStateException(f);
-      }
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // reading the snapshot
-
-  /** The vector of the index's live row of this id (as of the last flush), or null. */
-  private float[] indexedRowVector(String rowId) throws IOException {
-    refreshSnapshot();
-    LeafDoc live = liveDoc(schema.rowTerm(rowId));
-    return live == null ? null : vector(live, schema.memoryField());
-  }
-
-  /** The first live document carrying the term, or null. */
-  private LeafDoc liveDoc(Term term) throws IOException {
-    List<LeafDoc> all = liveDocs(term);
-    return all.isEmpty() ? null : all.get(0);
-  }
-
-  /** Every live document of the snapshot carrying the term (a row id or a document key). */
-  private List<LeafDoc> liveDocs(Term term) throws IOException {
-    List<LeafDoc> out = new ArrayList<>(1);
-    LiveTermDocs.visit(
-        snapshot.leaves(),
-        term.field(),
-        new BytesRef[] {term.bytes()},
-        LiveTermDocs.Acceptance.ALL,
-        (t, ctx, doc) -> out.add(new LeafDoc(ctx.reader(), doc)));
-    return out;
-  }
-
-  /** The vector and labels of a live row document, or null if it lacks either. */
-  private Row readRow(LeafDoc row) throws IOException {
-    TrainingLabels labels = labelsOf(row);
-    float[] vector = vector(row, schema.memoryField());
-    return labels == null || vector == null ? null : new Row(vector, new HashMap<>(labels.weights()));
-  }
-
-  private String rowIdOf(LeafDoc row) throws IOException {
-    return labelsOf(row).rowId();
-  }
-
-  private TrainingLabels labelsOf(LeafDoc row) throws IOException {
-    BinaryDocValues bdv = row.leaf().getBinaryDocValues(schema.labelsField());
-    return bdv == null || bdv.advanceExact(row.doc()) == false
-        ? null
-        : TrainingLabels.decode(bdv.binaryValue());
-  }
-
-  /** A copy of a document's vector in a field, or null. */
-  private static float[] vector(LeafDoc d, String field) throws IOException {
-    FloatVectorValues values = d.leaf().getFloatVectorValues(field);
-    if (values == null) {
-      return null;
-    }
-    KnnVectorValues.DocIndexIterator it = values.iterator();
-    return it.advance(d.doc()) == d.doc() ? values.vectorValue(it.index()).clone() : null;
-  }
-
-  /** A document's recorded application fields, or null. */
-  private BytesRef source(LeafDoc d) throws IOException {
-    Document stored = d.leaf().storedFields().document(d.doc(), Set.of(schema.sourceField()));
-    BytesRef b = stored.getBinaryValue(schema.sourceField());
-    return b == null ? null : BytesRef.deepCopyOf(b);
-  }
-
   /**
    * Flushes, and closes the wrapped writer if this object opened it (committing first).
    *
@@ -932,10 +501,7 @@ public final class PefaIndexWriter implements Closeable {
       }
     } finally {
       synchronized (this) {
-        if (snapshot != null) {
-          snapshot.close();
-          snapshot = null;
-        }
+        snapshot.close();
       }
     }
   }
