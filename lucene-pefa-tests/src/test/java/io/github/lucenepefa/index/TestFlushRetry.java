@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.TokenFilter;
@@ -29,6 +30,7 @@ import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FilterDirectory;
 import org.apache.lucene.store.IOContext;
 import org.apache.lucene.store.IndexInput;
+import org.apache.lucene.tests.store.MockDirectoryWrapper;
 import org.apache.lucene.tests.util.LuceneTestCase;
 import org.apache.lucene.tests.util.TestUtil;
 
@@ -481,6 +483,45 @@ public class TestFlushRetry extends LuceneTestCase {
         f.assertCommitted("retry after a failed snapshot read, round " + round);
       }
       assertTrue(failures + " failed flushes", failures >= 4);
+    }
+  }
+
+  /**
+   * An {@link IOException} while {@code addTrainingQuery} reads the index's row of the same id (its
+   * near-real-time reopen opens the segments Lucene flushed since) leaves the row buffered, as when
+   * the flush of a full buffer fails: the next flush writes it once.
+   */
+  public void testRowLookupIOExceptionLeavesTheRowBuffered() throws IOException {
+    MockDirectoryWrapper dir = newMockDirectory(random());
+    AtomicBoolean armed = new AtomicBoolean();
+    dir.failOn(
+        new MockDirectoryWrapper.Failure() {
+          @Override
+          public void eval(MockDirectoryWrapper d) throws IOException {
+            if (armed.get()
+                && callStackContains(IndexSnapshot.class, "indexedRowVector")
+                && callStackContains(MockDirectoryWrapper.class, "openInput")
+                && armed.compareAndSet(true, false)) {
+              throw new IOException("injected failure while the row of the same id is read");
+            }
+          }
+        });
+    try (Fixture f = new Fixture(random(), dir)) {
+      f.populate();
+      f.addDoc("dnew", "gamma");
+      f.writer.flush();
+      f.lucene.flush(); // a new segment the next row lookup's reopen must open
+      armed.set(true);
+      float[] x = f.vector();
+      IOException e =
+          expectThrows(IOException.class, () -> f.writer.addTrainingPair("qnew", x, "d3", 2f));
+      assertTrue(String.valueOf(e), e.getMessage().contains("injected failure"));
+      assertFalse("the failure was not injected", armed.get());
+      assertNull(f.lucene.getTragicException());
+      assertTrue(f.writer.hasBufferedChanges());
+      f.model.addLabels("qnew", x, Map.of("d3", 2f));
+      f.writer.commit();
+      f.assertCommitted("after a failed row lookup");
     }
   }
 

@@ -6,6 +6,7 @@ import io.github.lucenepefa.index.FlushBatch.RowOp;
 import io.github.lucenepefa.scoring.PefaChecks;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -228,7 +229,8 @@ public final class PefaIndexWriter implements Closeable {
    * @param labels document key to weight {@code Y[i,d]} (weights finite and > 0; at least one: a
    *     row without labels votes for nothing and is refused)
    * @throws IOException when a flush of a full buffer fails, or on I/O errors reading the index's
-   *     row of the same id
+   *     row of the same id; either way the row is buffered (a flush writes it, and checks it against
+   *     the index's row again), as for every call that adds to the buffer
    * @throws IllegalArgumentException naming the row when its id, labels or vector are bad, or when a
    *     row of the same id, buffered or in the index, has a different vector (nothing is changed)
    */
@@ -241,6 +243,7 @@ public final class PefaIndexWriter implements Closeable {
     }
     PefaVectors.checkUnit("training query '" + rowId + "' vector", vector, schema.dimension());
     boolean flush;
+    IOException lookupFailure = null; // the flush checks the row again: buffer it all the same
     synchronized (this) {
       RowOp op = pendingRows.get(rowId);
       if (op != null && op.vector != null && Arrays.equals(op.vector, vector) == false) {
@@ -248,7 +251,14 @@ public final class PefaIndexWriter implements Closeable {
             "training query '" + rowId + "' was already added with a different vector");
       }
       if (op == null || (op.vector == null && op.replace == false)) {
-        float[] indexed = snapshot.indexedRowVector(rowId);
+        float[] indexed = null;
+        try {
+          indexed = snapshot.indexedRowVector(rowId);
+        } catch (IOException e) {
+          lookupFailure = e;
+        } catch (UncheckedIOException e) { // some Lucene readers wrap an IOException
+          lookupFailure = e.getCause();
+        }
         if (indexed != null && Arrays.equals(indexed, vector) == false) {
           throw new IllegalArgumentException(
               "training query '" + rowId + "' exists in the index with a different vector");
@@ -272,6 +282,9 @@ public final class PefaIndexWriter implements Closeable {
         c[1] += e.getValue();
       }
       flush = pendingRows.size() >= maxBufferedDocs;
+    }
+    if (lookupFailure != null) {
+      throw lookupFailure;
     }
     if (flush) {
       flush();
