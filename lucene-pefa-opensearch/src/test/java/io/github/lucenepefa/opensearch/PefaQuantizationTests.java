@@ -409,6 +409,28 @@ public class PefaQuantizationTests extends OpenSearchSingleNodeTestCase {
     return shards;
   }
 
+  /** The README's quantized mapping (a {@code json} block of its OpenSearch section) works as it says. */
+  public void testTheReadmeMappingQuantizes() throws Exception {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("```json\\n(.*?)\\n```", java.util.regex.Pattern.DOTALL)
+            .matcher(ReadmeExampleTests.readmeSection());
+    int checked = 0;
+    while (m.find()) {
+      String mapping = m.group(1);
+      create("readme-" + checked, 1, mapping);
+      client()
+          .prepareIndex("readme-" + checked)
+          .setId("a")
+          .setSource("{\"embedding\": [0.6, 0.8, 0, 0]}", XContentType.JSON)
+          .setRefreshPolicy(WriteRequest.RefreshPolicy.IMMEDIATE)
+          .get();
+      PefaSchema names = PefaSchema.builder(4).fieldPrefix("embedding.").build();
+      assertSegmentsRecord("readme-" + checked, List.of(names.ermField(), names.xsVectorField()), PefaQuantization.INT8);
+      checked++;
+    }
+    assertEquals(1, checked);
+  }
+
   private AbstractQueryBuilder<?> parse(String json) throws IOException {
     try (XContentParser parser =
         JsonXContent.jsonXContent.createParser(
