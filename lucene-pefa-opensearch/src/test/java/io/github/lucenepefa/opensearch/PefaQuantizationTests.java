@@ -439,6 +439,18 @@ public class PefaQuantizationTests extends OpenSearchSingleNodeTestCase {
     }
   }
 
+  /** The shard's Lucene query carries {@code rescore.oversample_factor}, and only when it is given. */
+  public void testTheOversampleFactorReachesTheShardQuery() throws Exception {
+    create("shardq", 1, mapping("pefa_vector", ", \"compression_level\": \"32x\""));
+    IndexService service = getInstanceFromNode(IndicesService.class).indexServiceSafe(resolveIndex("shardq"));
+    var context = service.newQueryShardContext(0, null, () -> 0L, null);
+    float[] q = PefaShardedTests.unitVector(new Random(3));
+    String with = new PefaQueryBuilder(FIELD, false, q).oversample(2.5f).toQuery(context).toString();
+    assertTrue(with, with.contains("oversample=2.5"));
+    String without = new PefaQueryBuilder(FIELD, false, q).toQuery(context).toString();
+    assertFalse(without, without.contains("oversample"));
+  }
+
   public void testRescoreRoundTrips() throws Exception {
     float[] q = PefaShardedTests.unitVector(new Random(2));
     PefaQueryBuilder with = new PefaQueryBuilder(FIELD, false, q).oversample(2.5f);
