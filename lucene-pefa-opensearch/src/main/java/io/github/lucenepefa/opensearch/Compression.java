@@ -2,6 +2,7 @@ package io.github.lucenepefa.opensearch;
 
 import io.github.lucenepefa.codec.PefaQuantization;
 import java.util.Locale;
+import java.util.function.Function;
 import org.opensearch.index.mapper.FieldMapper;
 import org.opensearch.index.mapper.ParametrizedFieldMapper.Parameter;
 
@@ -27,13 +28,13 @@ final class Compression {
   private Compression() {}
 
   /** The {@code compression_level} parameter: null when the mapping sets none. */
-  static Parameter<String> levelParam(java.util.function.Function<FieldMapper, String> initializer) {
+  static Parameter<String> levelParam(Function<FieldMapper, String> initializer) {
     return Parameter.stringParam(COMPRESSION_LEVEL, false, initializer, null)
         .setValidator(Compression::checkLevel);
   }
 
   /** The {@code mode} parameter ({@code in_memory} or {@code on_disk}). */
-  static Parameter<String> modeParam(java.util.function.Function<FieldMapper, String> initializer) {
+  static Parameter<String> modeParam(Function<FieldMapper, String> initializer) {
     return Parameter.stringParam(MODE, false, initializer, IN_MEMORY)
         .setValidator(Compression::checkMode);
   }
