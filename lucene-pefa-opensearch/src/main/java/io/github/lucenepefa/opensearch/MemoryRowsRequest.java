@@ -19,9 +19,18 @@ final class MemoryRowsRequest extends BroadcastRequest<MemoryRowsRequest> {
   final boolean exact;
   final int efSearch;
   final List<String> keys;
+  /** The oversample factor of a quantized memory graph's walk, or 0 for its default. */
+  final float oversample;
 
   private MemoryRowsRequest(
-      String index, String field, float[] vector, int k, boolean exact, int efSearch, List<String> keys) {
+      String index,
+      String field,
+      float[] vector,
+      int k,
+      boolean exact,
+      int efSearch,
+      float oversample,
+      List<String> keys) {
     super(new String[] {index}, IndicesOptions.strictSingleIndexNoExpandForbidClosed());
     this.field = field;
     this.vector = vector;
@@ -29,17 +38,27 @@ final class MemoryRowsRequest extends BroadcastRequest<MemoryRowsRequest> {
     this.exact = exact;
     this.efSearch = efSearch;
     this.keys = keys;
+    this.oversample = oversample;
   }
 
-  /** The {@code k} nearest rows of {@code vector} on every shard of {@code index}. */
+  /**
+   * The {@code k} nearest rows of {@code vector} on every shard of {@code index}; a quantized
+   * memory graph is walked with {@code oversample} ({@code >= 1}, or 0 for its default).
+   */
   static MemoryRowsRequest nearest(
-      String index, String field, float[] vector, int k, boolean exact, int efSearch) {
-    return new MemoryRowsRequest(index, field, vector, k, exact, efSearch, null);
+      String index,
+      String field,
+      float[] vector,
+      int k,
+      boolean exact,
+      int efSearch,
+      float oversample) {
+    return new MemoryRowsRequest(index, field, vector, k, exact, efSearch, oversample, null);
   }
 
   /** Every row of {@code index} labelling one of {@code keys}, with its vector. */
   static MemoryRowsRequest labelling(String index, String field, List<String> keys) {
-    return new MemoryRowsRequest(index, field, null, 0, true, 1, List.copyOf(keys));
+    return new MemoryRowsRequest(index, field, null, 0, true, 1, 0f, List.copyOf(keys));
   }
 
   MemoryRowsRequest(StreamInput in) throws IOException {
@@ -50,6 +69,7 @@ final class MemoryRowsRequest extends BroadcastRequest<MemoryRowsRequest> {
     exact = in.readBoolean();
     efSearch = in.readVInt();
     keys = in.readBoolean() ? in.readStringList() : null;
+    oversample = in.readFloat();
   }
 
   @Override
@@ -67,5 +87,6 @@ final class MemoryRowsRequest extends BroadcastRequest<MemoryRowsRequest> {
     if (keys != null) {
       out.writeStringCollection(keys);
     }
+    out.writeFloat(oversample);
   }
 }

@@ -16,6 +16,8 @@ final class MemoryRowsShardRequest extends BroadcastShardRequest {
   final boolean exact;
   final int efSearch;
   final List<String> keys;
+  /** The oversample factor of a quantized memory graph's walk, or 0 for its default. */
+  final float oversample;
 
   MemoryRowsShardRequest(ShardId shardId, MemoryRowsRequest request) {
     super(shardId, request);
@@ -25,6 +27,7 @@ final class MemoryRowsShardRequest extends BroadcastShardRequest {
     this.exact = request.exact;
     this.efSearch = request.efSearch;
     this.keys = request.keys;
+    this.oversample = request.oversample;
   }
 
   MemoryRowsShardRequest(StreamInput in) throws IOException {
@@ -35,6 +38,7 @@ final class MemoryRowsShardRequest extends BroadcastShardRequest {
     exact = in.readBoolean();
     efSearch = in.readVInt();
     keys = in.readBoolean() ? in.readStringList() : null;
+    oversample = in.readFloat();
   }
 
   @Override
@@ -52,5 +56,6 @@ final class MemoryRowsShardRequest extends BroadcastShardRequest {
     if (keys != null) {
       out.writeStringCollection(keys);
     }
+    out.writeFloat(oversample);
   }
 }

@@ -138,10 +138,17 @@ public final class PefaCodec extends FilterCodec implements CodecAliases {
    * would get Lucene's default format: other graph parameters, and for PEFA-XS a graph built in the
    * wrong space).
    *
-   * @param indexSettings the index's settings
+   * <p>OpenSearch merges a mapping update into existing field mappers by rebuilding them with
+   * empty settings ({@code ParametrizedFieldMapper#merge}, for example when a document adds a new
+   * dynamic field): those fields were checked when they were created, so empty settings pass.
+   *
+   * @param indexSettings the index's settings, or empty settings for a mapper rebuilt by a merge
    * @param field the PEFA field being indexed
    */
   static void checkIndexCodec(Settings indexSettings, String field) {
+    if (indexSettings.isEmpty()) {
+      return;
+    }
     String codec = indexSettings.get("index.codec", "default");
     if (ALIASES.contains(codec) == false && NAME.equals(codec) == false) {
       throw new IllegalArgumentException(

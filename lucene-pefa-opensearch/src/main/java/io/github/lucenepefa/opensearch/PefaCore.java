@@ -1,6 +1,7 @@
 package io.github.lucenepefa.opensearch;
 
 import io.github.lucenepefa.codec.Pefa01VectorsFormat;
+import io.github.lucenepefa.codec.PefaQuantization;
 import io.github.lucenepefa.index.PefaSchema;
 import io.github.lucenepefa.index.PefaVectors;
 import io.github.lucenepefa.index.TrainingLabels;
@@ -46,12 +47,32 @@ final class PefaCore {
    * several PEFA fields coexist in one index.
    */
   static PefaSchema schema(
-      String field, int dimension, float xsLambda, boolean xsAnyLambda, int m, int efConstruction) {
+      String field,
+      int dimension,
+      float xsLambda,
+      boolean xsAnyLambda,
+      int m,
+      int efConstruction,
+      PefaQuantization quantization) {
     return PefaSchema.builder(dimension)
         .fieldPrefix(field + ".")
         .xsLambda(xsLambda)
         .xsAnyLambda(xsAnyLambda)
         .hnsw(m, efConstruction)
+        .ermQuantization(quantization)
+        .xsQuantization(quantization)
+        .build();
+  }
+
+  /** The schema of one {@code pefa_memory} field, its graph quantized with {@code quantization}. */
+  static PefaSchema memorySchema(
+      String field, int dimension, int m, int efConstruction, PefaQuantization quantization) {
+    return PefaSchema.builder(dimension)
+        .fieldPrefix(field + ".")
+        .xsLambda(0.5f)
+        .xsAnyLambda(false)
+        .hnsw(m, efConstruction)
+        .memoryQuantization(quantization)
         .build();
   }
 
@@ -119,6 +140,27 @@ final class PefaCore {
     return TrainingQueryMemory.nearest(searcher, schema, q, k, effort);
   }
 
+  /**
+   * {@code N_k(q)} of one memory shard, a quantized memory graph walked with an oversample factor.
+   *
+   * @param oversample the factor ({@code >= 1}), or 0 for the graph's quantization default
+   */
+  static List<Neighbour> nearest(
+      IndexSearcher searcher,
+      PefaSchema schema,
+      float[] q,
+      int k,
+      AnnEffort effort,
+      float oversample)
+      throws IOException {
+    return TrainingQueryMemory.nearest(searcher, schema, q, k, effort, oversample);
+  }
+
+  /** Checks an oversample factor as the core does (finite, {@code >= 1}), naming {@code name}. */
+  static float checkOversample(String name, float factor) {
+    return io.github.lucenepefa.scoring.PefaChecks.oversample(name, factor);
+  }
+
   /** The global {@code N_k(q)} of the union of every shard's neighbours. */
   static List<Neighbour> topNeighbours(List<Neighbour> all, int k) {
     return PefaScoring.topNeighbours(all, k);
@@ -158,6 +200,8 @@ final class PefaCore {
    * @param softmax XL neighbour vote: softmax over the similarities (true) or the similarities
    *     themselves (false, the paper's)
    * @param temperature the softmax vote's temperature, or null for the core's default
+   * @param oversample the oversample factor of quantized graph walks ({@code >= 1}), or null for
+   *     each graph's quantization default
    */
   record QueryParams(
       boolean xl,
@@ -171,7 +215,8 @@ final class PefaCore {
       boolean ermTopKOnly,
       int n,
       boolean exact,
-      int efSearch) {}
+      int efSearch,
+      Float oversample) {}
 
   /**
    * The Lucene query of one shard: PEFA-XL with the resolved global neighbours, or PEFA-XS.
@@ -185,6 +230,9 @@ final class PefaCore {
       b.lambda(p.lambda());
     }
     b.effort(effort(p.exact(), p.efSearch())).filter(filter);
+    if (p.oversample() != null) {
+      b.oversample(p.oversample());
+    }
     if (p.xl()) {
       b.k(p.k())
           .topK(p.topK())

@@ -35,7 +35,9 @@ import org.opensearch.search.lookup.SearchLookup;
  * labelling one document), which is how {@code _pefa/xs_refresh} finds them without a scan.
  *
  * <p>Mapping parameters: {@code dimension} (required), {@code m} and {@code ef_construction} (HNSW
- * of the memory graph, default 16 and 100). The index must use {@code "index.codec": "pefa"}.
+ * of the memory graph, default 16 and 100), {@code compression_level} and {@code mode} (the
+ * quantization of the memory graph: {@link Compression}). The index must use {@code
+ * "index.codec": "pefa"}.
  */
 final class PefaMemoryFieldMapper extends ParametrizedFieldMapper {
 
@@ -200,6 +202,9 @@ final class PefaMemoryFieldMapper extends ParametrizedFieldMapper {
         Parameter.intParam(
                 "ef_construction", false, mapper -> builder(mapper).efConstruction.get(), 100)
             .setValidator(v -> PefaVectorFieldMapper.checkRange("ef_construction", v, 1, 3200));
+    final Parameter<String> compressionLevel =
+        Compression.levelParam(mapper -> builder(mapper).compressionLevel.get());
+    final Parameter<String> mode = Compression.modeParam(mapper -> builder(mapper).mode.get());
     final Parameter<Map<String, String>> meta = Parameter.metaParam();
 
     Builder(String name) {
@@ -212,7 +217,7 @@ final class PefaMemoryFieldMapper extends ParametrizedFieldMapper {
 
     @Override
     protected List<Parameter<?>> getParameters() {
-      return Arrays.asList(dimension, m, efConstruction, meta);
+      return Arrays.asList(dimension, m, efConstruction, compressionLevel, mode, meta);
     }
 
     @Override
@@ -220,8 +225,12 @@ final class PefaMemoryFieldMapper extends ParametrizedFieldMapper {
       String fullName = buildFullName(context);
       PefaCodec.checkIndexCodec(context.indexSettings(), fullName); // at index (or template) creation
       PefaSchema schema =
-          PefaCore.schema(
-              fullName, dimension.get(), 0.5f, false, m.get(), efConstruction.get());
+          PefaCore.memorySchema(
+              fullName,
+              dimension.get(),
+              m.get(),
+              efConstruction.get(),
+              Compression.quantization(compressionLevel.get(), mode.get()));
       return new PefaMemoryFieldMapper(
           name, new PefaMemoryFieldType(fullName, schema, meta.get()), this);
     }

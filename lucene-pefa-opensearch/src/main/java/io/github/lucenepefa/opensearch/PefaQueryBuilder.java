@@ -35,7 +35,8 @@ import org.opensearch.transport.client.Client;
  *           "memory_index": "products-memory", "memory_field": "embedding",
  *           "lambda": 0.5, "k": 16, "top_k": 100, "knn_norm": "sum" | "mean",
  *           "erm_score": "exact" | "top_k", "num_candidates": 100,
- *           "ef_search": 100, "exact": false, "filter": {...}}}
+ *           "ef_search": 100, "exact": false, "filter": {...},
+ *           "rescore": {"oversample_factor": 2.0}}}
  * }</pre>
  *
  * <p>PEFA-XL needs the global {@code N_k(q)}: the coordinating node resolves it once per request in
@@ -89,6 +90,8 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
   private int efSearch = DEFAULT_EF_SEARCH;
   private boolean exact;
   private QueryBuilder filter;
+  /** {@code rescore.oversample_factor}, or null for each quantized graph's default. */
+  private Float oversample;
   /** The resolved global N_k(q) (XL), set by the coordinator's rewrite. */
   private List<Neighbour> neighbours;
   /** Pending neighbour search of the rewrite; never serialized. */
@@ -134,6 +137,7 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
                 in.readMap(StreamInput::readString, StreamInput::readFloat)));
       }
     }
+    oversample = in.readOptionalFloat();
   }
 
   @Override
@@ -171,6 +175,7 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
         out.writeMap(nb.labels(), StreamOutput::writeString, StreamOutput::writeFloat);
       }
     }
+    out.writeOptionalFloat(oversample);
   }
 
   /** Sets the training-memory index (PEFA-XL). */
@@ -233,6 +238,12 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
     return this;
   }
 
+  /** Sets {@code rescore.oversample_factor} for walks of quantized graphs, finite and >= 1. */
+  public PefaQueryBuilder oversample(float factor) {
+    this.oversample = RescoreOption.check(factor);
+    return this;
+  }
+
   /** Restricts the documents PEFA may return. */
   public PefaQueryBuilder filter(QueryBuilder filter) {
     this.filter = filter;
@@ -278,6 +289,7 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
     if (filter != null) {
       builder.field(FILTER.getPreferredName(), filter);
     }
+    RescoreOption.toXContent(builder, oversample);
     printBoostAndQueryName(builder);
     builder.endObject();
   }
@@ -296,6 +308,8 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
           b.vector = Vectors.parseArray(parser, "[pefa] [vector]");
         } else if (FILTER.match(current, parser.getDeprecationHandler())) {
           b.filter = parseInnerQueryBuilder(parser);
+        } else if (RescoreOption.RESCORE.match(current, parser.getDeprecationHandler())) {
+          b.oversample = RescoreOption.parse(parser);
         } else if (token.isValue()) {
           if (FIELD.match(current, parser.getDeprecationHandler())) {
             b.field = parser.text();
@@ -439,6 +453,7 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
     b.efSearch = efSearch;
     b.exact = exact;
     b.filter = filter;
+    b.oversample = oversample;
     b.neighbours = neighbours;
     b.boost(boost());
     b.queryName(queryName());
@@ -492,7 +507,13 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
   private void fetchNeighbours(Client client, ActionListener<List<Neighbour>> listener) {
     MemoryRowsRequest request =
         MemoryRowsRequest.nearest(
-            memoryIndex, memoryField == null ? field : memoryField, vector, k, exact, efSearch);
+            memoryIndex,
+            memoryField == null ? field : memoryField,
+            vector,
+            k,
+            exact,
+            efSearch,
+            oversample == null ? 0f : oversample);
     client.execute(
         MemoryRowsAction.INSTANCE,
         request,
@@ -563,7 +584,8 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
             ermTopKOnly,
             numCandidates,
             exact,
-            efSearch);
+            efSearch,
+            oversample);
     try {
       return PefaCore.query(schema, params, neighbours, filterQuery);
     } catch (IllegalArgumentException e) {
@@ -590,6 +612,7 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
         && efSearch == other.efSearch
         && exact == other.exact
         && Objects.equals(filter, other.filter)
+        && Objects.equals(oversample, other.oversample)
         && Objects.equals(neighbours, other.neighbours)
         && Objects.equals(neighboursSupplier, other.neighboursSupplier);
   }
@@ -614,6 +637,7 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
         efSearch,
         exact,
         filter,
+        oversample,
         neighbours);
   }
 }

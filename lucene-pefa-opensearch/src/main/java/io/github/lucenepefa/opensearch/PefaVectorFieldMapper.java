@@ -31,8 +31,10 @@ import org.opensearch.search.lookup.SearchLookup;
  * <p>Mapping parameters: {@code dimension} (required), {@code xs_lambda} (PEFA-XS index-time lambda,
  * default 0.5), {@code xs_any_lambda} (whether XS can be searched at any lambda, computed from the
  * stored {@code p_d} and {@code e_d}, or only at {@code xs_lambda}; default true, the index is the
- * same either way), {@code m} and {@code ef_construction} (HNSW, default 16 and 100). None can
- * be changed after the field is created. The index must use {@code "index.codec": "pefa"}.
+ * same either way), {@code m} and {@code ef_construction} (HNSW, default 16 and 100), {@code
+ * compression_level} and {@code mode} (the quantization of the ERM and PEFA-XS graphs: {@link
+ * Compression}). None can be changed after the field is created. The index must use {@code
+ * "index.codec": "pefa"}.
  */
 final class PefaVectorFieldMapper extends ParametrizedFieldMapper {
 
@@ -186,6 +188,9 @@ final class PefaVectorFieldMapper extends ParametrizedFieldMapper {
         Parameter.intParam(
                 "ef_construction", false, mapper -> builder(mapper).efConstruction.get(), 100)
             .setValidator(v -> checkRange("ef_construction", v, 1, 3200));
+    final Parameter<String> compressionLevel =
+        Compression.levelParam(mapper -> builder(mapper).compressionLevel.get());
+    final Parameter<String> mode = Compression.modeParam(mapper -> builder(mapper).mode.get());
     final Parameter<Map<String, String>> meta = Parameter.metaParam();
 
     Builder(String name) {
@@ -198,7 +203,8 @@ final class PefaVectorFieldMapper extends ParametrizedFieldMapper {
 
     @Override
     protected List<Parameter<?>> getParameters() {
-      return Arrays.asList(dimension, xsLambda, xsAnyLambda, m, efConstruction, meta);
+      return Arrays.asList(
+          dimension, xsLambda, xsAnyLambda, m, efConstruction, compressionLevel, mode, meta);
     }
 
     @Override
@@ -212,7 +218,8 @@ final class PefaVectorFieldMapper extends ParametrizedFieldMapper {
               xsLambda.get(),
               xsAnyLambda.get(),
               m.get(),
-              efConstruction.get());
+              efConstruction.get(),
+              Compression.quantization(compressionLevel.get(), mode.get()));
       return new PefaVectorFieldMapper(
           name, new PefaVectorFieldType(fullName, schema, meta.get()), this);
     }

@@ -141,7 +141,8 @@ public final class TransportMemoryRowsAction
                 schema,
                 request.vector,
                 request.k,
-                PefaCore.effort(request.exact, request.efSearch))) {
+                PefaCore.effort(request.exact, request.efSearch),
+                request.oversample)) {
           rows.add(new MemoryRow(nb.rowId(), nb.similarity(), nb.labels(), null));
         }
       } else {

@@ -46,7 +46,12 @@ final class SingleIndexOracle implements Closeable {
   private final IndexSearcher searcher;
 
   SingleIndexOracle(int dim, float xsLambda, List<Row> rows, List<Doc> docs) throws IOException {
-    schema = PefaSchema.builder(dim).xsLambda(xsLambda).build();
+    this(PefaSchema.builder(dim).xsLambda(xsLambda).build(), rows, docs);
+  }
+
+  /** The index of {@code schema} (for example with quantized graphs) over the same data. */
+  SingleIndexOracle(PefaSchema schema, List<Row> rows, List<Doc> docs) throws IOException {
+    this.schema = schema;
     try (PefaIndexWriter w = PefaIndexWriter.open(dir, schema)) {
       for (Row r : rows) {
         w.addTrainingQuery(r.id(), r.vector(), r.labels());

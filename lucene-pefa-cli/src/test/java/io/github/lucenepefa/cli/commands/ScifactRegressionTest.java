@@ -160,6 +160,48 @@ class ScifactRegressionTest {
     assertTrue(failures.isEmpty(), "SciFact quantized regression failed:\n" + String.join("\n", failures));
   }
 
+  /**
+   * The file's {@code variants}: other search settings the README reports (tune's default grid, the softmax vote),
+   * each a {@code pefa eval} with its own arguments on one index, within the file's tolerance.
+   */
+  @ParameterizedTest
+  @MethodSource("regressions")
+  void variantsWithinTolerance(Path file) throws Exception {
+    JsonNode reg = regression(file);
+    Assumptions.assumeTrue(reg.path("variants").size() > 0, file + " has no variants");
+    requireSeed(reg);
+    Path work = CliRunner.work("regression-variants");
+    List<String> failures = new ArrayList<>();
+    for (JsonNode row : reg.path("variants")) {
+      List<String> args = new ArrayList<>(List.of(
+          "eval", "--data", repo().resolve(reg.path("dataset").asText()).toString(),
+          "--cache", work.resolve("cache").toString(), "--index", work.resolve("index").toString(),
+          "--out", work.resolve("eval").toString(), "--no-sweep"));
+      row.path("eval_args").forEach(a -> args.add(a.asText()));
+      long t0 = System.nanoTime();
+      CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
+      assertEquals(0, r.code(), r.err());
+      System.err.printf("regression: variant %s in %.1f s%n", row.path("name").asText(), (System.nanoTime() - t0) / 1e9);
+      JsonNode got = new JsonMapper().readTree(work.resolve("eval/metrics.json").toFile());
+      double tol = row.path("tolerance").asDouble(reg.path("tolerance").asDouble(0.005));
+      for (Iterator<Map.Entry<String, JsonNode>> it = row.path("expected").fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> method = it.next();
+        for (Iterator<Map.Entry<String, JsonNode>> mt = method.getValue().fields(); mt.hasNext(); ) {
+          Map.Entry<String, JsonNode> metric = mt.next();
+          double want = metric.getValue().asDouble();
+          double have = got.path(method.getKey()).path(metric.getKey()).asDouble(Double.NaN);
+          String line = String.format(java.util.Locale.ROOT, "%s %s %s: expected %.4f ± %.4f, got %.4f",
+              row.path("name").asText(), method.getKey(), metric.getKey(), want, tol, have);
+          System.err.println("regression: " + line);
+          if (!(Math.abs(have - want) <= tol)) {
+            failures.add(line);
+          }
+        }
+      }
+    }
+    assertTrue(failures.isEmpty(), "SciFact variant regression failed:\n" + String.join("\n", failures));
+  }
+
   /** BM25 alone against Anserini's published figures (the file's {@code published_BM25}), within 0.005. */
   static void checkPublishedBm25(JsonNode reg, JsonNode got) {
     for (Iterator<Map.Entry<String, JsonNode>> it = reg.path("published_BM25").fields(); it.hasNext(); ) {
