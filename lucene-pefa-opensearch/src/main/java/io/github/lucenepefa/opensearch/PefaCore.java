@@ -11,6 +11,7 @@ import io.github.lucenepefa.scoring.KnnWeighting;
 import io.github.lucenepefa.scoring.PefaScoring;
 import io.github.lucenepefa.search.AnnEffort;
 import io.github.lucenepefa.search.Neighbour;
+import io.github.lucenepefa.search.PefaMode;
 import io.github.lucenepefa.search.PefaQuery;
 import io.github.lucenepefa.search.TrainingQueryMemory;
 import java.io.IOException;
@@ -158,6 +159,8 @@ final class PefaCore {
    * @param softmax XL neighbour vote: softmax over the similarities (true) or the similarities
    *     themselves (false, the paper's)
    * @param temperature the softmax vote's temperature, or null for the core's default
+   * @param ermThreshold the whole search's K-th best ERM score ({@link GlobalStats}), or null for
+   *     the shard's own ERM top-K
    */
   record QueryParams(
       boolean xl,
@@ -171,7 +174,8 @@ final class PefaCore {
       boolean ermTopKOnly,
       int n,
       boolean exact,
-      int efSearch) {}
+      int efSearch,
+      Float ermThreshold) {}
 
   /**
    * The Lucene query of one shard: PEFA-XL with the resolved global neighbours, or PEFA-XS.
@@ -190,12 +194,41 @@ final class PefaCore {
           .topK(p.topK())
           .knnNormalization(p.knnMean() ? KnnNormalization.MEAN : KnnNormalization.SUM)
           .knnWeighting(p.softmax() ? KnnWeighting.SOFTMAX : KnnWeighting.SIMILARITY)
-          .ermScoreMode(p.ermTopKOnly() ? ErmScoreMode.TOP_K_ONLY : ErmScoreMode.EXACT)
-          .neighbours(neighbours);
+          .ermScoreMode(p.ermTopKOnly() ? ErmScoreMode.TOP_K_ONLY : ErmScoreMode.EXACT);
+      if (neighbours != null) {
+        b.neighbours(neighbours);
+      }
       if (p.temperature() != null) {
         b.temperature(p.temperature());
       }
+      if (p.ermThreshold() != null) {
+        b.ermTopKThreshold(p.ermThreshold());
+      }
     }
     return b.build();
+  }
+
+  /**
+   * The ERM top-K scores of one shard for a PEFA-XL query, found as the shard's query finds them
+   * (same K, effort and filter), descending.
+   */
+  static float[] ermTopKScores(PefaSchema schema, QueryParams p, Query filter, IndexSearcher searcher)
+      throws IOException {
+    return ((PefaQuery) query(schema, p, null, filter)).ermTopKScores(searcher);
+  }
+
+  /** The K-th best ERM score of every shard's ERM top-K scores ({@code -Infinity}: fewer). */
+  static float ermTopKThreshold(List<float[]> shardScores, int topK) {
+    return PefaScoring.ermTopKThreshold(shardScores, topK);
+  }
+
+  /** The core's default number of ERM candidates K for {@code n} hits. */
+  static int defaultTopK(int n) {
+    return PefaQuery.defaultTopK(n);
+  }
+
+  /** The core's default HNSW beam for {@code n} hits of PEFA-XL or PEFA-XS. */
+  static int defaultEf(boolean xl, int n) {
+    return AnnEffort.defaultEf(xl ? PefaMode.XL : PefaMode.XS, n);
   }
 }
