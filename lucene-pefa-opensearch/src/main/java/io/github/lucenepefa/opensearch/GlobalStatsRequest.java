@@ -17,6 +17,8 @@ final class GlobalStatsRequest extends BroadcastRequest<GlobalStatsRequest> {
   final String routing;
   final String preference;
   final long nowInMillis;
+  /** The lexical clause's term statistics of the first round, or null in the first round. */
+  final LexicalTermStats terms;
 
   GlobalStatsRequest(
       String[] indices,
@@ -24,8 +26,10 @@ final class GlobalStatsRequest extends BroadcastRequest<GlobalStatsRequest> {
       String routing,
       String preference,
       long nowInMillis,
-      PefaQueryBuilder query) {
+      PefaQueryBuilder query,
+      LexicalTermStats terms) {
     super(indices, options);
+    this.terms = terms;
     this.query = query;
     this.routing = routing;
     this.preference = preference;
@@ -38,6 +42,7 @@ final class GlobalStatsRequest extends BroadcastRequest<GlobalStatsRequest> {
     routing = in.readOptionalString();
     preference = in.readOptionalString();
     nowInMillis = in.readLong();
+    terms = in.readOptionalWriteable(LexicalTermStats::new);
   }
 
   @Override
@@ -47,5 +52,6 @@ final class GlobalStatsRequest extends BroadcastRequest<GlobalStatsRequest> {
     out.writeOptionalString(routing);
     out.writeOptionalString(preference);
     out.writeLong(nowInMillis);
+    out.writeOptionalWriteable(terms);
   }
 }

@@ -11,17 +11,20 @@ final class GlobalStatsShardRequest extends BroadcastShardRequest {
 
   final PefaQueryBuilder query;
   final long nowInMillis;
+  final LexicalTermStats terms;
 
   GlobalStatsShardRequest(ShardId shardId, GlobalStatsRequest request) {
     super(shardId, request);
     this.query = request.query;
     this.nowInMillis = request.nowInMillis;
+    this.terms = request.terms;
   }
 
   GlobalStatsShardRequest(StreamInput in) throws IOException {
     super(in);
     query = new PefaQueryBuilder(in);
     nowInMillis = in.readLong();
+    terms = in.readOptionalWriteable(LexicalTermStats::new);
   }
 
   @Override
@@ -29,5 +32,6 @@ final class GlobalStatsShardRequest extends BroadcastShardRequest {
     super.writeTo(out);
     query.writeTo(out);
     out.writeLong(nowInMillis);
+    out.writeOptionalWriteable(terms);
   }
 }

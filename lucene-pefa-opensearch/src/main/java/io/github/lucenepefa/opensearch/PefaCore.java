@@ -11,6 +11,7 @@ import io.github.lucenepefa.scoring.KnnWeighting;
 import io.github.lucenepefa.scoring.PefaScoring;
 import io.github.lucenepefa.search.AnnEffort;
 import io.github.lucenepefa.search.Neighbour;
+import io.github.lucenepefa.search.PefaHybridQuery;
 import io.github.lucenepefa.search.PefaMode;
 import io.github.lucenepefa.search.PefaQuery;
 import io.github.lucenepefa.search.TrainingQueryMemory;
@@ -220,6 +221,34 @@ final class PefaCore {
   /** The K-th best ERM score of every shard's ERM top-K scores ({@code -Infinity}: fewer). */
   static float ermTopKThreshold(List<float[]> shardScores, int topK) {
     return PefaScoring.ermTopKThreshold(shardScores, topK);
+  }
+
+  /** A shard's lexical statistics of a hybrid query ({@code PefaHybridQuery}). */
+  record LexicalStatistics(float max, float[] topScores) {}
+
+  /** The hybrid query of one shard: the PEFA query fused with {@code lexical} at weight {@code a}. */
+  static PefaHybridQuery hybrid(Query pefa, Query lexical, float a) {
+    return new PefaHybridQuery(
+        (PefaQuery) pefa, lexical, a, PefaHybridQuery.DEFAULT_LEXICAL_TOP_K);
+  }
+
+  /** The hybrid query of one shard with the whole search's lexical max and threshold. */
+  static Query hybrid(Query pefa, Query lexical, float a, float max, float threshold) {
+    return hybrid(pefa, lexical, a).withShardStatistics(max, threshold);
+  }
+
+  /** One shard's lexical statistics of the hybrid query, for the whole search's max and threshold. */
+  static LexicalStatistics lexicalStatistics(
+      PefaSchema schema, QueryParams p, Query filter, Query lexical, float a, IndexSearcher searcher)
+      throws IOException {
+    PefaHybridQuery.LexicalStatistics s =
+        hybrid(query(schema, p, null, filter), lexical, a).lexicalStatistics(searcher);
+    return new LexicalStatistics(s.max(), s.topScores());
+  }
+
+  /** The number of lexical candidates of a hybrid query of {@code n} hits. */
+  static int lexicalCandidates(int n) {
+    return Math.max(n, PefaHybridQuery.DEFAULT_LEXICAL_TOP_K);
   }
 
   /** The core's default number of ERM candidates K for {@code n} hits. */

@@ -16,9 +16,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.apache.lucene.search.Query;
-import org.apache.lucene.util.SetOnce;
 import org.opensearch.core.ParseField;
-import org.opensearch.core.action.ActionListener;
 import org.opensearch.core.common.ParsingException;
 import org.opensearch.core.common.io.stream.StreamInput;
 import org.opensearch.core.common.io.stream.StreamOutput;
@@ -26,12 +24,10 @@ import org.opensearch.core.xcontent.XContentBuilder;
 import org.opensearch.core.xcontent.XContentParser;
 import org.opensearch.index.query.AbstractQueryBuilder;
 import org.opensearch.index.query.QueryBuilder;
-import org.opensearch.index.query.QueryCoordinatorContext;
 import org.opensearch.index.query.QueryRewriteContext;
 import org.opensearch.index.query.QueryShardContext;
 import org.opensearch.index.query.QueryShardException;
 import org.opensearch.index.query.Rewriteable;
-import org.opensearch.transport.client.Client;
 
 /**
  * The {@code pefa} query:
@@ -41,13 +37,17 @@ import org.opensearch.transport.client.Client;
  *           "memory_index": "products-memory", "memory_field": "embedding",
  *           "lambda": 0.5, "k": 16, "top_k": 100, "knn_norm": "sum" | "mean",
  *           "erm_score": "exact" | "top_k", "num_candidates": 100,
- *           "ef_search": 100, "exact": false, "filter": {...}}}
+ *           "ef_search": 100, "exact": false, "filter": {...},
+ *           "lexical": {"query": {...}, "weight": 0.1}}}
  * }</pre>
  *
- * <p>PEFA-XL needs the global {@code N_k(q)}: the coordinating node resolves it once per request in
- * {@link #doRewrite}, searching the memory index through the request's own client (the caller's
- * permissions), and every shard gets a rewritten builder carrying the neighbours (row id, exact
- * similarity, labels). PEFA-XS reads only the main index.
+ * <p>Sharded, it ranks as one index of every searched document: the coordinating node resolves in
+ * {@link #doRewrite}, once per request, PEFA-XL's global {@code N_k(q)} (from the memory index)
+ * and the whole search's statistics ({@link GlobalStats}: the global K-th ERM score; with a
+ * {@code lexical} clause its term statistics, top score and candidate threshold), through the
+ * request's own client (the caller's permissions), and every shard gets a rewritten builder
+ * carrying them ({@link PefaQueryPhases}). {@code num_candidates} defaults to the request's {@code
+ * from + size}, {@code top_k} and {@code ef_search} to the core's defaults for that many hits.
  */
 public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilder> {
 
@@ -77,31 +77,32 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
   private static final ParseField EXACT = new ParseField("exact");
   private static final ParseField FILTER = new ParseField("filter");
 
-  private String field;
-  private boolean xl = true;
-  private float[] vector;
+  String field;
+  boolean xl = true;
+  float[] vector;
   private String text;
-  private String memoryIndex;
-  private String memoryField;
+  String memoryIndex;
+  String memoryField;
   private Float lambda;
-  private int k = DEFAULT_K;
+  int k = DEFAULT_K;
   private Integer topK; // null: follows numCandidates, as the core's K follows n
   private boolean knnMean;
   private boolean softmax;
   private Float temperature;
   private boolean ermTopKOnly;
-  private Integer numCandidates; // null: from + size of the search
+  Integer numCandidates; // null: from + size of the search
   private Integer efSearch; // null: follows numCandidates, as the core's effort follows n
-  private boolean exact;
+  boolean exact;
   private QueryBuilder filter;
+  private LexicalClause lexical;
   /** The resolved global N_k(q) (XL), set by the coordinator's rewrite. */
-  private List<Neighbour> neighbours;
+  List<Neighbour> neighbours;
   /** Pending neighbour search of the rewrite; never serialized. */
-  private Supplier<List<Neighbour>> neighboursSupplier;
+  Supplier<List<Neighbour>> neighboursSupplier;
   /** The whole search's statistics, set by the coordinator's rewrite when the query needs them. */
-  private GlobalStats stats;
+  GlobalStats stats;
   /** Pending statistics phase of the rewrite; never serialized. */
-  private Supplier<GlobalStats> statsSupplier;
+  Supplier<GlobalStats> statsSupplier;
 
   /** Creates a query on a {@code pefa_vector} field; set the mode and the vector. */
   public PefaQueryBuilder(String field, boolean xl, float[] vector) {
@@ -132,6 +133,7 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
     efSearch = in.readOptionalVInt();
     exact = in.readBoolean();
     filter = in.readOptionalNamedWriteable(QueryBuilder.class);
+    lexical = in.readOptionalWriteable(LexicalClause::new);
     if (in.readBoolean()) {
       int size = in.readVInt();
       neighbours = new ArrayList<>(size);
@@ -172,6 +174,7 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
     out.writeOptionalVInt(efSearch);
     out.writeBoolean(exact);
     out.writeOptionalNamedWriteable(filter);
+    out.writeOptionalWriteable(lexical);
     out.writeBoolean(neighbours != null);
     if (neighbours != null) {
       out.writeVInt(neighbours.size());
@@ -256,6 +259,12 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
     return this;
   }
 
+  /** Fuses a lexical query into the score: {@code a * lexical / max + (1 - a) * pefa}. */
+  public PefaQueryBuilder lexical(QueryBuilder query, float weight) {
+    this.lexical = new LexicalClause(query, weight);
+    return this;
+  }
+
   @Override
   public String getWriteableName() {
     return NAME;
@@ -301,6 +310,9 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
     if (filter != null) {
       builder.field(FILTER.getPreferredName(), filter);
     }
+    if (lexical != null) {
+      lexical.toXContent(builder);
+    }
     printBoostAndQueryName(builder);
     builder.endObject();
   }
@@ -319,6 +331,8 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
           b.vector = Vectors.parseArray(parser, "[pefa] [vector]");
         } else if (FILTER.match(current, parser.getDeprecationHandler())) {
           b.filter = parseInnerQueryBuilder(parser);
+        } else if (LexicalClause.NAME.match(current, parser.getDeprecationHandler())) {
+          b.lexical = LexicalClause.fromXContent(parser);
         } else if (token.isValue()) {
           if (FIELD.match(current, parser.getDeprecationHandler())) {
             b.field = parser.text();
@@ -391,7 +405,7 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
     return b;
   }
 
-  private PefaQueryBuilder copy() {
+  PefaQueryBuilder copy() {
     PefaQueryBuilder b = new PefaQueryBuilder();
     b.field = field;
     b.xl = xl;
@@ -410,6 +424,7 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
     b.efSearch = efSearch;
     b.exact = exact;
     b.filter = filter;
+    b.lexical = lexical;
     b.neighbours = neighbours;
     b.stats = stats;
     b.boost(boost());
@@ -443,49 +458,15 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
         return b;
       }
     }
-    QueryCoordinatorContext coordinator = context.convertToCoordinatorContext();
-    if (coordinator != null && numCandidates == null) {
-      PefaQueryBuilder b = copy();
-      b.numCandidates = PefaQueryPhases.hits(coordinator, DEFAULT_HITS);
-      return b;
+    if (lexical != null) {
+      LexicalClause rewritten = lexical.rewrite(context);
+      if (rewritten != lexical) {
+        PefaQueryBuilder b = copy();
+        b.lexical = rewritten;
+        return b;
+      }
     }
-    boolean fetchNeighbours = xl && neighbours == null;
-    boolean fetchStats = coordinator != null && stats == null && PefaQueryPhases.needed(this);
-    if (fetchNeighbours == false && fetchStats == false) {
-      return this;
-    }
-    PefaQueryBuilder b = copy();
-    if (fetchStats) {
-      b.statsSupplier = PefaQueryPhases.register(context, coordinator, this);
-    }
-    if (fetchNeighbours) {
-      SetOnce<List<Neighbour>> holder = new SetOnce<>();
-      context.registerAsyncAction(
-          (client, listener) ->
-              fetchNeighbours(
-                  client,
-                  ActionListener.map(
-                      listener,
-                      list -> {
-                        holder.set(list);
-                        return null;
-                      })));
-      b.neighboursSupplier = holder::get;
-    }
-    return b;
-  }
-
-  /** Searches the memory index for the global N_k(q), with the caller's own permissions. */
-  private void fetchNeighbours(Client client, ActionListener<List<Neighbour>> listener) {
-    PefaQueryPhases.fetchNeighbours(
-        client,
-        memoryIndex,
-        memoryField == null ? field : memoryField,
-        vector,
-        k,
-        exact,
-        efSearchOrDefault(),
-        listener);
+    return PefaQueryPhases.fetch(this, context);
   }
 
   @Override
@@ -496,7 +477,16 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
           "[pefa] an xl query reached a shard without its neighbours: it must be rewritten first");
     }
     try {
-      return PefaCore.query(schema, params(stats), neighbours, filterQuery(context));
+      Query pefa = PefaCore.query(schema, params(stats), neighbours, filterQuery(context));
+      if (lexicalActive() == false) {
+        return pefa;
+      }
+      Query lex = lexicalQuery(context);
+      if (stats == null || stats.complete() == false) {
+        return PefaCore.hybrid(pefa, lex, lexical.weight()); // outside a search: this shard's own
+      }
+      lex = new LexicalStatsQuery(lex, stats.terms());
+      return PefaCore.hybrid(pefa, lex, lexical.weight(), stats.lexicalMax(), stats.lexicalThreshold());
     } catch (IllegalArgumentException e) {
       throw new QueryShardException(context, e.getMessage(), e);
     }
@@ -510,6 +500,21 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
   /** The filter as a Lucene query of the shard, or null. */
   Query filterQuery(QueryShardContext context) throws IOException {
     return filter == null ? null : Rewriteable.rewrite(filter, context, true).toQuery(context);
+  }
+
+  /** Whether a lexical clause with a weight above 0 is fused into the score. */
+  boolean lexicalActive() {
+    return lexical != null && lexical.active();
+  }
+
+  /** The lexical clause's weight {@code a}. */
+  float lexicalWeight() {
+    return lexical.weight();
+  }
+
+  /** The lexical clause's query as a Lucene query of the shard. */
+  Query lexicalQuery(QueryShardContext context) throws IOException {
+    return Rewriteable.rewrite(lexical.query(), context, true).toQuery(context);
   }
 
   /** The core query's parameters, with the whole search's statistics when given. */
@@ -527,7 +532,7 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
         numCandidatesOrDefault(),
         exact,
         efSearchOrDefault(),
-        global == null ? null : global.ermThreshold());
+        global == null || global.complete() == false ? null : global.ermThreshold());
   }
 
   /** Whether the query is PEFA-XL. */
@@ -569,6 +574,7 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
         && Objects.equals(efSearch, other.efSearch)
         && exact == other.exact
         && Objects.equals(filter, other.filter)
+        && Objects.equals(lexical, other.lexical)
         && Objects.equals(neighbours, other.neighbours)
         && Objects.equals(neighboursSupplier, other.neighboursSupplier)
         && Objects.equals(stats, other.stats)
@@ -595,6 +601,7 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
         efSearch,
         exact,
         filter,
+        lexical,
         neighbours,
         stats);
   }

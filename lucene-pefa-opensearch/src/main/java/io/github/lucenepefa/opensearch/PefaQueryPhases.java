@@ -10,6 +10,7 @@ import org.opensearch.action.IndicesRequest;
 import org.opensearch.action.search.SearchRequest;
 import org.opensearch.core.action.ActionListener;
 import org.opensearch.index.IndexNotFoundException;
+import org.opensearch.index.query.QueryBuilder;
 import org.opensearch.index.query.QueryCoordinatorContext;
 import org.opensearch.index.query.QueryRewriteContext;
 import org.opensearch.search.builder.SearchSourceBuilder;
@@ -26,6 +27,51 @@ import org.opensearch.transport.client.Client;
 final class PefaQueryPhases {
 
   private PefaQueryPhases() {}
+
+  /**
+   * The coordinator's part of the query's rewrite: resolves {@code num_candidates} from the search
+   * request, then registers the neighbour search (PEFA-XL) and the next round of the statistics
+   * phase as async actions; a shard's rewrite (no search request) only fetches missing neighbours.
+   */
+  static QueryBuilder fetch(PefaQueryBuilder q, QueryRewriteContext context) {
+    QueryCoordinatorContext coordinator = context.convertToCoordinatorContext();
+    if (coordinator != null && q.numCandidates == null) {
+      PefaQueryBuilder b = q.copy();
+      b.numCandidates = hits(coordinator, PefaQueryBuilder.DEFAULT_HITS);
+      return b;
+    }
+    boolean fetchNeighbours = q.xl && q.neighbours == null;
+    boolean fetchStats =
+        coordinator != null && (q.stats == null || q.stats.complete() == false) && needed(q);
+    if (fetchNeighbours == false && fetchStats == false) {
+      return q;
+    }
+    PefaQueryBuilder b = q.copy();
+    if (fetchStats) {
+      b.statsSupplier = register(context, coordinator, q, q.stats);
+    }
+    if (fetchNeighbours) {
+      SetOnce<List<Neighbour>> holder = new SetOnce<>();
+      context.registerAsyncAction(
+          (client, listener) ->
+              fetchNeighbours(
+                  client,
+                  q.memoryIndex,
+                  q.memoryField == null ? q.field : q.memoryField,
+                  q.vector,
+                  q.k,
+                  q.exact,
+                  q.efSearchOrDefault(),
+                  ActionListener.map(
+                      listener,
+                      list -> {
+                        holder.set(list);
+                        return null;
+                      })));
+      b.neighboursSupplier = holder::get;
+    }
+    return b;
+  }
 
   /**
    * The number of hits the search asks for, {@code from + size}, or {@code fallback} when the
@@ -45,19 +91,26 @@ final class PefaQueryPhases {
   /**
    * Whether a shard alone would rank differently from one index of every document: PEFA-XL's ERM
    * top-K is the whole index's K best, so a shard's own K best would give ERM candidacy (both
-   * {@code erm_score} modes) and the ERM part ({@code top_k}) to documents one index does not.
+   * {@code erm_score} modes) and the ERM part ({@code top_k}) to documents one index does not; a
+   * lexical clause's scores depend on term statistics, its normaliser is the whole index's top
+   * lexical score, and its candidates are the whole index's lexical top-K.
    */
   static boolean needed(PefaQueryBuilder query) {
-    return query.xl();
+    return query.xl() || query.lexicalActive();
   }
 
   /**
-   * Registers the statistics phase of {@code query} as an async action of the rewrite.
+   * Registers the next round of the statistics phase of {@code query} as an async action of the
+   * rewrite: the lexical clause's term statistics first (when it has one), then the scores.
    *
+   * @param previous the first round's statistics, or null
    * @return the statistics once the action ran, null before
    */
   static Supplier<GlobalStats> register(
-      QueryRewriteContext context, QueryCoordinatorContext coordinator, PefaQueryBuilder query) {
+      QueryRewriteContext context,
+      QueryCoordinatorContext coordinator,
+      PefaQueryBuilder query,
+      GlobalStats previous) {
     IndicesRequest search = coordinator.getSearchRequest();
     String routing = search instanceof SearchRequest s ? s.routing() : null;
     String preference = search instanceof SearchRequest s ? s.preference() : null;
@@ -68,7 +121,8 @@ final class PefaQueryPhases {
             routing,
             preference,
             context.nowInMillis(),
-            query);
+            query,
+            previous == null ? null : previous.terms());
     SetOnce<GlobalStats> holder = new SetOnce<>();
     context.registerAsyncAction(
         (client, listener) ->

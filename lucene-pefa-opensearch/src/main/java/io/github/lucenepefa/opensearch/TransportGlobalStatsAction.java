@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.apache.lucene.search.Query;
+import org.apache.lucene.search.similarities.Similarity;
 import org.opensearch.action.support.ActionFilters;
 import org.opensearch.action.support.broadcast.BroadcastShardOperationFailedException;
 import org.opensearch.action.support.broadcast.TransportBroadcastAction;
@@ -66,21 +67,50 @@ public final class TransportGlobalStatsAction
     int successful = 0;
     List<DefaultShardOperationFailedException> failures = new ArrayList<>();
     List<float[]> ermScores = new ArrayList<>();
+    List<float[]> lexicalScores = new ArrayList<>();
+    List<LexicalTermStats> terms = new ArrayList<>();
+    float lexicalMax = 0f;
     for (int i = 0; i < shardsResponses.length(); i++) {
       Object response = shardsResponses.get(i);
       if (response instanceof BroadcastShardOperationFailedException e) {
         failures.add(new DefaultShardOperationFailedException(e));
-      } else if (response instanceof GlobalStatsShardResponse shardResponse) {
+      } else if (response instanceof GlobalStatsShardResponse shard) {
         successful++;
-        ermScores.add(shardResponse.ermTopKScores);
+        ermScores.add(shard.ermTopKScores);
+        lexicalScores.add(shard.lexicalTopScores);
+        if (shard.terms != null) {
+          terms.add(shard.terms);
+        }
+        if (Float.isNaN(shard.lexicalMax) == false) {
+          lexicalMax = Math.max(lexicalMax, shard.lexicalMax);
+        }
       }
     }
-    GlobalStats stats =
-        failures.isEmpty()
-            ? new GlobalStats(PefaCore.ermTopKThreshold(ermScores, request.query.topKOrDefault()))
-            : null;
+    GlobalStats stats = null;
+    PefaQueryBuilder query = request.query;
+    if (failures.isEmpty() && firstRound(query, request.terms)) {
+      stats = GlobalStats.termsOnly(LexicalTermStats.sum(terms));
+    } else if (failures.isEmpty()) {
+      boolean lexical = query.lexicalActive();
+      stats =
+          new GlobalStats(
+              query.xl()
+                  ? PefaCore.ermTopKThreshold(ermScores, query.topKOrDefault())
+                  : Float.NEGATIVE_INFINITY,
+              request.terms,
+              lexical ? lexicalMax : Float.NaN,
+              lexical
+                  ? PefaCore.ermTopKThreshold(
+                      lexicalScores, PefaCore.lexicalCandidates(query.numCandidatesOrDefault()))
+                  : Float.NaN);
+    }
     return new GlobalStatsResponse(
         shardsResponses.length(), successful, failures.size(), failures, stats);
+  }
+
+  /** The first of a lexical clause's two rounds: the term statistics. */
+  private static boolean firstRound(PefaQueryBuilder query, LexicalTermStats terms) {
+    return query.lexicalActive() && terms == null;
   }
 
   @Override
@@ -104,11 +134,30 @@ public final class TransportGlobalStatsAction
       QueryShardContext context =
           indexService.newQueryShardContext(
               request.shardId().id(), searcher, () -> request.nowInMillis, null);
-      PefaSchema schema = request.query.schema(context);
-      Query filter = request.query.filterQuery(context);
-      return new GlobalStatsShardResponse(
-          request.shardId(),
-          PefaCore.ermTopKScores(schema, request.query.params(null), filter, searcher));
+      PefaQueryBuilder query = request.query;
+      PefaSchema schema = query.schema(context);
+      Similarity similarity = context.getSearchSimilarity();
+      float[] none = new float[0];
+      if (firstRound(query, request.terms)) {
+        return new GlobalStatsShardResponse(
+            request.shardId(),
+            LexicalTermStats.collect(searcher, similarity, query.lexicalQuery(context)),
+            none,
+            Float.NaN,
+            none);
+      }
+      Query filter = query.filterQuery(context);
+      PefaCore.QueryParams params = query.params(null);
+      float[] erm = query.xl() ? PefaCore.ermTopKScores(schema, params, filter, searcher) : none;
+      if (query.lexicalActive() == false) {
+        return new GlobalStatsShardResponse(request.shardId(), null, erm, Float.NaN, none);
+      }
+      searcher.setSimilarity(similarity); // as the search's own searcher scores
+      Query lexical = new LexicalStatsQuery(query.lexicalQuery(context), request.terms);
+      PefaCore.LexicalStatistics lex =
+          PefaCore.lexicalStatistics(
+              schema, params, filter, lexical, query.lexicalWeight(), searcher);
+      return new GlobalStatsShardResponse(request.shardId(), null, erm, lex.max(), lex.topScores());
     }
   }
 

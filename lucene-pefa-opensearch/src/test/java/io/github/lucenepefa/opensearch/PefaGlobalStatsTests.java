@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Random;
 import org.opensearch.action.bulk.BulkRequestBuilder;
 import org.opensearch.action.search.SearchResponse;
+import org.opensearch.action.search.SearchType;
 import org.opensearch.common.settings.Settings;
 import org.opensearch.common.xcontent.json.JsonXContent;
 import org.opensearch.index.query.QueryBuilders;
@@ -70,7 +71,7 @@ public class PefaGlobalStatsTests extends OpenSearchIntegTestCase {
             + DIM
             + ", \"xs_lambda\": "
             + XS_LAMBDA
-            + "}, \"category\": {\"type\": \"keyword\"}}}";
+            + "}, \"category\": {\"type\": \"keyword\"}, \"text\": {\"type\": \"text\"}}}";
     createIndex(ONE, 1, mapping);
     createIndex(THREE, 3, mapping);
     ensureGreen(MEMORY, ONE, THREE);
@@ -89,7 +90,19 @@ public class PefaGlobalStatsTests extends OpenSearchIntegTestCase {
                       .endObject()
                       .endObject()));
     }
+    // documents come with their u_d (as xs_refresh computes it): indexed once, no update leaves a
+    // deleted copy that term statistics would count
+    List<PefaCore.StoredRow> stored = new ArrayList<>();
+    for (Row r : rows) {
+      stored.add(new PefaCore.StoredRow(r.id(), r.vector(), r.labels()));
+    }
     for (Doc d : docs) {
+      float[] u = PefaCore.labelCentroid(stored, d.id(), DIM);
+      java.util.Map<String, Object> field = new java.util.LinkedHashMap<>();
+      field.put("vector", d.vector());
+      if (Vectors.isZero(u) == false) {
+        field.put("label_centroid", Vectors.encode(u));
+      }
       for (String index : List.of(ONE, THREE)) {
         bulk.add(
             client()
@@ -98,25 +111,41 @@ public class PefaGlobalStatsTests extends OpenSearchIntegTestCase {
                 .setSource(
                     JsonXContent.contentBuilder()
                         .startObject()
-                        .array(FIELD, d.vector())
+                        .field(FIELD, field)
                         .field("category", d.category())
+                        .field("text", d.text())
                         .endObject()));
       }
     }
     org.opensearch.action.bulk.BulkResponse response = bulk.get();
     assertFalse(response.buildFailureMessage(), response.hasFailures());
     refresh(MEMORY, ONE, THREE);
-    client()
-        .execute(XsRefreshAction.INSTANCE, new XsRefreshRequest(ONE, FIELD, MEMORY, null, null, true))
-        .actionGet();
-    client()
-        .execute(XsRefreshAction.INSTANCE, new XsRefreshRequest(THREE, FIELD, MEMORY, null, null, true))
-        .actionGet();
+    for (String index : List.of(ONE, THREE)) {
+      XsRefreshResponse xs =
+          client()
+              .execute(XsRefreshAction.INSTANCE, new XsRefreshRequest(index, FIELD, MEMORY, null, null, true))
+              .actionGet();
+      assertEquals("every u_d was indexed as xs_refresh computes it", 0, xs.updated);
+    }
+    assertEquals(
+        0,
+        client().admin().indices().prepareStats(ONE, THREE).setDocs(true).get().getTotal().getDocs().getDeleted());
   }
 
   private List<Hit> search(String index, PefaQueryBuilder query, int from, int size) {
+    return search(index, query, from, size, SearchType.QUERY_THEN_FETCH);
+  }
+
+  private List<Hit> search(
+      String index, PefaQueryBuilder query, int from, int size, SearchType type) {
     SearchResponse response =
-        client().prepareSearch(index).setQuery(query).setFrom(from).setSize(size).get();
+        client()
+            .prepareSearch(index)
+            .setSearchType(type)
+            .setQuery(query)
+            .setFrom(from)
+            .setSize(size)
+            .get();
     assertEquals(0, response.getFailedShards());
     List<Hit> hits = new ArrayList<>();
     for (SearchHit h : response.getHits().getHits()) {
@@ -127,7 +156,7 @@ public class PefaGlobalStatsTests extends OpenSearchIntegTestCase {
 
   public void testOneAndThreeShardsEqualOneIndexInEveryMode() throws Exception {
     Random random = new Random(random().nextLong());
-    List<Doc> docs = PefaShardedTests.docs(random);
+    List<Doc> docs = docsWithText(random);
     List<Row> rows = PefaShardedTests.rows(random, "q", PefaShardedTests.ROWS);
     load(rows, docs);
     int checked = 0;
@@ -209,9 +238,91 @@ public class PefaGlobalStatsTests extends OpenSearchIntegTestCase {
     PefaShardedTests.assertSameHits(what + ": three shards = one shard", one, three);
   }
 
+  /** Random documents with a text of a few words from a small vocabulary (BM25 sees repeats). */
+  static List<Doc> docsWithText(Random random) {
+    List<Doc> docs = new ArrayList<>();
+    for (Doc d : PefaShardedTests.docs(random)) {
+      StringBuilder text = new StringBuilder();
+      int words = 1 + random.nextInt(8);
+      for (int w = 0; w < words; w++) {
+        text.append(w == 0 ? "" : " ").append("w").append(Math.min(random.nextInt(30), random.nextInt(30)));
+      }
+      docs.add(new Doc(d.id(), d.vector(), d.category(), text.toString()));
+    }
+    return docs;
+  }
+
+  /**
+   * The {@code lexical} clause: one shard, three shards (query_then_fetch and
+   * dfs_query_then_fetch) and the core's {@code PefaHybridQuery} on one Lucene index give the same
+   * top-10 ids and scores, for PEFA-XL and PEFA-XS, a term and a two-term match query, weights
+   * 0.1, 0.5 and 1, with and without a filter.
+   */
+  public void testLexicalEqualsOneIndex() throws Exception {
+    Random random = new Random(random().nextLong());
+    List<Doc> docs = docsWithText(random);
+    List<Row> rows = PefaShardedTests.rows(random, "q", PefaShardedTests.ROWS);
+    load(rows, docs);
+    int checked = 0;
+    try (SingleIndexOracle oracle = new SingleIndexOracle(DIM, XS_LAMBDA, rows, docs)) {
+      for (int t = 0; t < 4; t++) {
+        float[] q = PefaShardedTests.unitVector(random);
+        String w1 = "w" + random.nextInt(10);
+        String w2 = "w" + (10 + random.nextInt(20));
+        boolean match = t % 2 == 1;
+        org.opensearch.index.query.QueryBuilder lexical =
+            match ? QueryBuilders.matchQuery("text", w1 + " " + w2) : QueryBuilders.termQuery("text", w1);
+        org.apache.lucene.search.Query luceneLexical = luceneLexical(match, w1, w2);
+        for (float a : new float[] {0.1f, 0.5f, 1f}) {
+          for (boolean xl : new boolean[] {true, false}) {
+            String category = t == 2 ? "c1" : null;
+            PefaQueryBuilder b = new PefaQueryBuilder(FIELD, xl, q).exact(true).lexical(lexical, a);
+            io.github.lucenepefa.search.PefaQuery pefa;
+            if (xl) {
+              b.memoryIndex(MEMORY).lambda(0.5f).k(8).topK(10).ermTopKOnly(t == 3);
+              pefa = oracle.xlQuery(q, 0.5f, 8, 10, false, false, null, t == 3, category, 10);
+            } else {
+              pefa = oracle.xsQuery(q, null, 10);
+            }
+            if (category != null) {
+              b.filter(QueryBuilders.termQuery("category", category));
+            }
+            if (category != null && xl == false) {
+              continue; // the XS oracle takes no filter
+            }
+            List<Hit> expected = oracle.hybrid(pefa, luceneLexical, a, 10);
+            String what = (xl ? "xl" : "xs") + " + " + lexical + " a " + a + " filter " + category;
+            assertSameEverywhere(what, b, expected);
+            PefaShardedTests.assertSameHits(
+                what + ": dfs_query_then_fetch",
+                expected,
+                search(THREE, b, 0, 10, SearchType.DFS_QUERY_THEN_FETCH));
+            checked++;
+          }
+        }
+      }
+    }
+    assertEquals(21, checked);
+  }
+
+  /** The Lucene query OpenSearch builds for the term or match query of the test. */
+  private static org.apache.lucene.search.Query luceneLexical(boolean match, String w1, String w2) {
+    org.apache.lucene.search.Query t1 =
+        new org.apache.lucene.search.TermQuery(new org.apache.lucene.index.Term("text", w1));
+    if (match == false) {
+      return t1;
+    }
+    return new org.apache.lucene.search.BooleanQuery.Builder()
+        .add(t1, org.apache.lucene.search.BooleanClause.Occur.SHOULD)
+        .add(
+            new org.apache.lucene.search.TermQuery(new org.apache.lucene.index.Term("text", w2)),
+            org.apache.lucene.search.BooleanClause.Occur.SHOULD)
+        .build();
+  }
+
   public void testDefaultsFollowFromPlusSize() throws Exception {
     Random random = new Random(random().nextLong());
-    List<Doc> docs = PefaShardedTests.docs(random);
+    List<Doc> docs = docsWithText(random);
     List<Row> rows = PefaShardedTests.rows(random, "q", PefaShardedTests.ROWS);
     load(rows, docs);
     try (SingleIndexOracle oracle = new SingleIndexOracle(DIM, XS_LAMBDA, rows, docs)) {

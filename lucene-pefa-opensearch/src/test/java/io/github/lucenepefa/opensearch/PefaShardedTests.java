@@ -488,6 +488,8 @@ public class PefaShardedTests extends OpenSearchIntegTestCase {
     assertBadRequest("POST", search, "{\"query\": {\"pefa\": {\"field\": \"" + FIELD + "\", \"mode\": \"xl\", \"memory_index\": \"" + MEMORY + "\", \"knn_weight\": \"softmax\", \"temperature\": 0, \"vector\": " + q + "}}}", "[temperature]");
     assertBadRequest("POST", search, "{\"query\": {\"pefa\": {\"field\": \"" + FIELD + "\", \"mode\": \"xl\", \"memory_index\": \"" + MEMORY + "\", \"knn_weight\": \"loud\", \"vector\": " + q + "}}}", "[knn_weight] must be [similarity] or [softmax]");
     assertBadRequest("POST", search, "{\"query\": {\"pefa\": {\"field\": \"" + FIELD + "\", \"mode\": \"xx\", \"vector\": " + q + "}}}", "[mode] must be [xs] or [xl]");
+    assertBadRequest("POST", search, "{\"query\": {\"pefa\": {\"field\": \"" + FIELD + "\", \"mode\": \"xs\", \"vector\": " + q + ", \"lexical\": {\"query\": {\"match_all\": {}}, \"weight\": 1.5}}}}", "[pefa] [lexical] [weight] must be in [0,1]");
+    assertBadRequest("POST", search, "{\"query\": {\"pefa\": {\"field\": \"" + FIELD + "\", \"mode\": \"xs\", \"vector\": " + q + ", \"lexical\": {\"weight\": 0.1}}}}", "[pefa] [lexical] requires [query]");
     assertBadRequest("POST", search, "{\"query\": {\"pefa\": {\"field\": \"" + FIELD + "\", \"mode\": \"xs\", \"vector\": [0.5, ", "");
     assertBadRequest("PUT", "/" + MAIN + "/_doc/bad", "{\"" + FIELD + "\": " + unit8 + "}", "has dimension 8, expected 16");
     assertBadRequest("PUT", "/" + MAIN + "/_doc/bad", "{\"" + FIELD + "\": [2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]}", "must be L2-normalised");

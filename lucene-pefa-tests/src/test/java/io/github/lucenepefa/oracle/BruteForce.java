@@ -150,7 +150,7 @@ public final class BruteForce {
     }
     Set<Integer> topK = new HashSet<>();
     for (int i = 0; i < Math.min(p.topK(), erm.size()); i++) {
-      if (near(erm.get(i).score(), ermThreshold)) {
+      if (Double.isFinite(ermThreshold) && near(erm.get(i).score(), ermThreshold)) {
         ambiguous = true;
       }
       if (erm.get(i).score() >= ermThreshold) {
