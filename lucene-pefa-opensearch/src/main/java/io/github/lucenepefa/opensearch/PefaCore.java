@@ -12,6 +12,8 @@ import io.github.lucenepefa.scoring.KnnWeighting;
 import io.github.lucenepefa.scoring.PefaScoring;
 import io.github.lucenepefa.search.AnnEffort;
 import io.github.lucenepefa.search.Neighbour;
+import io.github.lucenepefa.search.PefaHybridQuery;
+import io.github.lucenepefa.search.PefaMode;
 import io.github.lucenepefa.search.PefaQuery;
 import io.github.lucenepefa.search.TrainingQueryMemory;
 import java.io.IOException;
@@ -202,6 +204,8 @@ final class PefaCore {
    * @param temperature the softmax vote's temperature, or null for the core's default
    * @param oversample the oversample factor of quantized graph walks ({@code >= 1}), or null for
    *     each graph's quantization default
+   * @param ermThreshold the whole search's K-th best ERM score ({@link GlobalStats}), or null for
+   *     the shard's own ERM top-K
    */
   record QueryParams(
       boolean xl,
@@ -216,7 +220,8 @@ final class PefaCore {
       int n,
       boolean exact,
       int efSearch,
-      Float oversample) {}
+      Float oversample,
+      Float ermThreshold) {}
 
   /**
    * The Lucene query of one shard: PEFA-XL with the resolved global neighbours, or PEFA-XS.
@@ -238,12 +243,69 @@ final class PefaCore {
           .topK(p.topK())
           .knnNormalization(p.knnMean() ? KnnNormalization.MEAN : KnnNormalization.SUM)
           .knnWeighting(p.softmax() ? KnnWeighting.SOFTMAX : KnnWeighting.SIMILARITY)
-          .ermScoreMode(p.ermTopKOnly() ? ErmScoreMode.TOP_K_ONLY : ErmScoreMode.EXACT)
-          .neighbours(neighbours);
+          .ermScoreMode(p.ermTopKOnly() ? ErmScoreMode.TOP_K_ONLY : ErmScoreMode.EXACT);
+      if (neighbours != null) {
+        b.neighbours(neighbours);
+      }
       if (p.temperature() != null) {
         b.temperature(p.temperature());
       }
+      if (p.ermThreshold() != null) {
+        b.ermTopKThreshold(p.ermThreshold());
+      }
     }
     return b.build();
+  }
+
+  /**
+   * The ERM top-K scores of one shard for a PEFA-XL query, found as the shard's query finds them
+   * (same K, effort and filter), descending.
+   */
+  static float[] ermTopKScores(PefaSchema schema, QueryParams p, Query filter, IndexSearcher searcher)
+      throws IOException {
+    return ((PefaQuery) query(schema, p, null, filter)).ermTopKScores(searcher);
+  }
+
+  /** The K-th best ERM score of every shard's ERM top-K scores ({@code -Infinity}: fewer). */
+  static float ermTopKThreshold(List<float[]> shardScores, int topK) {
+    return PefaScoring.ermTopKThreshold(shardScores, topK);
+  }
+
+  /** A shard's lexical statistics of a hybrid query ({@code PefaHybridQuery}). */
+  record LexicalStatistics(float max, float[] topScores) {}
+
+  /** The hybrid query of one shard: the PEFA query fused with {@code lexical} at weight {@code a}. */
+  static PefaHybridQuery hybrid(Query pefa, Query lexical, float a) {
+    return new PefaHybridQuery(
+        (PefaQuery) pefa, lexical, a, PefaHybridQuery.DEFAULT_LEXICAL_TOP_K);
+  }
+
+  /** The hybrid query of one shard with the whole search's lexical max and threshold. */
+  static Query hybrid(Query pefa, Query lexical, float a, float max, float threshold) {
+    return hybrid(pefa, lexical, a).withShardStatistics(max, threshold);
+  }
+
+  /** One shard's lexical statistics of the hybrid query, for the whole search's max and threshold. */
+  static LexicalStatistics lexicalStatistics(
+      PefaSchema schema, QueryParams p, Query filter, Query lexical, float a, IndexSearcher searcher)
+      throws IOException {
+    PefaHybridQuery.LexicalStatistics s =
+        hybrid(query(schema, p, null, filter), lexical, a).lexicalStatistics(searcher);
+    return new LexicalStatistics(s.max(), s.topScores());
+  }
+
+  /** The number of lexical candidates of a hybrid query of {@code n} hits. */
+  static int lexicalCandidates(int n) {
+    return Math.max(n, PefaHybridQuery.DEFAULT_LEXICAL_TOP_K);
+  }
+
+  /** The core's default number of ERM candidates K for {@code n} hits. */
+  static int defaultTopK(int n) {
+    return PefaQuery.defaultTopK(n);
+  }
+
+  /** The core's default HNSW beam for {@code n} hits of PEFA-XL or PEFA-XS. */
+  static int defaultEf(boolean xl, int n) {
+    return AnnEffort.defaultEf(xl ? PefaMode.XL : PefaMode.XS, n);
   }
 }

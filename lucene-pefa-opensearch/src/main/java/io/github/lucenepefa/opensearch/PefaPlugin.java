@@ -77,6 +77,7 @@ public final class PefaPlugin extends Plugin
   public List<ActionHandler<? extends ActionRequest, ? extends ActionResponse>> getActions() {
     return List.of(
         new ActionHandler<>(MemoryRowsAction.INSTANCE, TransportMemoryRowsAction.class),
+        new ActionHandler<>(GlobalStatsAction.INSTANCE, TransportGlobalStatsAction.class),
         new ActionHandler<>(XsRefreshAction.INSTANCE, TransportXsRefreshAction.class));
   }
 

@@ -1,5 +1,12 @@
 package io.github.lucenepefa.opensearch;
 
+import static io.github.lucenepefa.opensearch.PefaQueryChecks.checkLambda;
+import static io.github.lucenepefa.opensearch.PefaQueryChecks.checkRange;
+import static io.github.lucenepefa.opensearch.PefaQueryChecks.checkTemperature;
+import static io.github.lucenepefa.opensearch.PefaQueryChecks.checkVector;
+import static io.github.lucenepefa.opensearch.PefaQueryChecks.choice;
+import static io.github.lucenepefa.opensearch.PefaQueryChecks.requireField;
+
 import io.github.lucenepefa.index.PefaSchema;
 import io.github.lucenepefa.search.Neighbour;
 import java.io.IOException;
@@ -9,23 +16,18 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.apache.lucene.search.Query;
-import org.apache.lucene.util.SetOnce;
-import org.opensearch.ExceptionsHelper;
 import org.opensearch.core.ParseField;
-import org.opensearch.core.action.ActionListener;
 import org.opensearch.core.common.ParsingException;
 import org.opensearch.core.common.io.stream.StreamInput;
 import org.opensearch.core.common.io.stream.StreamOutput;
 import org.opensearch.core.xcontent.XContentBuilder;
 import org.opensearch.core.xcontent.XContentParser;
-import org.opensearch.index.IndexNotFoundException;
-import org.opensearch.index.mapper.MappedFieldType;
 import org.opensearch.index.query.AbstractQueryBuilder;
 import org.opensearch.index.query.QueryBuilder;
 import org.opensearch.index.query.QueryRewriteContext;
 import org.opensearch.index.query.QueryShardContext;
 import org.opensearch.index.query.QueryShardException;
-import org.opensearch.transport.client.Client;
+import org.opensearch.index.query.Rewriteable;
 
 /**
  * The {@code pefa} query:
@@ -36,13 +38,17 @@ import org.opensearch.transport.client.Client;
  *           "lambda": 0.5, "k": 16, "top_k": 100, "knn_norm": "sum" | "mean",
  *           "erm_score": "exact" | "top_k", "num_candidates": 100,
  *           "ef_search": 100, "exact": false, "filter": {...},
- *           "rescore": {"oversample_factor": 2.0}}}
+ *           "rescore": {"oversample_factor": 2.0},
+ *           "lexical": {"query": {...}, "weight": 0.1}}}
  * }</pre>
  *
- * <p>PEFA-XL needs the global {@code N_k(q)}: the coordinating node resolves it once per request in
- * {@link #doRewrite}, searching the memory index through the request's own client (the caller's
- * permissions), and every shard gets a rewritten builder carrying the neighbours (row id, exact
- * similarity, labels). PEFA-XS reads only the main index.
+ * <p>Sharded, it ranks as one index of every searched document: the coordinating node resolves in
+ * {@link #doRewrite}, once per request, PEFA-XL's global {@code N_k(q)} (from the memory index)
+ * and the whole search's statistics ({@link GlobalStats}: the global K-th ERM score; with a
+ * {@code lexical} clause its term statistics, top score and candidate threshold), through the
+ * request's own client (the caller's permissions), and every shard gets a rewritten builder
+ * carrying them ({@link PefaQueryPhases}). {@code num_candidates} defaults to the request's {@code
+ * from + size}, {@code top_k} and {@code ef_search} to the core's defaults for that many hits.
  */
 public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilder> {
 
@@ -50,9 +56,8 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
   public static final String NAME = "pefa";
 
   static final int DEFAULT_K = 16;
-  static final int DEFAULT_TOP_K = 100;
-  static final int DEFAULT_NUM_CANDIDATES = 100;
-  static final int DEFAULT_EF_SEARCH = 100;
+  /** The hits a query follows when the search request does not say ({@code size}'s default). */
+  static final int DEFAULT_HITS = 10;
   static final int MAX_K = 10_000;
 
   private static final ParseField FIELD = new ParseField("field");
@@ -73,29 +78,34 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
   private static final ParseField EXACT = new ParseField("exact");
   private static final ParseField FILTER = new ParseField("filter");
 
-  private String field;
-  private boolean xl = true;
-  private float[] vector;
+  String field;
+  boolean xl = true;
+  float[] vector;
   private String text;
-  private String memoryIndex;
-  private String memoryField;
+  String memoryIndex;
+  String memoryField;
   private Float lambda;
-  private int k = DEFAULT_K;
-  private int topK = DEFAULT_TOP_K;
+  int k = DEFAULT_K;
+  private Integer topK; // null: follows numCandidates, as the core's K follows n
   private boolean knnMean;
   private boolean softmax;
   private Float temperature;
   private boolean ermTopKOnly;
-  private int numCandidates = DEFAULT_NUM_CANDIDATES;
-  private int efSearch = DEFAULT_EF_SEARCH;
-  private boolean exact;
+  Integer numCandidates; // null: from + size of the search
+  private Integer efSearch; // null: follows numCandidates, as the core's effort follows n
+  boolean exact;
   private QueryBuilder filter;
   /** {@code rescore.oversample_factor}, or null for each quantized graph's default. */
-  private Float oversample;
+  Float oversample;
+  private LexicalClause lexical;
   /** The resolved global N_k(q) (XL), set by the coordinator's rewrite. */
-  private List<Neighbour> neighbours;
+  List<Neighbour> neighbours;
   /** Pending neighbour search of the rewrite; never serialized. */
-  private Supplier<List<Neighbour>> neighboursSupplier;
+  Supplier<List<Neighbour>> neighboursSupplier;
+  /** The whole search's statistics, set by the coordinator's rewrite when the query needs them. */
+  GlobalStats stats;
+  /** Pending statistics phase of the rewrite; never serialized. */
+  Supplier<GlobalStats> statsSupplier;
 
   /** Creates a query on a {@code pefa_vector} field; set the mode and the vector. */
   public PefaQueryBuilder(String field, boolean xl, float[] vector) {
@@ -117,15 +127,16 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
     memoryField = in.readOptionalString();
     lambda = in.readOptionalFloat();
     k = in.readVInt();
-    topK = in.readVInt();
+    topK = in.readOptionalVInt();
     knnMean = in.readBoolean();
     softmax = in.readBoolean();
     temperature = in.readOptionalFloat();
     ermTopKOnly = in.readBoolean();
-    numCandidates = in.readVInt();
-    efSearch = in.readVInt();
+    numCandidates = in.readOptionalVInt();
+    efSearch = in.readOptionalVInt();
     exact = in.readBoolean();
     filter = in.readOptionalNamedWriteable(QueryBuilder.class);
+    lexical = in.readOptionalWriteable(LexicalClause::new);
     if (in.readBoolean()) {
       int size = in.readVInt();
       neighbours = new ArrayList<>(size);
@@ -138,13 +149,14 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
       }
     }
     oversample = in.readOptionalFloat();
+    stats = in.readOptionalWriteable(GlobalStats::new);
   }
 
   @Override
   protected void doWriteTo(StreamOutput out) throws IOException {
-    if (neighboursSupplier != null) {
+    if (neighboursSupplier != null || statsSupplier != null) {
       throw new IllegalStateException(
-          "the [pefa] query's neighbours are still being fetched: rewrite it first");
+          "the [pefa] query's neighbours or statistics are still being fetched: rewrite it first");
     }
     out.writeString(field);
     out.writeBoolean(xl);
@@ -157,15 +169,16 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
     out.writeOptionalString(memoryField);
     out.writeOptionalFloat(lambda);
     out.writeVInt(k);
-    out.writeVInt(topK);
+    out.writeOptionalVInt(topK);
     out.writeBoolean(knnMean);
     out.writeBoolean(softmax);
     out.writeOptionalFloat(temperature);
     out.writeBoolean(ermTopKOnly);
-    out.writeVInt(numCandidates);
-    out.writeVInt(efSearch);
+    out.writeOptionalVInt(numCandidates);
+    out.writeOptionalVInt(efSearch);
     out.writeBoolean(exact);
     out.writeOptionalNamedWriteable(filter);
+    out.writeOptionalWriteable(lexical);
     out.writeBoolean(neighbours != null);
     if (neighbours != null) {
       out.writeVInt(neighbours.size());
@@ -176,6 +189,7 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
       }
     }
     out.writeOptionalFloat(oversample);
+    out.writeOptionalWriteable(stats);
   }
 
   /** Sets the training-memory index (PEFA-XL). */
@@ -226,6 +240,12 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
     return this;
   }
 
+  /** Sets the HNSW beam of every graph search. */
+  public PefaQueryBuilder efSearch(int efSearch) {
+    this.efSearch = checkRange(EF_SEARCH, efSearch, 1, Integer.MAX_VALUE);
+    return this;
+  }
+
   /** Sets the number of documents each shard returns. */
   public PefaQueryBuilder numCandidates(int n) {
     this.numCandidates = checkRange(NUM_CANDIDATES, n, 1, Integer.MAX_VALUE);
@@ -247,6 +267,12 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
   /** Restricts the documents PEFA may return. */
   public PefaQueryBuilder filter(QueryBuilder filter) {
     this.filter = filter;
+    return this;
+  }
+
+  /** Fuses a lexical query into the score: {@code a * lexical / max + (1 - a) * pefa}. */
+  public PefaQueryBuilder lexical(QueryBuilder query, float weight) {
+    this.lexical = new LexicalClause(query, weight);
     return this;
   }
 
@@ -276,20 +302,29 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
       builder.field(LAMBDA.getPreferredName(), lambda.floatValue());
     }
     builder.field(K.getPreferredName(), k);
-    builder.field(TOP_K.getPreferredName(), topK);
+    if (topK != null) {
+      builder.field(TOP_K.getPreferredName(), topK);
+    }
     builder.field(KNN_NORM.getPreferredName(), knnMean ? "mean" : "sum");
     builder.field(KNN_WEIGHT.getPreferredName(), softmax ? "softmax" : "similarity");
     if (temperature != null) {
       builder.field(TEMPERATURE.getPreferredName(), temperature.floatValue());
     }
     builder.field(ERM_SCORE.getPreferredName(), ermTopKOnly ? "top_k" : "exact");
-    builder.field(NUM_CANDIDATES.getPreferredName(), numCandidates);
-    builder.field(EF_SEARCH.getPreferredName(), efSearch);
+    if (numCandidates != null) {
+      builder.field(NUM_CANDIDATES.getPreferredName(), numCandidates);
+    }
+    if (efSearch != null) {
+      builder.field(EF_SEARCH.getPreferredName(), efSearch);
+    }
     builder.field(EXACT.getPreferredName(), exact);
     if (filter != null) {
       builder.field(FILTER.getPreferredName(), filter);
     }
     RescoreOption.toXContent(builder, oversample);
+    if (lexical != null) {
+      lexical.toXContent(builder);
+    }
     printBoostAndQueryName(builder);
     builder.endObject();
   }
@@ -310,6 +345,8 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
           b.filter = parseInnerQueryBuilder(parser);
         } else if (RescoreOption.RESCORE.match(current, parser.getDeprecationHandler())) {
           b.oversample = RescoreOption.parse(parser);
+        } else if (LexicalClause.NAME.match(current, parser.getDeprecationHandler())) {
+          b.lexical = LexicalClause.fromXContent(parser);
         } else if (token.isValue()) {
           if (FIELD.match(current, parser.getDeprecationHandler())) {
             b.field = parser.text();
@@ -382,59 +419,7 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
     return b;
   }
 
-  private static boolean choice(ParseField field, String value, String no, String yes) {
-    if (yes.equals(value)) {
-      return true;
-    }
-    if (no.equals(value)) {
-      return false;
-    }
-    throw new IllegalArgumentException(
-        "[pefa] [" + field.getPreferredName() + "] must be [" + no + "] or [" + yes + "], got [" + value + "]");
-  }
-
-  private static String requireField(String field) {
-    if (field == null || field.isEmpty()) {
-      throw new IllegalArgumentException("[pefa] requires [field]");
-    }
-    return field;
-  }
-
-  private static float checkTemperature(float temperature) {
-    try {
-      return PefaCore.checkTemperature(temperature);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("[pefa] [temperature]: " + e.getMessage(), e);
-    }
-  }
-
-  private static float checkLambda(float lambda) {
-    return PefaCore.checkLambda("[pefa] [lambda]", lambda);
-  }
-
-  private static int checkRange(ParseField field, int value, int min, int max) {
-    if (value < min || value > max) {
-      throw new IllegalArgumentException(
-          "[pefa] ["
-              + field.getPreferredName()
-              + "] must be in ["
-              + min
-              + ", "
-              + max
-              + "], got "
-              + value);
-    }
-    return value;
-  }
-
-  private static float[] checkVector(float[] vector) {
-    if (vector.length == 0) {
-      throw new IllegalArgumentException("[pefa] [vector] must not be empty");
-    }
-    return PefaCore.checkUnit("[pefa] [vector]", vector, vector.length);
-  }
-
-  private PefaQueryBuilder copy() {
+  PefaQueryBuilder copy() {
     PefaQueryBuilder b = new PefaQueryBuilder();
     b.field = field;
     b.xl = xl;
@@ -454,7 +439,9 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
     b.exact = exact;
     b.filter = filter;
     b.oversample = oversample;
+    b.lexical = lexical;
     b.neighbours = neighbours;
+    b.stats = stats;
     b.boost(boost());
     b.queryName(queryName());
     return b;
@@ -462,13 +449,15 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
 
   @Override
   protected QueryBuilder doRewrite(QueryRewriteContext context) throws IOException {
-    if (neighboursSupplier != null) {
-      List<Neighbour> resolved = neighboursSupplier.get();
-      if (resolved == null) {
+    if (neighboursSupplier != null || statsSupplier != null) {
+      List<Neighbour> nk = neighboursSupplier == null ? neighbours : neighboursSupplier.get();
+      GlobalStats st = statsSupplier == null ? stats : statsSupplier.get();
+      if ((neighboursSupplier != null && nk == null) || (statsSupplier != null && st == null)) {
         return this;
       }
       PefaQueryBuilder b = copy();
-      b.neighbours = resolved;
+      b.neighbours = nk;
+      b.stats = st;
       return b;
     }
     if (text != null) {
@@ -484,113 +473,102 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
         return b;
       }
     }
-    if (xl && neighbours == null) {
-      SetOnce<List<Neighbour>> holder = new SetOnce<>();
-      context.registerAsyncAction(
-          (client, listener) ->
-              fetchNeighbours(
-                  client,
-                  ActionListener.map(
-                      listener,
-                      list -> {
-                        holder.set(list);
-                        return null;
-                      })));
-      PefaQueryBuilder b = copy();
-      b.neighboursSupplier = holder::get;
-      return b;
+    if (lexical != null) {
+      LexicalClause rewritten = lexical.rewrite(context);
+      if (rewritten != lexical) {
+        PefaQueryBuilder b = copy();
+        b.lexical = rewritten;
+        return b;
+      }
     }
-    return this;
-  }
-
-  /** Searches the memory index for the global N_k(q), with the caller's own permissions. */
-  private void fetchNeighbours(Client client, ActionListener<List<Neighbour>> listener) {
-    MemoryRowsRequest request =
-        MemoryRowsRequest.nearest(
-            memoryIndex,
-            memoryField == null ? field : memoryField,
-            vector,
-            k,
-            exact,
-            efSearch,
-            oversample == null ? 0f : oversample);
-    client.execute(
-        MemoryRowsAction.INSTANCE,
-        request,
-        ActionListener.wrap(
-            response -> {
-              List<Neighbour> all = new ArrayList<>();
-              for (MemoryRow row : response.rowsOrThrow()) {
-                all.add(new Neighbour(row.rowId(), row.similarity(), row.labels()));
-              }
-              listener.onResponse(PefaCore.topNeighbours(all, k));
-            },
-            e -> {
-              if (ExceptionsHelper.unwrapCause(e) instanceof IndexNotFoundException) {
-                listener.onFailure(
-                    new IllegalArgumentException(
-                        "[pefa] memory_index [" + memoryIndex + "] does not exist", e));
-              } else {
-                listener.onFailure(e);
-              }
-            }));
+    return PefaQueryPhases.fetch(this, context);
   }
 
   @Override
   protected Query doToQuery(QueryShardContext context) throws IOException {
-    MappedFieldType type = context.fieldMapper(field);
-    if (type instanceof PefaVectorFieldMapper.PefaVectorFieldType == false) {
-      throw new QueryShardException(
-          context,
-          "[pefa] field ["
-              + field
-              + "] is "
-              + (type == null ? "not mapped" : "of type [" + type.typeName() + "]")
-              + " in index ["
-              + context.index().getName()
-              + "], expected a ["
-              + PefaVectorFieldMapper.CONTENT_TYPE
-              + "] field");
-    }
-    PefaSchema schema = ((PefaVectorFieldMapper.PefaVectorFieldType) type).schema();
-    if (vector == null) {
-      throw new IllegalStateException("[pefa] the query has no vector");
-    }
-    if (vector.length != schema.dimension()) {
-      throw new QueryShardException(
-          context,
-          "[pefa] the query vector has dimension "
-              + vector.length
-              + ", but field ["
-              + field
-              + "] has dimension "
-              + schema.dimension());
-    }
+    PefaSchema schema = schema(context);
     if (xl && neighbours == null) {
       throw new IllegalStateException(
           "[pefa] an xl query reached a shard without its neighbours: it must be rewritten first");
     }
-    Query filterQuery = filter == null ? null : filter.toQuery(context);
-    PefaCore.QueryParams params =
-        new PefaCore.QueryParams(
-            xl,
-            vector,
-            lambda,
-            k,
-            topK,
-            knnMean,
-            softmax,
-            temperature,
-            ermTopKOnly,
-            numCandidates,
-            exact,
-            efSearch,
-            oversample);
     try {
-      return PefaCore.query(schema, params, neighbours, filterQuery);
+      Query pefa = PefaCore.query(schema, params(stats), neighbours, filterQuery(context));
+      if (lexicalActive() == false) {
+        return pefa;
+      }
+      Query lex = lexicalQuery(context);
+      if (stats == null || stats.complete() == false) {
+        return PefaCore.hybrid(pefa, lex, lexical.weight()); // outside a search: this shard's own
+      }
+      lex = new LexicalStatsQuery(lex, stats.terms());
+      return PefaCore.hybrid(pefa, lex, lexical.weight(), stats.lexicalMax(), stats.lexicalThreshold());
     } catch (IllegalArgumentException e) {
       throw new QueryShardException(context, e.getMessage(), e);
     }
+  }
+
+  /** The schema of the query's field in the shard's index, checked against the query vector. */
+  PefaSchema schema(QueryShardContext context) {
+    return PefaQueryChecks.schema(context, field, vector);
+  }
+
+  /** The filter as a Lucene query of the shard, or null. */
+  Query filterQuery(QueryShardContext context) throws IOException {
+    return filter == null ? null : Rewriteable.rewrite(filter, context, true).toQuery(context);
+  }
+
+  /** Whether a lexical clause with a weight above 0 is fused into the score. */
+  boolean lexicalActive() {
+    return lexical != null && lexical.active();
+  }
+
+  /** The lexical clause's weight {@code a}. */
+  float lexicalWeight() {
+    return lexical.weight();
+  }
+
+  /** The lexical clause's query as a Lucene query of the shard. */
+  Query lexicalQuery(QueryShardContext context) throws IOException {
+    return Rewriteable.rewrite(lexical.query(), context, true).toQuery(context);
+  }
+
+  /** The core query's parameters, with the whole search's statistics when given. */
+  PefaCore.QueryParams params(GlobalStats global) {
+    return new PefaCore.QueryParams(
+        xl,
+        vector,
+        lambda,
+        k,
+        topKOrDefault(),
+        knnMean,
+        softmax,
+        temperature,
+        ermTopKOnly,
+        numCandidatesOrDefault(),
+        exact,
+        efSearchOrDefault(),
+        oversample,
+        global == null || global.complete() == false ? null : global.ermThreshold());
+  }
+
+  /** Whether the query is PEFA-XL. */
+  boolean xl() {
+    return xl;
+  }
+
+  /** {@code num_candidates}, or {@link #DEFAULT_HITS} before the coordinator resolved it. */
+  int numCandidatesOrDefault() {
+    return numCandidates != null ? numCandidates : DEFAULT_HITS;
+  }
+
+  /** {@code top_k}, or the core's default K for {@code num_candidates} hits. */
+  int topKOrDefault() {
+    return topK != null ? topK : PefaCore.defaultTopK(numCandidatesOrDefault());
+  }
+
+  /** {@code ef_search}, or the core's default beam for {@code num_candidates} hits. */
+  int efSearchOrDefault() {
+    return efSearch != null ? efSearch : PefaCore.defaultEf(xl, numCandidatesOrDefault());
   }
 
   @Override
@@ -603,18 +581,21 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
         && Objects.equals(memoryField, other.memoryField)
         && Objects.equals(lambda, other.lambda)
         && k == other.k
-        && topK == other.topK
+        && Objects.equals(topK, other.topK)
         && knnMean == other.knnMean
         && softmax == other.softmax
         && Objects.equals(temperature, other.temperature)
         && ermTopKOnly == other.ermTopKOnly
-        && numCandidates == other.numCandidates
-        && efSearch == other.efSearch
+        && Objects.equals(numCandidates, other.numCandidates)
+        && Objects.equals(efSearch, other.efSearch)
         && exact == other.exact
         && Objects.equals(filter, other.filter)
         && Objects.equals(oversample, other.oversample)
+        && Objects.equals(lexical, other.lexical)
         && Objects.equals(neighbours, other.neighbours)
-        && Objects.equals(neighboursSupplier, other.neighboursSupplier);
+        && Objects.equals(neighboursSupplier, other.neighboursSupplier)
+        && Objects.equals(stats, other.stats)
+        && Objects.equals(statsSupplier, other.statsSupplier);
   }
 
   @Override
@@ -638,6 +619,8 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
         exact,
         filter,
         oversample,
-        neighbours);
+        lexical,
+        neighbours,
+        stats);
   }
 }

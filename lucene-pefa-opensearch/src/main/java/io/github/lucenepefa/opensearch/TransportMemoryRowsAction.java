@@ -171,7 +171,7 @@ public final class TransportMemoryRowsAction
    * without this the rows written while it was idle would stay unseen. Returns at once when no
    * refresh is pending; otherwise within the shard's next scheduled refresh.
    */
-  private static void awaitSearchActive(IndexShard shard) {
+  static void awaitSearchActive(IndexShard shard) {
     PlainActionFuture<Boolean> refreshed = PlainActionFuture.newFuture();
     shard.awaitShardSearchActive(refreshed::onResponse);
     try {

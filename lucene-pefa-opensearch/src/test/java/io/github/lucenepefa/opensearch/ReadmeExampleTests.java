@@ -93,6 +93,6 @@ public class ReadmeExampleTests extends OpenSearchIntegTestCase {
       }
       ran.add(method + " " + path);
     }
-    assertEquals(ran.toString(), 6, ran.size());
+    assertEquals(ran.toString(), 7, ran.size());
   }
 }

@@ -131,7 +131,7 @@ public class RealNodeIT {
       }
       ran.add(method + " " + path);
     }
-    assertEquals(ran.toString(), check ? 6 : 2, ran.size());
+    assertEquals(ran.toString(), check ? 7 : 3, ran.size());
     return firstSearch;
   }
 

@@ -34,8 +34,12 @@ final class SingleIndexOracle implements Closeable {
   /** One training-memory row. */
   record Row(String id, float[] vector, Map<String, Float> labels) {}
 
-  /** One document. */
-  record Doc(String id, float[] vector, String category) {}
+  /** One document, with an optional text (the field {@code text}, analyzed by Lucene's standard analyzer). */
+  record Doc(String id, float[] vector, String category, String text) {
+    Doc(String id, float[] vector, String category) {
+      this(id, vector, category, null);
+    }
+  }
 
   /** One hit: document id and score. */
   record Hit(String id, float score) {}
@@ -58,8 +62,12 @@ final class SingleIndexOracle implements Closeable {
       }
       w.flush();
       for (Doc d : docs) {
-        w.addDocument(
-            d.id(), d.vector(), List.of(new StringField("category", d.category(), Field.Store.NO)));
+        List<org.apache.lucene.index.IndexableField> fields = new ArrayList<>();
+        fields.add(new StringField("category", d.category(), Field.Store.NO));
+        if (d.text() != null) {
+          fields.add(new org.apache.lucene.document.TextField("text", d.text(), Field.Store.NO));
+        }
+        w.addDocument(d.id(), d.vector(), fields);
       }
       w.commit();
     }
@@ -68,6 +76,34 @@ final class SingleIndexOracle implements Closeable {
   }
 
   List<Hit> xl(
+      float[] q,
+      float lambda,
+      int k,
+      int topK,
+      boolean mean,
+      boolean softmax,
+      Float temperature,
+      boolean topKOnly,
+      String category,
+      int n)
+      throws IOException {
+    return run(xlQuery(q, lambda, k, topK, mean, softmax, temperature, topKOnly, category, n), n);
+  }
+
+  /** The core's hybrid query ({@code PefaHybridQuery}) of {@code pefa} and {@code lexical} at weight {@code a}. */
+  List<Hit> hybrid(PefaQuery pefa, Query lexical, float a, int n) throws IOException {
+    return run(io.github.lucenepefa.search.PefaHybridQuery.of(pefa, lexical, a), n);
+  }
+
+  PefaQuery xsQuery(float[] q, Float lambda, int n) {
+    PefaQuery.Builder b = PefaQuery.xs(schema, q, n).effort(AnnEffort.EXHAUSTIVE);
+    if (lambda != null) {
+      b.lambda(lambda);
+    }
+    return b.build();
+  }
+
+  PefaQuery xlQuery(
       float[] q,
       float lambda,
       int k,
@@ -94,7 +130,7 @@ final class SingleIndexOracle implements Closeable {
     if (category != null) {
       b.filter(new TermQuery(new Term("category", category)));
     }
-    return run(b.build(), n);
+    return b.build();
   }
 
   List<Hit> xs(float[] q, Float lambda, int n) throws IOException {

@@ -86,7 +86,16 @@ public final class BruteForce {
   }
 
   public Ranking xl(float[] q, Xl p, Predicate<Content.Doc> filter, int n) {
-    return xl(q, p, filter, n, false);
+    return xl(q, p, filter, n, false, Double.NEGATIVE_INFINITY);
+  }
+
+  /**
+   * PEFA-XL with the ERM top-K's boundary given from outside (the K-th best ERM score of a sharded
+   * index): a document is in the ERM top-K iff it is among the K best of this index and {@code
+   * <q,p_d> >= ermThreshold}; the other documents are candidates only through their labels.
+   */
+  public Ranking xl(float[] q, Xl p, Predicate<Content.Doc> filter, int n, double ermThreshold) {
+    return xl(q, p, filter, n, false, ermThreshold);
   }
 
   /**
@@ -95,10 +104,11 @@ public final class BruteForce {
    * s_knn}, {@code s_knn = 0} for a document no neighbour labels.
    */
   public Ranking xlEveryDoc(float[] q, Xl p, Predicate<Content.Doc> filter) {
-    return xl(q, p, filter, Integer.MAX_VALUE, true);
+    return xl(q, p, filter, Integer.MAX_VALUE, true, Double.NEGATIVE_INFINITY);
   }
 
-  private Ranking xl(float[] q, Xl p, Predicate<Content.Doc> filter, int n, boolean everyDoc) {
+  private Ranking xl(
+      float[] q, Xl p, Predicate<Content.Doc> filter, int n, boolean everyDoc, double ermThreshold) {
     List<Neighbour> ranked = rankedRows(q);
     List<Neighbour> nk = ranked.subList(0, Math.min(p.k(), ranked.size()));
     boolean ambiguous = ranked.size() > p.k() && near(ranked.get(p.k() - 1).sim(), ranked.get(p.k()).sim());
@@ -140,7 +150,12 @@ public final class BruteForce {
     }
     Set<Integer> topK = new HashSet<>();
     for (int i = 0; i < Math.min(p.topK(), erm.size()); i++) {
-      topK.add(erm.get(i).doc());
+      if (Double.isFinite(ermThreshold) && near(erm.get(i).score(), ermThreshold)) {
+        ambiguous = true;
+      }
+      if (erm.get(i).score() >= ermThreshold) {
+        topK.add(erm.get(i).doc());
+      }
     }
     Map<Integer, Double> candidates = new HashMap<>();
     for (Hit h : erm) {

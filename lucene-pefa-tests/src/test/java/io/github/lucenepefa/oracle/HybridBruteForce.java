@@ -51,6 +51,20 @@ public final class HybridBruteForce {
     for (double v : lexical.values()) {
       max = Math.max(max, v);
     }
+    return rank(pefa, lexical, a, n, ambiguous, max);
+  }
+
+  /**
+   * Like {@link #rank(BruteForce.Ranking, Map, double, int, boolean)} with the normaliser given
+   * (the top lexical score of a whole sharded index, for one shard).
+   */
+  public static BruteForce.Ranking rank(
+      BruteForce.Ranking pefa,
+      Map<Integer, Double> lexical,
+      double a,
+      int n,
+      boolean ambiguous,
+      double max) {
     Map<Integer, Double> h = new HashMap<>();
     for (Map.Entry<Integer, Double> e : pefa.candidates().entrySet()) {
       double bm25 = lexical.getOrDefault(e.getKey(), 0.0);

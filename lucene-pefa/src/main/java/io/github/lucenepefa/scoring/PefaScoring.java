@@ -1,6 +1,7 @@
 package io.github.lucenepefa.scoring;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.lucene.util.VectorUtil;
@@ -163,6 +164,33 @@ public final class PefaScoring {
     List<T> sorted = new ArrayList<>(rows);
     sorted.sort(NEIGHBOUR_ORDER);
     return sorted.size() > k ? new ArrayList<>(sorted.subList(0, k)) : sorted;
+  }
+
+  /**
+   * The K-th best ERM score of an index split into shards, from every shard's own ERM top-K scores
+   * (in any order): the boundary of the whole index's ERM top-K.
+   *
+   * @param shardScores every shard's ERM top-K scores
+   * @param topK {@code K}, > 0
+   * @return the K-th largest of all scores, or {@code -Infinity} when there are fewer than K
+   */
+  public static float ermTopKThreshold(List<float[]> shardScores, int topK) {
+    PefaChecks.positive("K (topK)", topK);
+    int total = 0;
+    for (float[] s : shardScores) {
+      total += s.length;
+    }
+    if (total < topK) {
+      return Float.NEGATIVE_INFINITY;
+    }
+    float[] all = new float[total];
+    int at = 0;
+    for (float[] s : shardScores) {
+      System.arraycopy(s, 0, all, at, s.length);
+      at += s.length;
+    }
+    Arrays.sort(all);
+    return all[total - topK];
   }
 
   /**

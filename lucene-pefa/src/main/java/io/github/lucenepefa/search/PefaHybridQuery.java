@@ -62,6 +62,8 @@ public final class PefaHybridQuery extends Query {
   private final Query lexical;
   private final float weight;
   private final int lexicalTopK;
+  private final float lexicalMax; // NaN: this index's own
+  private final float lexicalThreshold; // -Infinity: every lexical candidate found
 
   /**
    * @param pefa the PEFA side (its {@code n}, filter and effort apply to the hybrid)
@@ -70,10 +72,80 @@ public final class PefaHybridQuery extends Query {
    * @param lexicalTopK number of lexical candidates (ignored with exhaustive effort), > 0
    */
   public PefaHybridQuery(PefaQuery pefa, Query lexical, float weight, int lexicalTopK) {
+    this(pefa, lexical, weight, lexicalTopK, Float.NaN, Float.NEGATIVE_INFINITY);
+  }
+
+  private PefaHybridQuery(
+      PefaQuery pefa,
+      Query lexical,
+      float weight,
+      int lexicalTopK,
+      float lexicalMax,
+      float lexicalThreshold) {
     this.pefa = Objects.requireNonNull(pefa, "pefa");
     this.lexical = Objects.requireNonNull(lexical, "lexical");
     this.weight = PefaChecks.lambda("lexical weight a", weight);
     this.lexicalTopK = PefaChecks.positive("lexical top-K", lexicalTopK);
+    this.lexicalMax = lexicalMax;
+    this.lexicalThreshold = lexicalThreshold;
+  }
+
+  /**
+   * The lexical statistics of one shard of a sharded index, for {@link #withShardStatistics}.
+   *
+   * @param max the shard's top lexical score ({@code max_d' bm25(q,d')} over its live documents),
+   *     0 when nothing matches
+   * @param topScores the scores of the shard's lexical candidates (its filtered lexical top
+   *     {@code max(n, lexicalTopK)}), descending
+   */
+  public record LexicalStatistics(float max, float[] topScores) {}
+
+  /**
+   * This shard's lexical statistics: what a sharded index merges, over every shard, into the
+   * arguments of {@link #withShardStatistics} (the largest {@code max}; the {@code max(n,
+   * lexicalTopK)}-th best of every shard's {@code topScores}, {@link PefaScoring#ermTopKThreshold}).
+   * The lexical query's own term statistics are the caller's: a sharded index scores it with the
+   * whole index's (docFreq, docCount, ...) to equal one index.
+   *
+   * @param searcher a searcher of one shard
+   * @return the statistics
+   * @throws IOException on I/O errors
+   */
+  public LexicalStatistics lexicalStatistics(IndexSearcher searcher) throws IOException {
+    Query lex = searcher.rewrite(lexical);
+    Weight lexWeight = searcher.createWeight(lex, ScoreMode.COMPLETE, 1f);
+    float max = localMax(searcher, lex, lexWeight);
+    Query filter = pefa.filter() == null ? null : searcher.rewrite(pefa.filter());
+    if (filter instanceof MatchNoDocsQuery) {
+      return new LexicalStatistics(max, new float[0]);
+    }
+    ScoreDoc[] hits = lexicalCandidates(searcher, lex, filter instanceof MatchAllDocsQuery ? null : filter);
+    float[] scores = new float[hits.length];
+    for (int i = 0; i < hits.length; i++) {
+      scores[i] = hits[i].score;
+    }
+    return new LexicalStatistics(max, scores);
+  }
+
+  /**
+   * This query with the lexical statistics of a whole sharded index, for one of its shards: the
+   * normaliser {@code max} is the whole index's top lexical score, and of the lexical candidates
+   * this shard finds (approximate effort) only those scoring at least {@code threshold} are kept,
+   * so that every shard's candidates are its part of the whole index's lexical top-K.
+   *
+   * @param max {@code max_d' bm25(q,d')} over every shard, finite and >= 0 (0: no match anywhere)
+   * @param threshold the {@code max(n, lexicalTopK)}-th best lexical candidate score over every
+   *     shard, not NaN ({@code -Infinity} keeps every candidate found)
+   * @return the query
+   */
+  public PefaHybridQuery withShardStatistics(float max, float threshold) {
+    if (Float.isFinite(max) == false || max < 0f) {
+      throw new IllegalArgumentException("lexical max must be finite and >= 0, got " + max);
+    }
+    if (Float.isNaN(threshold)) {
+      throw new IllegalArgumentException("lexical threshold must not be NaN");
+    }
+    return new PefaHybridQuery(pefa, lexical, weight, lexicalTopK, max, threshold);
   }
 
   /**
@@ -156,26 +228,19 @@ public final class PefaHybridQuery extends Query {
     }
     Query lex = searcher.rewrite(lexical);
     Weight lexWeight = searcher.createWeight(lex, ScoreMode.COMPLETE, 1f);
-    float max = 0f;
-    TopDocs top = searcher.search(lex, 1);
-    if (top.scoreDocs.length > 0) {
-      max = lexicalScores(reader, lexWeight, new int[] {top.scoreDocs[0].doc})[0];
-    }
+    float max = Float.isNaN(lexicalMax) ? localMax(searcher, lex, lexWeight) : lexicalMax;
     int n = pefa.n();
     int[] extra;
     if (pefa.effort().exhaustive()) {
       extra = acceptedLiveDocs(reader, filterWeight);
     } else {
-      Query candidates =
-          filter == null
-              ? lex
-              : new BooleanQuery.Builder()
-                  .add(lex, BooleanClause.Occur.MUST)
-                  .add(filter, BooleanClause.Occur.FILTER)
-                  .build();
-      ScoreDoc[] hits = searcher.search(candidates, Math.max(n, lexicalTopK)).scoreDocs;
-      extra = new int[hits.length];
-      for (int i = 0; i < hits.length; i++) {
+      ScoreDoc[] hits = lexicalCandidates(searcher, lex, filter);
+      int kept = 0;
+      while (kept < hits.length && hits[kept].score >= lexicalThreshold) {
+        kept++; // hits are score descending
+      }
+      extra = new int[kept];
+      for (int i = 0; i < kept; i++) {
         extra[i] = hits[i].doc;
       }
       Arrays.sort(extra);
@@ -217,10 +282,37 @@ public final class PefaHybridQuery extends Query {
                   + " from:",
               Explanation.match(weight, "a, the lexical weight"),
               lexPart,
-              Explanation.match(normaliser, "max, the top lexical score in the index"),
+              Explanation.match(
+                  normaliser,
+                  Float.isNaN(lexicalMax)
+                      ? "max, the top lexical score in the index"
+                      : "max, the top lexical score over every shard"),
               scored.explainer().explain(ctx, doc, pefaScores[at]));
         };
     return PefaScoredDocsQuery.create(reader, hits, explainer, this);
+  }
+
+  /** The top lexical score over the live documents (not filtered), 0 when nothing matches. */
+  private static float localMax(IndexSearcher searcher, Query lex, Weight lexWeight)
+      throws IOException {
+    TopDocs top = searcher.search(lex, 1);
+    if (top.scoreDocs.length == 0) {
+      return 0f;
+    }
+    return lexicalScores(searcher.getIndexReader(), lexWeight, new int[] {top.scoreDocs[0].doc})[0];
+  }
+
+  /** The lexical top {@code max(n, lexicalTopK)} among the filter's documents. */
+  private ScoreDoc[] lexicalCandidates(IndexSearcher searcher, Query lex, Query filter)
+      throws IOException {
+    Query candidates =
+        filter == null
+            ? lex
+            : new BooleanQuery.Builder()
+                .add(lex, BooleanClause.Occur.MUST)
+                .add(filter, BooleanClause.Occur.FILTER)
+                .build();
+    return searcher.search(candidates, Math.max(pefa.n(), lexicalTopK)).scoreDocs;
   }
 
   /** The lexical score of each of {@code docs} (global, ascending): 0 where it does not match. */
@@ -293,6 +385,9 @@ public final class PefaHybridQuery extends Query {
         + lexical.toString(field)
         + ", lexicalTopK="
         + lexicalTopK
+        + (Float.isNaN(lexicalMax)
+            ? ""
+            : ", shard statistics max=" + lexicalMax + " threshold=" + lexicalThreshold)
         + ", "
         + pefa.toString(field)
         + ")";
@@ -307,11 +402,14 @@ public final class PefaHybridQuery extends Query {
     return pefa.equals(q.pefa)
         && lexical.equals(q.lexical)
         && Float.compare(weight, q.weight) == 0
-        && lexicalTopK == q.lexicalTopK;
+        && lexicalTopK == q.lexicalTopK
+        && Float.compare(lexicalMax, q.lexicalMax) == 0
+        && Float.compare(lexicalThreshold, q.lexicalThreshold) == 0;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(classHash(), pefa, lexical, weight, lexicalTopK);
+    return Objects.hash(
+        classHash(), pefa, lexical, weight, lexicalTopK, lexicalMax, lexicalThreshold);
   }
 }

@@ -97,6 +97,7 @@ public final class PefaQuery extends Query {
   private final KnnVote vote;
   private final int topK;
   private final ErmScoreMode ermScoreMode;
+  private final float ermThreshold;
   private final AnnEffort effort;
   private final float oversample;
   private final int n;
@@ -111,6 +112,7 @@ public final class PefaQuery extends Query {
     this.vote = new KnnVote(b.k, b.weighting, b.normalization, b.temperature);
     this.topK = b.topK > 0 ? b.topK : defaultTopK(b.n);
     this.ermScoreMode = b.ermScoreMode;
+    this.ermThreshold = b.ermThreshold;
     this.effort = b.effort != null ? b.effort : AnnEffort.forHits(b.mode, b.n);
     this.oversample = b.oversample;
     this.n = b.n;
@@ -208,6 +210,40 @@ public final class PefaQuery extends Query {
     return effort;
   }
 
+  /**
+   * The ERM top-K scores this PEFA-XL query finds in {@code searcher}'s index: the {@code K} best
+   * {@code <q,p_d>} among the documents its filter accepts, found with the query's own effort, in
+   * descending order (fewer when fewer documents have an ERM vector). A sharded index merges every
+   * shard's scores with {@link PefaScoring#ermTopKThreshold} and gives the result to every shard's
+   * query ({@link Builder#ermTopKThreshold}), so that the ERM top-K is the whole index's.
+   *
+   * @param searcher a searcher of one shard
+   * @return the scores, descending
+   * @throws IOException on I/O errors
+   */
+  public float[] ermTopKScores(IndexSearcher searcher) throws IOException {
+    if (mode != PefaMode.XL) {
+      throw new IllegalStateException("ermTopKScores: a PEFA-XS query has no ERM top-K");
+    }
+    Weight filterWeight = null;
+    if (filter != null) {
+      Query rewritten = searcher.rewrite(filter);
+      if (rewritten instanceof MatchNoDocsQuery) {
+        return new float[0];
+      }
+      if (rewritten instanceof MatchAllDocsQuery == false) {
+        filterWeight = searcher.createWeight(rewritten, ScoreMode.COMPLETE_NO_SCORES, 1f);
+      }
+    }
+    ScoreDoc[] hits =
+        XlCandidates.ermTopK(searcher, schema, vector, topK, effort, oversample, filterWeight);
+    float[] scores = new float[hits.length];
+    for (int i = 0; i < hits.length; i++) {
+      scores[i] = hits[i].score;
+    }
+    return scores;
+  }
+
   /** Raw PEFA scores of candidates, with what explains them. */
   record Scored(ScoreDoc[] hits, PefaScoredDocsQuery.Explainer explainer) {}
 
@@ -225,7 +261,8 @@ public final class PefaQuery extends Query {
     if (mode == PefaMode.XL) {
       XlCandidates candidates =
           XlCandidates.search(
-              searcher, schema, vector, neighbours, vote.k(), topK, effort, oversample, filterWeight);
+              searcher, schema, vector, neighbours, vote.k(), topK, ermThreshold, effort, oversample,
+              filterWeight);
       XlResult xl =
           new XlResult(
               candidates.score(lambda, vote, ermScoreMode, Integer.MAX_VALUE, extraDocs)
@@ -252,7 +289,8 @@ public final class PefaQuery extends Query {
   private XlResult searchXl(IndexSearcher searcher, Weight filterWeight) throws IOException {
     XlCandidates candidates =
         XlCandidates.search(
-            searcher, schema, vector, neighbours, vote.k(), topK, effort, oversample, filterWeight);
+            searcher, schema, vector, neighbours, vote.k(), topK, ermThreshold, effort, oversample,
+            filterWeight);
     TopDocs top = candidates.score(lambda, vote, ermScoreMode, n);
     return new XlResult(top.scoreDocs, candidates);
   }
@@ -405,6 +443,9 @@ public final class PefaQuery extends Query {
     if (mode == PefaMode.XL) {
       sb.append(", ").append(vote).append(", K=").append(topK);
       sb.append(", erm=").append(ermScoreMode);
+      if (ermThreshold != Float.NEGATIVE_INFINITY) {
+        sb.append(", ermTopKThreshold=").append(ermThreshold);
+      }
       if (neighbours != null) {
         sb.append(", neighbours=").append(neighbours.size()).append(" given");
       }
@@ -435,6 +476,7 @@ public final class PefaQuery extends Query {
         && vote.equals(q.vote)
         && topK == q.topK
         && ermScoreMode == q.ermScoreMode
+        && Float.compare(ermThreshold, q.ermThreshold) == 0
         && effort.equals(q.effort)
         && Float.compare(oversample, q.oversample) == 0
         && n == q.n
@@ -453,6 +495,7 @@ public final class PefaQuery extends Query {
         vote,
         topK,
         ermScoreMode,
+        ermThreshold,
         effort,
         oversample,
         n,
@@ -472,6 +515,7 @@ public final class PefaQuery extends Query {
     private KnnWeighting weighting = KnnWeighting.SIMILARITY;
     private float temperature = KnnVote.DEFAULT_TEMPERATURE;
     private ErmScoreMode ermScoreMode = ErmScoreMode.EXACT;
+    private float ermThreshold = Float.NEGATIVE_INFINITY;
     private AnnEffort effort; // null: AnnEffort.forHits(mode, n)
     private float oversample = LeafVectorSearch.DEFAULT_OVERSAMPLE;
     private final int n;
@@ -549,6 +593,28 @@ public final class PefaQuery extends Query {
      */
     public Builder ermScoreMode(ErmScoreMode mode) {
       this.ermScoreMode = Objects.requireNonNull(mode, "ermScoreMode");
+      return this;
+    }
+
+    /**
+     * Takes the ERM top-K's boundary from outside (XL), for an index split into shards: the ERM
+     * top-K is then every document of the {@code K} this index finds whose {@code <q,p_d> >=
+     * threshold}; the others found are no ERM candidates. With the K-th best {@code <q,p_d>} of the
+     * whole index as threshold ({@link PefaQuery#ermTopKScores} of every shard, merged by {@link
+     * PefaScoring#ermTopKThreshold}), each shard's ERM top-K is its part of the whole index's, so
+     * both ERM-score modes give every shard's documents the candidacy and ERM part they get in one
+     * index. Ties: every document found scoring exactly the threshold is in the top-K (one index
+     * keeps the first by doc id), up to the {@code K} each shard finds.
+     *
+     * @param threshold the K-th best ERM score over every shard, not NaN ({@code -Infinity}, the
+     *     default, keeps every document found)
+     * @return this
+     */
+    public Builder ermTopKThreshold(float threshold) {
+      if (Float.isNaN(threshold)) {
+        throw new IllegalArgumentException("ermTopKThreshold must not be NaN");
+      }
+      this.ermThreshold = threshold;
       return this;
     }
 

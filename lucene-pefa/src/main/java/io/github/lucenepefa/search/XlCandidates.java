@@ -137,9 +137,26 @@ public final class XlCandidates {
         filterWeight = searcher.createWeight(rewritten, ScoreMode.COMPLETE_NO_SCORES, 1f);
       }
     }
-    return search(searcher, schema, query, null, maxK, topK, effort, oversample, filterWeight);
+    return search(
+        searcher,
+        schema,
+        query,
+        null,
+        maxK,
+        topK,
+        Float.NEGATIVE_INFINITY,
+        effort,
+        oversample,
+        filterWeight);
   }
 
+  /**
+   * The search of {@link PefaQuery}.
+   *
+   * @param givenNeighbours {@code N_k(q)} found elsewhere (sharded memory), or {@code null}
+   * @param ermThreshold the ERM top-K keeps only the documents found with {@code <q,p_d> >=
+   *     ermThreshold} ({@link PefaQuery.Builder#ermTopKThreshold}); {@code -Infinity} keeps all
+   */
   static XlCandidates search(
       IndexSearcher searcher,
       PefaSchema schema,
@@ -147,6 +164,7 @@ public final class XlCandidates {
       List<Neighbour> givenNeighbours,
       int maxK,
       int topK,
+      float ermThreshold,
       AnnEffort effort,
       float oversample,
       Weight filterWeight)
@@ -175,15 +193,9 @@ public final class XlCandidates {
         };
     Callable<ScoreDoc[]> ermSide =
         () ->
-            LeafVectorSearch.searchAll(
-                searcher,
-                VectorField.stored(schema.ermField(), false),
-                query,
-                topK,
-                effort,
-                oversample,
-                filterWeight,
-                p -> PefaScoring.similarity(query, p));
+            atLeast(
+                ermTopK(searcher, schema, query, topK, effort, oversample, filterWeight),
+                ermThreshold);
     List<Object> both =
         searcher
             .getTaskExecutor()
@@ -199,6 +211,39 @@ public final class XlCandidates {
         ermByDoc.docs(),
         ermByDoc.scores(),
         memory.docsByKey());
+  }
+
+  /**
+   * The ERM top-K of one index: the {@code topK} best {@code <q,p_d>} found with {@code effort},
+   * score descending then doc id ascending.
+   */
+  static ScoreDoc[] ermTopK(
+      IndexSearcher searcher,
+      PefaSchema schema,
+      float[] query,
+      int topK,
+      AnnEffort effort,
+      float oversample,
+      Weight filterWeight)
+      throws IOException {
+    return LeafVectorSearch.searchAll(
+        searcher,
+        VectorField.stored(schema.ermField(), false),
+        query,
+        topK,
+        effort,
+        oversample,
+        filterWeight,
+        p -> PefaScoring.similarity(query, p));
+  }
+
+  /** The hits scoring at least {@code threshold}, in their order. */
+  private static ScoreDoc[] atLeast(ScoreDoc[] hits, float threshold) {
+    int kept = 0;
+    while (kept < hits.length && hits[kept].score >= threshold) {
+      kept++; // hits are score descending
+    }
+    return kept == hits.length ? hits : Arrays.copyOf(hits, kept);
   }
 
   /** The memory side's result: {@code N_kmax(q)} and the documents their labels point at. */
