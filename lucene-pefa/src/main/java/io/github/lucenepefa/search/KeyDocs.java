@@ -4,10 +4,8 @@ import io.github.lucenepefa.index.LiveTermDocs;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.PostingsEnum;
@@ -37,9 +35,7 @@ final class KeyDocs {
   private static final int[] NONE = new int[0];
 
   /** Per (segment core, key field): the doc ids of each key looked up so far. */
-  private static final Map<Entry, Segment> SEGMENTS = new ConcurrentHashMap<>();
-
-  private record Entry(IndexReader.CacheKey core, String field) {}
+  private static final SegmentCache<Segment> SEGMENTS = new SegmentCache<>();
 
   /** One segment core's remembered keys of one field. */
   private static final class Segment {
@@ -187,22 +183,7 @@ final class KeyDocs {
 
   /** The remembered keys of a segment core, or {@code null} when it has no core cache key. */
   private static Segment segment(LeafReader reader, String field) {
-    IndexReader.CacheHelper helper = reader.getCoreCacheHelper();
-    if (helper == null) {
-      return null;
-    }
-    Entry entry = new Entry(helper.getKey(), field);
-    Segment segment = SEGMENTS.get(entry);
-    if (segment != null) {
-      return segment;
-    }
-    Segment created = new Segment(reader.maxDoc());
-    segment = SEGMENTS.putIfAbsent(entry, created);
-    if (segment != null) {
-      return segment;
-    }
-    helper.addClosedListener(core -> SEGMENTS.remove(entry));
-    return created;
+    return SEGMENTS.get(reader.getCoreCacheHelper(), field, reader.maxDoc(), Segment::new);
   }
 
   /**
