@@ -162,6 +162,8 @@ final class PefaRescoringCollectorManager
     public LeafCollector getLeafCollector(LeafReaderContext ctx) throws IOException {
       FloatVectorValues vectors = ctx.reader().getFloatVectorValues(schema.ermField());
       final KnnVectorValues.DocIndexIterator it = vectors == null ? null : vectors.iterator();
+      // vectors on consecutive docs: a doc's ordinal is an offset, no iterator to advance
+      final int firstDoc = vectors == null ? -1 : LeafVectorSearch.contiguousFirstDoc(vectors);
       final int docBase = ctx.docBase;
       return new LeafCollector() {
         @Override
@@ -172,20 +174,30 @@ final class PefaRescoringCollectorManager
           int globalDoc = docBase + doc;
           float erm = knownErm(globalDoc); // ERM top-K docs all have a vector
           if (Float.isNaN(erm)) {
-            if (it == null) {
-              return;
-            }
-            if (it.docID() < doc) {
-              it.advance(doc);
-            }
-            if (it.docID() != doc) {
+            int ord = ordinal(doc);
+            if (ord < 0) {
               return; // no ERM vector: never a PEFA result
             }
-            erm = erm(globalDoc, vectors.vectorValue(it.index()));
+            erm = erm(globalDoc, vectors.vectorValue(ord));
           }
           float score = PefaScoring.xlScore(lambda, erm, knnByDoc.knn(globalDoc));
           collected++;
           offer(LeafVectorSearch.key(score, globalDoc));
+        }
+
+        /** The ERM vector ordinal of a segment doc, or -1 when it has none. */
+        private int ordinal(int doc) throws IOException {
+          if (firstDoc >= 0) {
+            int ord = doc - firstDoc;
+            return ord >= 0 && ord < vectors.size() ? ord : -1;
+          }
+          if (it == null) {
+            return -1;
+          }
+          if (it.docID() < doc) {
+            it.advance(doc);
+          }
+          return it.docID() == doc ? it.index() : -1;
         }
       };
     }

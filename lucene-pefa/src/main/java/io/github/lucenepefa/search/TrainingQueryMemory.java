@@ -1,5 +1,6 @@
 package io.github.lucenepefa.search;
 
+import io.github.lucenepefa.index.PefaDirectoryReader;
 import io.github.lucenepefa.index.PefaSchema;
 import io.github.lucenepefa.index.TrainingLabels;
 import io.github.lucenepefa.scoring.PefaChecks;
@@ -8,7 +9,9 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.apache.lucene.index.BinaryDocValues;
+import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.search.IndexSearcher;
 
@@ -97,20 +100,55 @@ public final class TrainingQueryMemory {
     return PefaScoring.topNeighbours(all, k);
   }
 
+  /**
+   * The decoded labels of the memory rows read so far, per segment and by doc, keyed on the
+   * segment's reader cache key (which changes with its deletes and doc-value updates): a row's
+   * labels are decoded once, not at every query that finds it.
+   */
+  private static final SegmentCache<AtomicReferenceArray<TrainingLabels>> DECODED =
+      new SegmentCache<>();
+
   /** The neighbours of one segment's hits, with their labels. */
   private static List<Neighbour> labelled(
       LeafReaderContext ctx, PefaSchema schema, LeafVectorSearch.Hits hits) throws IOException {
     // labels are read in doc order
     LeafVectorSearch.DocScores byDoc = LeafVectorSearch.DocScores.of(hits.docs(), hits.scores());
-    BinaryDocValues labels = ctx.reader().getBinaryDocValues(schema.labelsField());
+    LeafReader memory = PefaDirectoryReader.withMemory(ctx.reader());
+    AtomicReferenceArray<TrainingLabels> decoded =
+        DECODED.get(
+            memory.getReaderCacheHelper(),
+            schema.labelsField(),
+            memory.maxDoc(),
+            AtomicReferenceArray::new);
+    BinaryDocValues labels = null; // opened at the first row not decoded yet
     List<Neighbour> out = new ArrayList<>(byDoc.docs().length);
     for (int i = 0; i < byDoc.docs().length; i++) {
       int doc = byDoc.docs()[i];
-      if (labels != null && labels.advanceExact(doc)) {
-        TrainingLabels l = TrainingLabels.decode(labels.binaryValue());
-        out.add(new Neighbour(l.rowId(), byDoc.scores()[i], l.weights()));
+      TrainingLabels l = decoded == null ? null : decoded.get(doc);
+      if (l == null) {
+        if (labels == null) {
+          labels = ctx.reader().getBinaryDocValues(schema.labelsField());
+          if (labels == null) {
+            break;
+          }
+        }
+        if (labels.advanceExact(doc) == false) {
+          continue;
+        }
+        l = TrainingLabels.decode(labels.binaryValue());
+        if (decoded != null) {
+          decoded.set(doc, l);
+        }
       }
+      out.add(new Neighbour(l.rowId(), byDoc.scores()[i], l.weights()));
     }
     return out;
+  }
+
+  /**
+   * @return the number of segments with decoded labels (for tests)
+   */
+  static int decodedSegments() {
+    return DECODED.size();
   }
 }

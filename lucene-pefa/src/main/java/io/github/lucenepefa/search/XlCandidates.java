@@ -27,7 +27,6 @@ import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.Weight;
 import org.apache.lucene.util.ArrayUtil;
 import org.apache.lucene.util.Bits;
-import org.apache.lucene.util.BytesRef;
 import org.apache.lucene.util.FixedBitSet;
 
 /**
@@ -249,7 +248,10 @@ public final class XlCandidates {
   /** The memory side's result: {@code N_kmax(q)} and the documents their labels point at. */
   private record MemorySide(List<Neighbour> neighbours, Map<String, int[]> docsByKey) {}
 
-  /** Finds the live, filter-accepted documents of each key through the key field's terms. */
+  /**
+   * Finds the live, filter-accepted documents of each key through the key field's terms ({@link
+   * KeyDocs}: each key's postings are read once per segment).
+   */
   private static Map<String, int[]> resolve(
       IndexSearcher searcher, PefaSchema schema, Set<String> keys, Weight filterWeight)
       throws IOException {
@@ -257,17 +259,11 @@ public final class XlCandidates {
       return Map.of();
     }
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
-    // seek the terms in (about) increasing order: the terms enum then reuses loaded blocks
-    String[] sortedKeys = keys.toArray(new String[0]);
-    Arrays.sort(sortedKeys);
-    BytesRef[] keyTerms = new BytesRef[sortedKeys.length];
-    for (int i = 0; i < keyTerms.length; i++) {
-      keyTerms[i] = new BytesRef(sortedKeys[i]);
-    }
-    // the accepted live docs of sortedKeys[t], ascending: leaves come in doc-base order and a
-    // postings list is in doc order, so appending keeps them sorted
-    int[][] docsOf = new int[sortedKeys.length][];
-    int[] counts = new int[sortedKeys.length];
+    String[] keyArray = keys.toArray(new String[0]);
+    // the accepted live docs of keyArray[t], ascending: leaves come in doc-base order and a
+    // segment's docs of a key in doc order, so appending keeps them sorted
+    int[][] docsOf = new int[keyArray.length][];
+    int[] counts = new int[keyArray.length];
     LiveTermDocs.Acceptance acceptance =
         filterWeight == null
             ? LiveTermDocs.Acceptance.ALL
@@ -280,10 +276,10 @@ public final class XlCandidates {
               bits.or(s.iterator());
               return bits;
             };
-    LiveTermDocs.visit(
+    KeyDocs.visit(
         leaves,
         schema.keyField(),
-        keyTerms,
+        keyArray,
         acceptance,
         (t, ctx, doc) -> {
           int[] docs = docsOf[t];
@@ -294,12 +290,12 @@ public final class XlCandidates {
           }
           docs[counts[t]++] = ctx.docBase + doc;
         });
-    Map<String, int[]> out = HashMap.newHashMap(sortedKeys.length);
-    for (int t = 0; t < sortedKeys.length; t++) {
+    Map<String, int[]> out = HashMap.newHashMap(keyArray.length);
+    for (int t = 0; t < keyArray.length; t++) {
       if (counts[t] > 0) {
         int[] docs = docsOf[t];
         out.put(
-            sortedKeys[t],
+            keyArray[t],
             docs.length == counts[t] ? docs : ArrayUtil.copyOfSubArray(docs, 0, counts[t]));
       }
     }

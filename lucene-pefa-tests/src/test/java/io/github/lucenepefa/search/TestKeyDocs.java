@@ -1,0 +1,143 @@
+package io.github.lucenepefa.search;
+
+import io.github.lucenepefa.index.LiveTermDocs;
+import io.github.lucenepefa.index.PefaDirectoryReader;
+import io.github.lucenepefa.index.PefaIndexWriter;
+import io.github.lucenepefa.index.PefaSchema;
+import io.github.lucenepefa.index.PefaVectors;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeSet;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.NoMergePolicy;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.tests.analysis.MockAnalyzer;
+import org.apache.lucene.tests.util.LuceneTestCase;
+import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.FixedBitSet;
+
+/**
+ * {@link KeyDocs}, the per-segment memory of label-key postings: through documents added, updated
+ * and deleted between reopens that keep earlier segments (and their remembered keys), with and
+ * without a filter, it visits exactly what a terms-dictionary walk ({@link LiveTermDocs}) visits;
+ * and a segment's entry goes when the segment closes.
+ */
+public class TestKeyDocs extends LuceneTestCase {
+
+  private static final int DIM = 4;
+
+  private static float[] vector(Random r) {
+    float[] v = new float[DIM];
+    for (int i = 0; i < DIM; i++) {
+      v[i] = (float) r.nextGaussian();
+    }
+    return PefaVectors.normalize(v);
+  }
+
+  public void testSameDocsAsTheTermsDictionaryThroughUpdatesAndDeletes() throws IOException {
+    Random r = random();
+    PefaSchema schema = PefaSchema.builder(DIM).build();
+    int segmentsBefore = KeyDocs.segmentCount();
+    try (Directory dir = newDirectory();
+        PefaIndexWriter w =
+            PefaIndexWriter.open(
+                dir,
+                schema,
+                new IndexWriterConfig(new MockAnalyzer(r)).setMergePolicy(NoMergePolicy.INSTANCE))) {
+      for (int i = 0; i < 20; i++) {
+        w.addDocument("d" + i, vector(r));
+      }
+      w.commit();
+      DirectoryReader current = PefaDirectoryReader.open(w);
+      for (int step = 0; step < 15; step++) {
+        String[] keys = keys(r);
+        for (boolean filtered : new boolean[] {false, true}) {
+          LiveTermDocs.Acceptance acceptance =
+              filtered ? ctx -> randomBits(r, ctx.reader().maxDoc()) : LiveTermDocs.Acceptance.ALL;
+          // the same acceptance for both: each call draws its bits once per segment
+          List<Bits> drawn = new ArrayList<>();
+          LiveTermDocs.Acceptance recorded =
+              filtered
+                  ? ctx -> {
+                    Bits b = acceptance.accepted(ctx);
+                    drawn.add(b);
+                    return b;
+                  }
+                  : acceptance;
+          // KeyDocs takes the keys in any order
+          String[] shuffled = keys.clone();
+          java.util.Collections.shuffle(Arrays.asList(shuffled), r);
+          List<String> cached = new ArrayList<>();
+          KeyDocs.visit(
+              current.leaves(),
+              schema.keyField(),
+              shuffled,
+              recorded,
+              (t, ctx, doc) -> cached.add(shuffled[t] + "@" + (ctx.docBase + doc)));
+          int[] next = new int[1];
+          List<String> uncached = new ArrayList<>();
+          BytesRef[] terms = new BytesRef[keys.length];
+          for (int i = 0; i < keys.length; i++) {
+            terms[i] = new BytesRef(keys[i]);
+          }
+          LiveTermDocs.visit(
+              current.leaves(),
+              schema.keyField(),
+              terms,
+              filtered ? ctx -> drawn.get(next[0]++) : acceptance,
+              (t, ctx, doc) -> uncached.add(keys[t] + "@" + (ctx.docBase + doc)));
+          java.util.Collections.sort(cached);
+          java.util.Collections.sort(uncached);
+          assertEquals("keys " + Arrays.toString(keys), uncached, cached);
+        }
+        // change some documents: update (a new doc id in a new segment), delete, add
+        for (int c = 0; c < 3; c++) {
+          String key = "d" + r.nextInt(25);
+          switch (r.nextInt(3)) {
+            case 0 -> w.addDocument(key, vector(r));
+            case 1 -> w.deleteDocument(key);
+            default -> w.deleteDocuments(new TermQuery(new org.apache.lucene.index.Term(schema.keyField(), key)));
+          }
+        }
+        DirectoryReader next2 = DirectoryReader.openIfChanged(current);
+        if (next2 != null) {
+          current.close();
+          current = next2;
+        }
+        assertTrue(KeyDocs.segmentCount() > segmentsBefore);
+        new IndexSearcher(current); // the reader stays usable
+      }
+      current.close();
+    }
+    assertEquals("entries of closed segments are dropped", segmentsBefore, KeyDocs.segmentCount());
+  }
+
+  private static String[] keys(Random r) {
+    TreeSet<String> keys = new TreeSet<>();
+    int count = 1 + r.nextInt(10);
+    for (int i = 0; i < count; i++) {
+      keys.add("d" + r.nextInt(30)); // d25..d29 never exist
+    }
+    return keys.toArray(new String[0]);
+  }
+
+  private static Bits randomBits(Random r, int maxDoc) {
+    if (r.nextInt(4) == 0) {
+      return null;
+    }
+    FixedBitSet bits = new FixedBitSet(maxDoc);
+    for (int i = 0; i < maxDoc; i++) {
+      if (r.nextBoolean()) {
+        bits.set(i);
+      }
+    }
+    return bits;
+  }
+}
