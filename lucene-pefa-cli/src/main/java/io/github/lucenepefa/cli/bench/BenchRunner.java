@@ -24,20 +24,15 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.lucene.codecs.KnnVectorsReader;
-import org.apache.lucene.document.Document;
 import org.apache.lucene.document.KnnFloatVectorField;
-import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.index.CodecReader;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.FloatVectorValues;
-import org.apache.lucene.index.IndexWriter;
-import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.QueryTimeout;
 import org.apache.lucene.index.SortedDocValues;
-import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.AcceptDocs;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
@@ -51,11 +46,13 @@ import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.VectorUtil;
 
 /**
- * The whole-index benchmark: builds a stock Lucene index (default codec, {@link
- * KnnFloatVectorField} with DOT_PRODUCT) and a PEFA index ({@link PefaIndexWriter}) of the same
- * vectors in temporary directories, then times stock {@link KnnFloatVectorQuery} (ERM), PEFA-XS and
- * PEFA-XL at several efSearch values, plus exact references, on one shared query set. Every
- * approximate method is compared with the exact result of the same mode (top-{@code n} overlap).
+ * The whole-index benchmark: builds ({@link BenchBuilds}) a stock Lucene index ({@link
+ * KnnFloatVectorField} with DOT_PRODUCT) and a PEFA index ({@link
+ * io.github.lucenepefa.index.PefaIndexWriter}) of the same vectors, with the same quantization
+ * ({@link Config#quantization()}, {@link StockKnn}), in temporary directories, then times stock
+ * {@link KnnFloatVectorQuery} (ERM), PEFA-XS and PEFA-XL at several efSearch values, plus exact
+ * references, on one shared query set. Every approximate method is compared with the exact result
+ * of the same mode (top-{@code n} overlap).
  *
  * <p>Methods (the {@code method} of a {@link Record}):
  *
