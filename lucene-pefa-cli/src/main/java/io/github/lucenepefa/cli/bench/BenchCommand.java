@@ -3,6 +3,7 @@ package io.github.lucenepefa.cli.bench;
 import io.github.lucenepefa.cli.commands.Common;
 import io.github.lucenepefa.cli.commands.SearchOptions;
 import io.github.lucenepefa.cli.vectors.VectorSource;
+import io.github.lucenepefa.codec.PefaQuantization;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,6 +84,18 @@ public class BenchCommand implements Callable<Integer> {
       defaultValue = "100,200,500",
       description = "Extra K (--top-k) values timed for PEFA-XL at ef 100 (default: ${DEFAULT-VALUE}; 0 = none).")
   int[] kSweep;
+
+  @Option(
+      names = "--quantization",
+      split = ",",
+      paramLabel = "Q",
+      defaultValue = "none",
+      description =
+          "Graph quantization of every index, PEFA's and stock Lucene's (Lucene104HnswScalarQuantizedVectorsFormat,"
+              + " graph candidates rescored with the float vectors, as PEFA does): none, int8, int4 or binary"
+              + " (default: ${DEFAULT-VALUE}). --pareto takes a list (e.g. none,int8,binary): one set of indexes"
+              + " per quantization, all swept in one interleaved run.")
+  String[] quantization;
 
   @Option(names = "--hnsw-m", defaultValue = "16", description = "HNSW maxConn of every graph (default: ${DEFAULT-VALUE}).")
   int maxConn;
@@ -200,7 +213,8 @@ public class BenchCommand implements Callable<Integer> {
       names = "--index-dir",
       paramLabel = "DIR",
       description =
-          "--pareto: keep the indexes in DIR, and reuse them when a run of the same data and settings left them there.")
+          "--pareto: keep the indexes in DIR (a quantization's in DIR/int8, DIR/binary, ...), and reuse them when a run"
+              + " of the same data and settings left them there.")
   Path indexDir;
 
   @Option(
@@ -234,9 +248,10 @@ public class BenchCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--bm25-weight: pefa bench does not time hybrid search (its indexes have no"
           + " BM25 text field); use pefa eval --bm25-weight");
     }
-    if (search.oversample() > 0) {
-      // the bench builds unquantized indexes only: an oversample factor would change nothing
-      throw new IllegalArgumentException("--oversample: pefa bench builds unquantized graphs only");
+    List<PefaQuantization> quantizations = quantizations();
+    if (pareto == false && quantizations.size() > 1) {
+      throw new IllegalArgumentException(
+          "--quantization: pefa bench without --pareto takes one quantization, got " + String.join(",", quantization));
     }
     positive("--index-threads", indexThreads);
     positive("--min-timed", minTimed);
@@ -278,7 +293,9 @@ public class BenchCommand implements Callable<Integer> {
             indexThreads,
             noForceMerge == false,
             noStockMemory == false,
-            buildRepeats);
+            buildRepeats,
+            quantizations.get(0),
+            search.oversample());
     BenchData data;
     if (synthetic) {
       long t0 = System.nanoTime();
@@ -297,7 +314,7 @@ public class BenchCommand implements Callable<Integer> {
       return 0;
     }
     if (pareto) {
-      return runPareto(config, data, params, out);
+      return runPareto(config, data, params, quantizations, out);
     }
     BenchRunner.Report report = new BenchRunner(config, System.err).run(data);
     if (buildForks > 0) {
@@ -308,7 +325,11 @@ public class BenchCommand implements Callable<Integer> {
 
   /** {@code --pareto}: the sweep, its files in {@code --out}, its report on {@code stdout}. */
   private int runPareto(
-      BenchRunner.Config config, BenchData data, SearchOptions.Resolved params, PrintStream stdout)
+      BenchRunner.Config config,
+      BenchData data,
+      SearchOptions.Resolved params,
+      List<PefaQuantization> quantizations,
+      PrintStream stdout)
       throws java.io.IOException {
     int[] efList = paretoEfs != null ? paretoEfs : ParetoSweep.DEFAULT_EFS;
     int[] hitList = paretoHits != null ? paretoHits : ParetoSweep.DEFAULT_HITS;
@@ -316,14 +337,16 @@ public class BenchCommand implements Callable<Integer> {
     java.lang.management.OperatingSystemMXBean os =
         java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     double loadBefore = os.getSystemLoadAverage();
-    List<ParetoSweep.Point> points =
-        new BenchRunner(config, System.err)
-            .runPareto(data, new ParetoSweep.Options(efList, hitList, topK, minTimed, warmup), indexDir);
+    ParetoIndexes.Result result =
+        new ParetoIndexes(config, System.err)
+            .run(data, quantizations, new ParetoSweep.Options(efList, hitList, topK, minTimed, warmup), indexDir);
+    List<ParetoSweep.Point> points = result.points();
     String header =
         String.format(
             java.util.Locale.ROOT,
             "## pefa bench --pareto: %s%n%n%d docs, %d memory rows, %d queries, dim %d; %s; %d CPUs;"
-                + " PEFA-XL k=%d, K=%s, lambda %s; PEFA-XS lambda %s; load average %.2f before, %.2f after%n%n",
+                + " PEFA-XL k=%d, K=%s, lambda %s; PEFA-XS lambda %s; quantization %s, oversample %s;"
+                + " load average %.2f before, %.2f after%n%n",
             data.name(),
             data.docs().length,
             data.rows().size(),
@@ -335,9 +358,15 @@ public class BenchCommand implements Callable<Integer> {
             topK > 0 ? Integer.toString(topK) : "n",
             config.xlLambda(),
             config.xsLambda(),
+            String.join(",", quantizations.stream().map(PefaQuantization::id).toList()),
+            config.oversample() > 0 ? Float.toString(config.oversample()) : "each quantization's default",
             loadBefore,
             os.getSystemLoadAverage());
-    String md = ParetoReport.markdown(points, header);
+    String md =
+        ParetoReport.markdown(points, header)
+            + "\n"
+            + IndexSizeReport.markdown(
+                result.sizes(), result.builds(), new BenchBuilds(config, quantizations.get(0), null).schema(data));
     stdout.print(md);
     Files.createDirectories(out);
     ParetoReport.writeJson(points, out.resolve("pareto.json"));
@@ -373,6 +402,19 @@ public class BenchCommand implements Callable<Integer> {
       out.println("wrote " + markdown);
     }
     return 0;
+  }
+
+  /** The {@code --quantization} values, each once, in the order given. */
+  private List<PefaQuantization> quantizations() {
+    java.util.LinkedHashSet<PefaQuantization> out = new java.util.LinkedHashSet<>();
+    for (String q : quantization) {
+      try {
+        out.add(PefaQuantization.parse(q));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--quantization: " + e.getMessage(), e);
+      }
+    }
+    return List.copyOf(out);
   }
 
   private void positive(String option, int value) {

@@ -85,6 +85,15 @@ public final class BenchReport {
             c.xsAnyLambda() ? "" : " (e_d only)",
             c.warmupSeconds(),
             c.minTimedQueries()));
+    if (c.quantization() != io.github.lucenepefa.codec.PefaQuantization.NONE || c.oversample() > 0) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "quantization: %s (PEFA's graphs and stock's, each graph's beam rescored with the float vectors),"
+                  + " oversample %s%n",
+              c.quantization().id(),
+              c.oversample() > 0 ? Float.toString(c.oversample()) : "the quantization's default"));
+    }
     return sb.toString();
   }
 
@@ -516,6 +525,8 @@ public final class BenchReport {
     cfg.put("stock_memory", c.stockMemory());
     cfg.put("build_repeats", c.buildRepeats());
     cfg.put("ram_buffer_mb", c.ramBufferMb());
+    cfg.put("quantization", c.quantization().id());
+    cfg.put("oversample", c.oversample());
     root.put("config", cfg);
     Map<String, Build> builds = new LinkedHashMap<>();
     List<Object> buildList = new ArrayList<>();
@@ -704,7 +715,9 @@ public final class BenchReport {
             cfg.path("index_threads").asInt(d.indexThreads()),
             cfg.path("force_merge").asBoolean(d.forceMerge()),
             cfg.path("stock_memory").asBoolean(d.stockMemory()),
-            cfg.path("build_repeats").asInt(d.buildRepeats()));
+            cfg.path("build_repeats").asInt(d.buildRepeats()),
+            io.github.lucenepefa.codec.PefaQuantization.parse(cfg.path("quantization").asText("none")),
+            (float) cfg.path("oversample").asDouble(0));
     return new Report(
         required(file, root, "dataset").asText(),
         required(file, root, "docs").asInt(),

@@ -1,9 +1,8 @@
 package io.github.lucenepefa.cli.bench;
 
-import io.github.lucenepefa.codec.Pefa01Codec;
 import io.github.lucenepefa.cli.index.IndexBuilder;
 import io.github.lucenepefa.cli.progress.ProgressBar;
-import io.github.lucenepefa.index.PefaIndexWriter;
+import io.github.lucenepefa.codec.PefaQuantization;
 import io.github.lucenepefa.index.PefaSchema;
 import io.github.lucenepefa.scoring.ErmScoreMode;
 import io.github.lucenepefa.scoring.KnnNormalization;
@@ -25,20 +24,15 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.lucene.codecs.KnnVectorsReader;
-import org.apache.lucene.document.Document;
 import org.apache.lucene.document.KnnFloatVectorField;
-import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.index.CodecReader;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.FloatVectorValues;
-import org.apache.lucene.index.IndexWriter;
-import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.QueryTimeout;
 import org.apache.lucene.index.SortedDocValues;
-import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.AcceptDocs;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
@@ -52,11 +46,13 @@ import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.VectorUtil;
 
 /**
- * The whole-index benchmark: builds a stock Lucene index (default codec, {@link
- * KnnFloatVectorField} with DOT_PRODUCT) and a PEFA index ({@link PefaIndexWriter}) of the same
- * vectors in temporary directories, then times stock {@link KnnFloatVectorQuery} (ERM), PEFA-XS and
- * PEFA-XL at several efSearch values, plus exact references, on one shared query set. Every
- * approximate method is compared with the exact result of the same mode (top-{@code n} overlap).
+ * The whole-index benchmark: builds ({@link BenchBuilds}) a stock Lucene index ({@link
+ * KnnFloatVectorField} with DOT_PRODUCT) and a PEFA index ({@link
+ * io.github.lucenepefa.index.PefaIndexWriter}) of the same vectors, with the same quantization
+ * ({@link Config#quantization()}, {@link StockKnn}), in temporary directories, then times stock
+ * {@link KnnFloatVectorQuery} (ERM), PEFA-XS and PEFA-XL at several efSearch values, plus exact
+ * references, on one shared query set. Every approximate method is compared with the exact result
+ * of the same mode (top-{@code n} overlap).
  *
  * <p>Methods (the {@code method} of a {@link Record}):
  *
@@ -80,7 +76,7 @@ public final class BenchRunner {
   /** Stock index field name. */
   static final String STOCK_FIELD = "vec";
 
-  private static final String STOCK_ORD = "ord";
+  static final String STOCK_ORD = "ord";
 
   /** Memory-side beams timed for PEFA-XL (graph only), below the main ef. */
   static final int[] MEMORY_EFS = {16, 24, 32, 50};
@@ -116,6 +112,10 @@ public final class BenchRunner {
    * @param buildRepeats how many times the stock memory index and the PEFA memory rows are built
    *     (the extra builds interleaved, in alternating order, into throw-away indexes), so that the
    *     build target compares medians: a single build's time swings with the JIT
+   * @param quantization the quantization of every graph, PEFA's and the stock indexes' ({@link
+   *     StockKnn})
+   * @param oversample the oversample factor of every search of a graph, PEFA's and stock's, or 0
+   *     for the quantization's default
    */
   public record Config(
       int[] efs,
@@ -140,7 +140,9 @@ public final class BenchRunner {
       int indexThreads,
       boolean forceMerge,
       boolean stockMemory,
-      int buildRepeats) {
+      int buildRepeats,
+      PefaQuantization quantization,
+      float oversample) {
 
     /**
      * @return the defaults
@@ -169,7 +171,9 @@ public final class BenchRunner {
           1,
           true,
           true,
-          3);
+          3,
+          PefaQuantization.NONE,
+          0f);
     }
 
     /** @return PEFA-XL's neighbours k */
@@ -357,65 +361,6 @@ public final class BenchRunner {
   }
 
   /**
-   * Builds the stock document index, the stock memory index and the PEFA index and runs the
-   * recall-vs-latency sweep of {@code --pareto} over them.
-   *
-   * @param data the vectors
-   * @param options the sweep's settings
-   * @param indexDir where the indexes are kept and, when a previous run of the same data left
-   *     them there, read from (null: temporary indexes, as {@link #run})
-   * @return the points
-   * @throws IOException on I/O errors
-   */
-  List<ParetoSweep.Point> runPareto(BenchData data, ParetoSweep.Options options, Path indexDir)
-      throws IOException {
-    if (data.rows().isEmpty()) {
-      throw new IllegalArgumentException("the data set has no memory rows: the sweep needs PEFA-XL");
-    }
-    Files.createDirectories(config.workDir());
-    Path work = indexDir != null ? indexDir : Files.createTempDirectory(config.workDir(), "pefa-pareto-");
-    Files.createDirectories(work);
-    String stamp =
-        data.name() + " " + data.docs().length + " docs " + data.rows().size() + " rows " + data.queries().length
-            + " queries, M " + config.maxConn() + " beam " + config.beamWidth() + " xsAnyLambda " + config.xsAnyLambda()
-            + " forceMerge " + config.forceMerge() + "\n";
-    Path stampFile = work.resolve("pareto-indexes.txt");
-    boolean reuse = indexDir != null && Files.exists(stampFile) && Files.readString(stampFile).equals(stamp);
-    PefaSchema schema = schema(data);
-    try (Directory stockDocsDir = FSDirectory.open(work.resolve("stock-docs"));
-        Directory stockMemDir = FSDirectory.open(work.resolve("stock-memory"));
-        Directory pefaDir = FSDirectory.open(work.resolve("pefa"))) {
-      if (reuse) {
-        log.println("pareto: reusing the indexes under " + work);
-      } else {
-        Files.deleteIfExists(stampFile);
-        buildStock("stock-docs", stockDocsDir, data.docs(), work.resolve("stock-docs"));
-        buildStock("stock-memory", stockMemDir, rowVectors(data), work.resolve("stock-memory"));
-        buildPefa(schema, pefaDir, data, work.resolve("pefa"));
-        if (indexDir != null) {
-          Files.writeString(stampFile, stamp);
-        }
-      }
-      try (DirectoryReader stockReader = DirectoryReader.open(stockDocsDir);
-          DirectoryReader stockMemReader = DirectoryReader.open(stockMemDir);
-          DirectoryReader pefaReader = DirectoryReader.open(pefaDir)) {
-        IndexSearcher stock = new IndexSearcher(stockReader);
-        stock.setQueryCache(null);
-        IndexSearcher stockMem = new IndexSearcher(stockMemReader);
-        stockMem.setQueryCache(null);
-        IndexSearcher pefa = new IndexSearcher(pefaReader);
-        pefa.setQueryCache(null);
-        return new ParetoSweep(config, options, log)
-            .run(data, schema, stock, stockMem, pefa, stockDocMap(stockReader), pefaDocMap(pefaReader, schema, data));
-      }
-    } finally {
-      if (indexDir == null && config.keepIndexes() == false) {
-        IndexBuilder.deleteTree(work);
-      }
-    }
-  }
-
-  /**
    * Builds the stock memory index and the PEFA memory rows once each, into throw-away indexes, and
    * returns their figures (named "stock-memory@fork" and "pefa-memory@fork"): the work of one
    * process of {@code --build-forks}. Even forks build the stock index first, odd forks PEFA's.
@@ -432,41 +377,10 @@ public final class BenchRunner {
     Files.createDirectories(config.workDir());
     Path work = Files.createTempDirectory(config.workDir(), "pefa-bench-fork-");
     try {
-      List<Build> builds = new ArrayList<>();
-      float[][] rowVectors = rowVectors(data);
-      PefaSchema schema = schema(data);
-      for (int side = 0; side < 2; side++) {
-        boolean stockSide = (side == 0) == (fork % 2 == 0);
-        String name = (stockSide ? "stock-memory@" : "pefa-memory@") + fork;
-        Path path = work.resolve(name.replace('@', '-'));
-        try (Directory dir = FSDirectory.open(path)) {
-          builds.add(
-              stockSide
-                  ? buildStock(name, dir, rowVectors, path)
-                  : buildPefaMemoryRows(name, schema, dir, data, path));
-        }
-        IndexBuilder.deleteTree(path);
-      }
-      return builds;
+      return new BenchBuilds(config, config.quantization(), log).buildMemoryOnce(data, fork, work);
     } finally {
       IndexBuilder.deleteTree(work);
     }
-  }
-
-  private PefaSchema schema(BenchData data) {
-    return PefaSchema.builder(data.dim())
-        .xsLambda(config.xsLambda())
-        .hnsw(config.maxConn(), config.beamWidth())
-        .xsAnyLambda(config.xsAnyLambda())
-        .build();
-  }
-
-  private static float[][] rowVectors(BenchData data) {
-    float[][] rowVectors = new float[data.rows().size()][];
-    for (int i = 0; i < rowVectors.length; i++) {
-      rowVectors[i] = data.rows().get(i).vector();
-    }
-    return rowVectors;
   }
 
   private Report run(BenchData data, Path work) throws IOException {
@@ -481,19 +395,20 @@ public final class BenchRunner {
         data.dim(),
         simdEnabled() ? "on" : "off");
     List<Build> builds = new ArrayList<>();
-    PefaSchema schema = schema(data);
+    BenchBuilds builder = new BenchBuilds(config, config.quantization(), log);
+    PefaSchema schema = builder.schema(data);
     try (Directory stockDocsDir = FSDirectory.open(work.resolve("stock-docs"));
         Directory stockMemDir = FSDirectory.open(work.resolve("stock-memory"));
         Directory pefaDir = FSDirectory.open(work.resolve("pefa"))) {
-      builds.add(buildStock("stock-docs", stockDocsDir, data.docs(), work.resolve("stock-docs")));
+      builds.add(builder.buildStock("stock-docs", stockDocsDir, data.docs(), work.resolve("stock-docs")));
       boolean stockMemory = data.rows().isEmpty() == false && config.stockMemory();
-      float[][] rowVectors = rowVectors(data);
+      float[][] rowVectors = BenchBuilds.rowVectors(data);
       if (stockMemory) {
-        builds.add(buildStock("stock-memory", stockMemDir, rowVectors, work.resolve("stock-memory")));
+        builds.add(builder.buildStock("stock-memory", stockMemDir, rowVectors, work.resolve("stock-memory")));
       }
-      builds.add(buildPefa(schema, pefaDir, data, work.resolve("pefa")));
+      builds.add(builder.buildPefa(schema, pefaDir, data, work.resolve("pefa")));
       if (stockMemory) {
-        repeatMemoryBuilds(schema, data, rowVectors, work, builds);
+        builder.repeatMemoryBuilds(schema, data, rowVectors, work, builds);
       }
       // the size table of pefa index: every PEFA field, next to stock float and int8 indexes
       log.print(
@@ -576,236 +491,6 @@ public final class BenchRunner {
             .filter(a -> a.startsWith("-Xm") || a.startsWith("-Xs") || a.startsWith("-XX:"))
             .toList();
     return options.isEmpty() ? jvm : jvm + " (" + String.join(" ", options) + ")";
-  }
-
-  // ---------------------------------------------------------------- building
-
-  private IndexWriterConfig writerConfig() {
-    return new IndexWriterConfig().setRAMBufferSizeMB(config.ramBufferMb());
-  }
-
-  /** The executor of a build's graph merges with --index-threads above 1, else null. */
-  private java.util.concurrent.ExecutorService mergeExecutor() {
-    return config.indexThreads() > 1
-        ? java.util.concurrent.Executors.newFixedThreadPool(config.indexThreads())
-        : null;
-  }
-
-  private static void shutdown(java.util.concurrent.ExecutorService exec) {
-    if (exec != null) {
-      exec.shutdownNow();
-    }
-  }
-
-  private Build buildStock(String name, Directory dir, float[][] vectors, Path path)
-      throws IOException {
-    log.printf(Locale.ROOT, "building %s (%d vectors)...%n", name, vectors.length);
-    long t0 = System.nanoTime();
-    // stock Lucene's own HNSW format, with the same graph parameters as the PEFA graphs
-    // with --index-threads N, each graph of a merge is built on N threads (as the PEFA build's)
-    java.util.concurrent.ExecutorService mergeExec = mergeExecutor();
-    org.apache.lucene.codecs.KnnVectorsFormat hnsw =
-        mergeExec == null
-            ? new org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat(config.maxConn(), config.beamWidth())
-            : new org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat(
-                config.maxConn(), config.beamWidth(), config.indexThreads(), mergeExec);
-    IndexWriterConfig iwc =
-        writerConfig()
-            .setCodec(
-                new org.apache.lucene.codecs.lucene104.Lucene104Codec() {
-                  @Override
-                  public org.apache.lucene.codecs.KnnVectorsFormat getKnnVectorsFormatForField(String field) {
-                    return hnsw;
-                  }
-                });
-    try (IndexWriter w = new IndexWriter(dir, iwc);
-        java.io.Closeable shutdown = () -> shutdown(mergeExec)) {
-      try (ProgressBar bar = new ProgressBar(name, vectors.length, "vectors")) {
-        forEachInThreads(
-            vectors.length,
-            i -> {
-              Document d = new Document();
-              d.add(new KnnFloatVectorField(STOCK_FIELD, vectors[i], VectorSimilarityFunction.DOT_PRODUCT));
-              d.add(new NumericDocValuesField(STOCK_ORD, i));
-              w.addDocument(d);
-              bar.step();
-            });
-      }
-      long t1 = System.nanoTime();
-      if (config.forceMerge()) {
-        w.forceMerge(1);
-      }
-      long t2 = System.nanoTime();
-      w.commit();
-      long t3 = System.nanoTime();
-      Map<String, Double> phases = new LinkedHashMap<>();
-      phases.put("add", secs(t1 - t0));
-      if (config.forceMerge()) {
-        phases.put("force_merge", secs(t2 - t1));
-      }
-      phases.put("commit", secs(t3 - t2));
-      double total = secs(t3 - t0);
-      log.printf(Locale.ROOT, "  %s built in %.2f s %s%n", name, total, phases);
-      return new Build(name, total, phases, dirBytes(path), new LinkedHashMap<>());
-    }
-  }
-
-  private Build buildPefa(PefaSchema schema, Directory dir, BenchData data, Path path)
-      throws IOException {
-    log.printf(Locale.ROOT, "building pefa (%d rows, %d docs)...%n", data.rows().size(), data.docs().length);
-    java.util.concurrent.ExecutorService mergeExec = mergeExecutor();
-    IndexWriterConfig iwc =
-        writerConfig()
-            .setCodec(
-                // flushes store vectors only when a force merge builds the graphs after them
-                config.forceMerge()
-                    ? Pefa01Codec.forBulkLoad(config.indexThreads(), mergeExec)
-                    : mergeExec == null
-                        ? new Pefa01Codec()
-                        : new Pefa01Codec(config.indexThreads(), mergeExec));
-    long t0 = System.nanoTime();
-    try (IndexWriter iw = new IndexWriter(dir, iwc);
-        java.io.Closeable shutdown = () -> shutdown(mergeExec)) {
-      // one buffer for all documents (flushed below, not by the last add): one read of the memory
-      // for their XS vectors
-      PefaIndexWriter pw = new PefaIndexWriter(iw, schema, data.docs().length + 1, config.indexThreads());
-      writeMemoryRows(pw, iw, data, "pefa memory rows");
-      long t1 = System.nanoTime();
-      for (int i = 0; i < data.docs().length; i++) {
-        pw.addDocument(data.keys()[i], data.docs()[i]);
-      }
-      try (ProgressBar bar = new ProgressBar("pefa docs", data.docs().length, "docs")) {
-        pw.setWriteListener(
-            new PefaIndexWriter.WriteListener() {
-              @Override
-              public void documentWritten() {
-                bar.step();
-              }
-            });
-        pw.flush();
-        iw.flush();
-      }
-      pw.setWriteListener(null);
-      long t2 = System.nanoTime();
-      if (config.forceMerge()) {
-        iw.forceMerge(1);
-      }
-      long t3 = System.nanoTime();
-      pw.commit();
-      pw.close();
-      long t4 = System.nanoTime();
-      Map<String, Double> phases = new LinkedHashMap<>();
-      phases.put("memory_rows", secs(t1 - t0));
-      phases.put("docs", secs(t2 - t1));
-      if (config.forceMerge()) {
-        phases.put("force_merge", secs(t3 - t2));
-      }
-      phases.put("commit", secs(t4 - t3));
-      double total = secs(t4 - t0);
-      log.printf(Locale.ROOT, "  pefa built in %.2f s %s%n", total, phases);
-      return new Build("pefa", total, phases, dirBytes(path), new LinkedHashMap<>());
-    }
-  }
-
-  /** Adds every memory row and flushes them to a segment (the "memory_rows" phase). */
-  private static void writeMemoryRows(PefaIndexWriter pw, IndexWriter iw, BenchData data, String label)
-      throws IOException {
-    for (BenchData.Row row : data.rows()) {
-      Map<String, Float> labels = new LinkedHashMap<>();
-      for (int j = 0; j < row.docs().length; j++) {
-        labels.merge(data.keys()[row.docs()[j]], row.weights()[j], Float::sum);
-      }
-      pw.addTrainingQuery(row.rowId(), row.vector(), labels);
-    }
-    try (ProgressBar bar = new ProgressBar(label, data.rows().size(), "rows")) {
-      pw.setWriteListener(
-          new PefaIndexWriter.WriteListener() {
-            @Override
-            public void rowWritten() {
-              bar.step();
-            }
-          });
-      pw.flush();
-      iw.flush();
-    }
-    pw.setWriteListener(null);
-  }
-
-  /**
-   * Builds the stock memory index and the PEFA memory rows {@code buildRepeats - 1} more times
-   * into throw-away indexes, alternating which goes first, and adds their figures to {@code builds}.
-   */
-  private void repeatMemoryBuilds(
-      PefaSchema schema, BenchData data, float[][] rowVectors, Path work, List<Build> builds)
-      throws IOException {
-    for (int r = 2; r <= config.buildRepeats(); r++) {
-      for (int side = 0; side < 2; side++) {
-        boolean stockSide = (side == 0) == (r % 2 == 1);
-        String name = (stockSide ? "stock-memory#" : "pefa-memory#") + r;
-        Path path = work.resolve(name.replace('#', '-'));
-        try (Directory dir = FSDirectory.open(path)) {
-          builds.add(
-              stockSide
-                  ? buildStock(name, dir, rowVectors, path)
-                  : buildPefaMemoryRows(name, schema, dir, data, path));
-        }
-        IndexBuilder.deleteTree(path);
-      }
-    }
-  }
-
-  /** A PEFA index of the memory rows only, timed as the "memory_rows" phase of the full build. */
-  private Build buildPefaMemoryRows(String name, PefaSchema schema, Directory dir, BenchData data, Path path)
-      throws IOException {
-    log.printf(Locale.ROOT, "building %s (%d rows)...%n", name, data.rows().size());
-    try (IndexWriter iw = new IndexWriter(dir, writerConfig().setCodec(new Pefa01Codec()))) {
-      PefaIndexWriter pw = new PefaIndexWriter(iw, schema, data.docs().length + 1, config.indexThreads());
-      long t0 = System.nanoTime();
-      writeMemoryRows(pw, iw, data, name);
-      double seconds = secs(System.nanoTime() - t0);
-      log.printf(Locale.ROOT, "  %s built in %.2f s%n", name, seconds);
-      Map<String, Double> phases = new LinkedHashMap<>();
-      phases.put("memory_rows", seconds);
-      return new Build(name, seconds, phases, dirBytes(path), new LinkedHashMap<>());
-    }
-  }
-
-  private interface IndexAction {
-    void run(int i) throws IOException;
-  }
-
-  /** Runs {@code action(0..count-1)} split into contiguous runs over the index threads. */
-  private void forEachInThreads(int count, IndexAction action) throws IOException {
-    int threads = Math.max(1, Math.min(config.indexThreads(), count));
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
-    try {
-      List<java.util.concurrent.Future<?>> parts = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        int from = (int) ((long) count * t / threads);
-        int to = (int) ((long) count * (t + 1) / threads);
-        parts.add(
-            pool.submit(
-                () -> {
-                  for (int i = from; i < to; i++) {
-                    action.run(i);
-                  }
-                  return null;
-                }));
-      }
-      for (java.util.concurrent.Future<?> f : parts) {
-        f.get();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while indexing");
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (e.getCause() instanceof IOException io) {
-        throw io;
-      }
-      throw new RuntimeException(e.getCause());
-    } finally {
-      pool.shutdownNow();
-    }
   }
 
   private static void addFieldSizes(
@@ -907,14 +592,14 @@ public final class BenchRunner {
             xlExact,
             q -> fieldSize(pefa, schema.ermField()) + fieldSize(pefa, schema.memoryField())));
     for (int ef : config.efs()) {
-      int fanout = Math.max(ef, n);
+      int fanout = stockBeam(n, ef);
       LongAdder sink = new LongAdder();
       out.add(
           new Method(
               "lucene-knn",
               ef,
               0,
-              q -> stock.search(new CountingKnnQuery(STOCK_FIELD, q, fanout, sink), n).scoreDocs,
+              q -> stock.search(rescored(new CountingKnnQuery(STOCK_FIELD, q, fanout, sink), q, n), n).scoreDocs,
               stockMap,
               ermExact,
               q -> stockVisited(stock, q, fanout)));
@@ -940,14 +625,14 @@ public final class BenchRunner {
     }
     // with an executor: PEFA-XL searches the memory and the documents at the same time
     for (int ef : config.efs()) {
-      int fanout = Math.max(ef, n);
+      int fanout = stockBeam(n, ef);
       AnnEffort effort = AnnEffort.ef(ef);
       out.add(
           new Method(
               "lucene-knn-executor",
               ef,
               0,
-              q -> stockExec.search(new KnnFloatVectorQuery(STOCK_FIELD, q, fanout), n).scoreDocs,
+              q -> stockExec.search(rescored(new KnnFloatVectorQuery(STOCK_FIELD, q, fanout), q, n), n).scoreDocs,
               stockMap,
               ermExact,
               q -> stockVisited(stock, q, fanout)));
@@ -975,9 +660,9 @@ public final class BenchRunner {
                 q -> {
                   List<io.github.lucenepefa.search.Neighbour> nk =
                       io.github.lucenepefa.search.TrainingQueryMemory.nearest(
-                          pefa, schema, q, config.k(), memEffort);
+                          pefa, schema, q, config.k(), memEffort, config.oversample());
                   Query query =
-                      PefaQuery.xl(schema, q, config.n())
+                      oversampled(PefaQuery.xl(schema, q, config.n())
                           .lambda(config.xlLambda())
                           .k(config.k())
                           .topK(config.topK())
@@ -986,7 +671,7 @@ public final class BenchRunner {
                           .temperature(config.vote().temperature())
                           .ermScoreMode(config.ermMode())
                           .effort(ermEffort)
-                          .neighbours(nk)
+                          .neighbours(nk))
                           .build();
                   return pefa.search(query, n).scoreDocs;
                 },
@@ -1021,7 +706,22 @@ public final class BenchRunner {
   }
 
   private Query xs(PefaSchema schema, float[] q, AnnEffort effort) {
-    return PefaQuery.xs(schema, q, config.n()).lambda(config.xsLambda()).effort(effort).build();
+    return oversampled(PefaQuery.xs(schema, q, config.n()).lambda(config.xsLambda()).effort(effort)).build();
+  }
+
+  /** {@code b} with the configured oversample factor, if one is given (else the fields' default). */
+  private PefaQuery.Builder oversampled(PefaQuery.Builder b) {
+    return config.oversample() > 0 ? b.oversample(config.oversample()) : b;
+  }
+
+  /** The beam of a stock search of {@code wanted} hits at {@code ef}: PEFA's ({@link StockKnn#beam}). */
+  private int stockBeam(int wanted, int ef) {
+    return StockKnn.beam(wanted, ef, StockKnn.factor(config.quantization(), config.oversample()));
+  }
+
+  /** A stock kNN query, rescored with the float vectors when the graphs are quantized. */
+  private Query rescored(Query knn, float[] q, int wanted) {
+    return StockKnn.rescored(knn, STOCK_FIELD, q, wanted, config.quantization());
   }
 
   /** PEFA-XL at the configured K through {@code searcher}; visits counted on {@code plain}. */
@@ -1059,15 +759,15 @@ public final class BenchRunner {
       int[] stockMap,
       Search ermExact) {
     int n = config.n();
-    int fanout = Math.max(ef, n);
-    int memBeam = Math.max(config.k(), AnnEffort.ef(ef).forMemory(config.k()).efSearch());
+    int fanout = stockBeam(n, ef);
+    int memBeam = stockBeam(config.k(), AnnEffort.ef(ef).forMemory(config.k()).efSearch());
     return new Method(
         name,
         ef,
         0,
         q -> {
-          Query docsQuery = new KnnFloatVectorQuery(STOCK_FIELD, q, fanout);
-          Query memoryQuery = new KnnFloatVectorQuery(STOCK_FIELD, q, memBeam);
+          Query docsQuery = rescored(new KnnFloatVectorQuery(STOCK_FIELD, q, fanout), q, n);
+          Query memoryQuery = rescored(new KnnFloatVectorQuery(STOCK_FIELD, q, memBeam), q, config.k());
           if (executor == null) {
             ScoreDoc[] top = stock.search(docsQuery, n).scoreDocs;
             stockMem.search(memoryQuery, config.k());
@@ -1099,15 +799,16 @@ public final class BenchRunner {
   }
 
   private Query xl(PefaSchema schema, float[] q, AnnEffort effort, int topK) {
-    return PefaQuery.xl(schema, q, config.n())
-        .lambda(config.xlLambda())
-        .k(config.k())
-        .topK(topK)
-        .knnWeighting(config.vote().weighting())
-        .knnNormalization(config.vote().normalization())
-        .temperature(config.vote().temperature())
-        .ermScoreMode(config.ermMode())
-        .effort(effort)
+    return oversampled(
+            PefaQuery.xl(schema, q, config.n())
+                .lambda(config.xlLambda())
+                .k(config.k())
+                .topK(topK)
+                .knnWeighting(config.vote().weighting())
+                .knnNormalization(config.vote().normalization())
+                .temperature(config.vote().temperature())
+                .ermScoreMode(config.ermMode())
+                .effort(effort))
         .build();
   }
 
@@ -1157,7 +858,7 @@ public final class BenchRunner {
     }
   }
 
-  private static int[] stockDocMap(org.apache.lucene.index.IndexReader reader) throws IOException {
+  static int[] stockDocMap(org.apache.lucene.index.IndexReader reader) throws IOException {
     int[] map = new int[reader.maxDoc()];
     Arrays.fill(map, -1);
     for (LeafReaderContext ctx : reader.leaves()) {
@@ -1169,7 +870,7 @@ public final class BenchRunner {
     return map;
   }
 
-  private static int[] pefaDocMap(
+  static int[] pefaDocMap(
       org.apache.lucene.index.IndexReader reader, PefaSchema schema, BenchData data)
       throws IOException {
     Map<String, Integer> byKey = new java.util.HashMap<>();
@@ -1441,19 +1142,7 @@ public final class BenchRunner {
     return (double) hit / want;
   }
 
-  private static double secs(long nanos) {
+  static double secs(long nanos) {
     return nanos / 1e9;
-  }
-
-  private static long dirBytes(Path dir) throws IOException {
-    long total = 0;
-    try (var s = Files.walk(dir)) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        if (Files.isRegularFile(p)) {
-          total += Files.size(p);
-        }
-      }
-    }
-    return total;
   }
 }

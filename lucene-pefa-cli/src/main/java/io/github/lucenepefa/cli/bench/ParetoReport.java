@@ -17,8 +17,10 @@ import java.util.TreeSet;
 
 /**
  * The files of {@code pefa bench --pareto --out DIR}: {@code pareto.json} (every point), {@code
- * pareto.png} (log latency against recall, one curve per method and n) and {@code pareto.md} (the
- * latency ratios at equal recall, then every point).
+ * pareto.png} (log latency against recall, one curve per method, quantization and n) and {@code
+ * pareto.md} (the latency ratios at equal recall, then every point). With several quantizations
+ * every table has a row per quantization, and the equal-recall ratios compare methods of the same
+ * quantization; a second table compares each quantized curve with the float curve of its method.
  */
 final class ParetoReport {
 
@@ -29,7 +31,8 @@ final class ParetoReport {
 
   /**
    * Writes {@code pareto.json}: a list of {@code {"method", "n", "ef", "default", "recall",
-   * "latency_ms"}}.
+   * "latency_ms", "quantization"}} (quantization: {@code none}, {@code int8}, {@code int4} or {@code
+   * binary}).
    *
    * @param points the points
    * @param file the JSON file
@@ -45,13 +48,14 @@ final class ParetoReport {
       m.put("default", p.isDefault());
       m.put("recall", p.recall());
       m.put("latency_ms", p.latencyMs());
+      m.put("quantization", p.quantization());
       list.add(m);
     }
     new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(file.toFile(), list);
   }
 
   /**
-   * Reads a {@code pareto.json}.
+   * Reads a {@code pareto.json} (a point without {@code "quantization"} is of float graphs).
    *
    * @param file the JSON file
    * @return the points
@@ -72,16 +76,32 @@ final class ParetoReport {
               x.get("ef").asInt(),
               x.get("default").asBoolean(),
               x.get("recall").asDouble(),
-              x.get("latency_ms").asDouble()));
+              x.get("latency_ms").asDouble(),
+              x.has("quantization") ? x.get("quantization").asText() : "none"));
     }
     return out;
   }
 
-  /** One method's points for n hits, by ef. */
+  /** One method's points of float graphs for n hits, by ef. */
   static List<Point> curve(List<Point> points, String method, int n) {
+    return curve(points, method, "none", n);
+  }
+
+  /** One method's points of one quantization for n hits, by ef. */
+  static List<Point> curve(List<Point> points, String method, String quantization, int n) {
     return points.stream()
-        .filter(p -> p.method().equals(method) && p.n() == n)
+        .filter(p -> p.method().equals(method) && p.n() == n && p.quantization().equals(quantization))
         .sorted(Comparator.comparingInt(Point::ef))
+        .toList();
+  }
+
+  /** The quantizations of the points, in the order of {@code PefaQuantization}. */
+  static List<String> quantizations(List<Point> points) {
+    List<String> order = List.of("none", "int8", "int4", "binary");
+    return points.stream()
+        .map(Point::quantization)
+        .distinct()
+        .sorted(Comparator.comparingInt(order::indexOf))
         .toList();
   }
 
@@ -139,71 +159,100 @@ final class ParetoReport {
   static String markdown(List<Point> points, String header) {
     StringBuilder sb = new StringBuilder(header);
     sb.append("### Latency at equal recall (median ms, interpolated; ratio in the same run)\n\n");
-    sb.append("| n | recall | stock | floor | PEFA-XS | PEFA-XL | XS × stock | XL × floor | XL × stock |\n");
-    sb.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    for (int n : hits(points)) {
-      for (double r : EQUAL_RECALL) {
-        double stock = latencyAt(curve(points, "stock", n), r);
-        double floor = latencyAt(curve(points, "floor", n), r);
-        double xs = latencyAt(curve(points, "xs", n), r);
-        double xl = latencyAt(curve(points, "xl", n), r);
-        sb.append(
-            String.format(
-                Locale.ROOT,
-                "| %d | %.2f | %s | %s | %s | %s | %s | %s | %s |%n",
-                n,
-                r,
-                ms(stock),
-                ms(floor),
-                ms(xs),
-                ms(xl),
-                ratio(xs, stock),
-                ratio(xl, floor),
-                ratio(xl, stock)));
-      }
-    }
-    sb.append("\n### Defaults (no effort given)\n\n");
-    sb.append("| n | method | ef | recall | median ms | × stock default |\n|---:|---|---:|---:|---:|---:|\n");
-    for (int n : hits(points)) {
-      Point stockDefault = defaultPoint(points, "stock", n);
-      for (String m : ParetoSweep.METHODS) {
-        Point p = defaultPoint(points, m, n);
-        if (p != null) {
+    sb.append("| quantization | n | recall | stock | floor | PEFA-XS | PEFA-XL | XS × stock | XL × floor | XL × stock |\n");
+    sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    List<String> quants = quantizations(points);
+    for (String qz : quants) {
+      for (int n : hits(points)) {
+        for (double r : EQUAL_RECALL) {
+          double stock = latencyAt(curve(points, "stock", qz, n), r);
+          double floor = latencyAt(curve(points, "floor", qz, n), r);
+          double xs = latencyAt(curve(points, "xs", qz, n), r);
+          double xl = latencyAt(curve(points, "xl", qz, n), r);
           sb.append(
               String.format(
                   Locale.ROOT,
-                  "| %d | %s | %d | %.4f | %.3f | %s |%n",
+                  "| %s | %d | %.2f | %s | %s | %s | %s | %s | %s | %s |%n",
+                  qz,
                   n,
-                  m,
-                  p.ef(),
-                  p.recall(),
-                  p.latencyMs(),
-                  stockDefault == null ? "–" : ratio(p.latencyMs(), stockDefault.latencyMs())));
+                  r,
+                  ms(stock),
+                  ms(floor),
+                  ms(xs),
+                  ms(xl),
+                  ratio(xs, stock),
+                  ratio(xl, floor),
+                  ratio(xl, stock)));
         }
       }
     }
-    sb.append("\n### Every point\n\n| method | n | ef | default | recall | median ms |\n|---|---:|---:|---|---:|---:|\n");
-    for (int n : hits(points)) {
-      for (String m : ParetoSweep.METHODS) {
-        for (Point p : curve(points, m, n)) {
-          sb.append(
-              String.format(
-                  Locale.ROOT,
-                  "| %s | %d | %d | %s | %.4f | %.3f |%n",
-                  m,
-                  n,
-                  p.ef(),
-                  p.isDefault() ? "yes" : "",
-                  p.recall(),
-                  p.latencyMs()));
+    if (quants.size() > 1 && quants.get(0).equals("none")) {
+      sb.append("\n### Quantized × float at equal recall (same method, same run)\n\n");
+      sb.append("| quantization | n | recall | stock | floor | PEFA-XS | PEFA-XL |\n|---|---:|---:|---:|---:|---:|---:|\n");
+      for (String qz : quants.subList(1, quants.size())) {
+        for (int n : hits(points)) {
+          for (double r : EQUAL_RECALL) {
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %.2f |", qz, n, r));
+            for (String m : ParetoSweep.METHODS) {
+              double lq = latencyAt(curve(points, m, qz, n), r);
+              double lf = latencyAt(curve(points, m, "none", n), r);
+              sb.append(' ').append(ratio(lq, lf)).append(" |");
+            }
+            sb.append('\n');
+          }
+        }
+      }
+    }
+    sb.append("\n### Defaults (no effort given)\n\n");
+    sb.append("| quantization | n | method | ef | recall | median ms | × stock default |\n|---|---:|---|---:|---:|---:|---:|\n");
+    for (String qz : quants) {
+      for (int n : hits(points)) {
+        Point stockDefault = defaultPoint(points, "stock", qz, n);
+        for (String m : ParetoSweep.METHODS) {
+          Point p = defaultPoint(points, m, qz, n);
+          if (p != null) {
+            sb.append(
+                String.format(
+                    Locale.ROOT,
+                    "| %s | %d | %s | %d | %.4f | %.3f | %s |%n",
+                    qz,
+                    n,
+                    m,
+                    p.ef(),
+                    p.recall(),
+                    p.latencyMs(),
+                    stockDefault == null ? "–" : ratio(p.latencyMs(), stockDefault.latencyMs())));
+          }
+        }
+      }
+    }
+    sb.append(
+        "\n### Every point\n\n| method | quantization | n | ef | default | recall | median ms |\n"
+            + "|---|---|---:|---:|---|---:|---:|\n");
+    for (String qz : quants) {
+      for (int n : hits(points)) {
+        for (String m : ParetoSweep.METHODS) {
+          for (Point p : curve(points, m, qz, n)) {
+            sb.append(
+                String.format(
+                    Locale.ROOT,
+                    "| %s | %s | %d | %d | %s | %.4f | %.3f |%n",
+                    m,
+                    qz,
+                    n,
+                    p.ef(),
+                    p.isDefault() ? "yes" : "",
+                    p.recall(),
+                    p.latencyMs()));
+          }
         }
       }
     }
     return sb.toString();
   }
 
-  private static Point defaultPoint(List<Point> points, String method, int n) {
-    return curve(points, method, n).stream().filter(Point::isDefault).findFirst().orElse(null);
+  private static Point defaultPoint(List<Point> points, String method, String quantization, int n) {
+    return curve(points, method, quantization, n).stream().filter(Point::isDefault).findFirst().orElse(null);
   }
 
   private static String ms(double v) {
@@ -227,14 +276,17 @@ final class ParetoReport {
     List<Charts.Series> series = new ArrayList<>();
     List<Integer> hits = hits(points);
     for (int n : hits.reversed()) {
-      for (String m : ParetoSweep.METHODS) {
-        List<Point> c = curve(points, m, n);
-        if (c.isEmpty()) {
-          continue;
+      for (String qz : quantizations(points)) {
+        for (String m : ParetoSweep.METHODS) {
+          List<Point> c = curve(points, m, qz, n);
+          if (c.isEmpty()) {
+            continue;
+          }
+          double[] x = c.stream().mapToDouble(Point::recall).toArray();
+          double[] y = c.stream().mapToDouble(Point::latencyMs).toArray();
+          String name = label(m) + (qz.equals("none") ? "" : " " + qz) + ", n=" + n;
+          series.add(new Charts.Series(name, x, y, n == hits.get(hits.size() - 1)));
         }
-        double[] x = c.stream().mapToDouble(Point::recall).toArray();
-        double[] y = c.stream().mapToDouble(Point::latencyMs).toArray();
-        series.add(new Charts.Series(label(m) + ", n=" + n, x, y, n == hits.get(hits.size() - 1)));
       }
     }
     Path parent = file.toAbsolutePath().getParent();

@@ -1,6 +1,7 @@
 package io.github.lucenepefa.cli.bench;
 
 import io.github.lucenepefa.cli.progress.ProgressBar;
+import io.github.lucenepefa.codec.PefaQuantization;
 import io.github.lucenepefa.index.PefaSchema;
 import io.github.lucenepefa.search.AnnEffort;
 import io.github.lucenepefa.search.PefaMode;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 
@@ -30,6 +30,11 @@ import org.apache.lucene.search.ScoreDoc;
  * latency is the median over the timed queries. The point a method runs at when given no effort is
  * marked {@code default}: stock's {@code KnnFloatVectorQuery(field, q, n)} (ef = n), PEFA's {@link
  * AnnEffort#forHits(PefaMode, int)}, the floor at PEFA-XL's default ef.
+ *
+ * <p>Each quantization swept has its own set of the three indexes ({@link IndexSet}), all timed in
+ * the same interleaved run. With a quantized graph, stock and the floor walk Lucene's quantized
+ * graph of the same encoding and rescore the beam with the float vectors ({@link StockKnn}), as
+ * PEFA does; both use the same oversample factor.
  */
 final class ParetoSweep {
 
@@ -63,10 +68,46 @@ final class ParetoSweep {
    * @param isDefault whether it is the method's point when given no effort
    * @param recall mean overlap of the top n with the method's exact top n
    * @param latencyMs median single-threaded latency
+   * @param quantization the graphs' quantization ({@link PefaQuantization#id()})
    */
-  record Point(String method, int n, int ef, boolean isDefault, double recall, double latencyMs) {}
+  record Point(
+      String method, int n, int ef, boolean isDefault, double recall, double latencyMs, String quantization) {
 
-  private record Run(String method, int n, int ef, boolean isDefault, BenchRunner.Search search, int[] map, Exact exact) {}
+    /** A point of float graphs. */
+    Point(String method, int n, int ef, boolean isDefault, double recall, double latencyMs) {
+      this(method, n, ef, isDefault, recall, latencyMs, PefaQuantization.NONE.id());
+    }
+  }
+
+  /**
+   * The three indexes of one quantization.
+   *
+   * @param quantization the quantization of every graph in them
+   * @param schema the PEFA index layout
+   * @param stock searcher of the stock document index
+   * @param stockMem searcher of the stock memory-vector index
+   * @param pefa searcher of the PEFA index
+   * @param stockMap stock doc id to data index
+   * @param pefaMap PEFA doc id to data index
+   */
+  record IndexSet(
+      PefaQuantization quantization,
+      PefaSchema schema,
+      IndexSearcher stock,
+      IndexSearcher stockMem,
+      IndexSearcher pefa,
+      int[] stockMap,
+      int[] pefaMap) {}
+
+  private record Run(
+      String method,
+      String quantization,
+      int n,
+      int ef,
+      boolean isDefault,
+      BenchRunner.Search search,
+      int[] map,
+      Exact exact) {}
 
   /** The exact top n of a method, with the map of its doc ids. */
   private record Exact(BenchRunner.Search search, int[] map) {}
@@ -87,87 +128,85 @@ final class ParetoSweep {
   }
 
   /**
-   * Times every point.
+   * Times every point of every index set.
    *
    * @param data the vectors
-   * @param schema the PEFA index layout
-   * @param stock searcher of the stock document index
-   * @param stockMem searcher of the stock memory-vector index
-   * @param pefa searcher of the PEFA index
-   * @param stockMap stock doc id to data index
-   * @param pefaMap PEFA doc id to data index
-   * @return the points, by method, n and ef
+   * @param sets the index sets, one per quantization
+   * @return the points, by quantization, method, n and ef
    * @throws IOException on I/O errors
    */
-  List<Point> run(
-      BenchData data,
-      PefaSchema schema,
-      IndexSearcher stock,
-      IndexSearcher stockMem,
-      IndexSearcher pefa,
-      int[] stockMap,
-      int[] pefaMap)
-      throws IOException {
+  List<Point> run(BenchData data, List<IndexSet> sets) throws IOException {
     List<Run> runs = new ArrayList<>();
     float[][] docs = data.docs();
     for (int n : options.hits()) {
+      // the exact top n of the documents does not depend on the graphs' quantization
       Exact docsExact = new Exact(q -> BenchRunner.scan(docs, q, n), null);
-      Exact xsExact =
-          new Exact(q -> pefa.search(xs(schema, q, n, AnnEffort.EXHAUSTIVE), n).scoreDocs, pefaMap);
-      int kTop = topK(n);
-      Exact xlExact =
-          new Exact(q -> pefa.search(xl(schema, q, n, kTop, AnnEffort.EXHAUSTIVE), n).scoreDocs, pefaMap);
-      int xsDefault = AnnEffort.defaultEf(PefaMode.XS, n);
-      int xlDefault = AnnEffort.defaultEf(PefaMode.XL, n);
-      for (int ef : efs(n, n)) {
-        runs.add(new Run("stock", n, ef, ef == n, q -> stockSearch(stock, q, n, ef), stockMap, docsExact));
-      }
-      for (int ef : efs(n, xlDefault)) {
-        // PEFA-XL's memory search: k neighbours with its memory beam (a beam below k is k)
-        int memBeam = Math.max(config.k(), AnnEffort.ef(ef).forMemory(config.k()).efSearch());
-        runs.add(
-            new Run(
-                "floor",
-                n,
-                ef,
-                ef == xlDefault,
-                q -> {
-                  ScoreDoc[] top = stockSearch(stock, q, n, ef);
-                  stockMem.search(new KnnFloatVectorQuery(BenchRunner.STOCK_FIELD, q, memBeam), config.k());
-                  return top;
-                },
-                stockMap,
-                docsExact));
-      }
-      for (int ef : efs(n, xsDefault)) {
-        AnnEffort effort = AnnEffort.ef(ef);
-        runs.add(
-            new Run(
-                "xs",
-                n,
-                ef,
-                ef == xsDefault,
-                q -> pefa.search(xs(schema, q, n, effort), n).scoreDocs,
-                pefaMap,
-                xsExact));
-      }
-      for (int ef : efs(n, xlDefault)) {
-        AnnEffort effort = AnnEffort.ef(ef);
-        runs.add(
-            new Run(
-                "xl",
-                n,
-                ef,
-                ef == xlDefault,
-                q -> pefa.search(xl(schema, q, n, kTop, effort), n).scoreDocs,
-                pefaMap,
-                xlExact));
+      for (IndexSet set : sets) {
+        addRuns(runs, set, n, docsExact);
       }
     }
     if (config.only() != null) {
       runs.removeIf(r -> r.method().matches(config.only()) == false);
     }
     return measure(runs, data.queries());
+  }
+
+  /** The points of one index set for n hits. */
+  private void addRuns(List<Run> runs, IndexSet set, int n, Exact docsExact) {
+    PefaSchema schema = set.schema();
+    IndexSearcher pefa = set.pefa();
+    PefaQuantization quant = set.quantization();
+    String qid = quant.id();
+    float oversample = config.oversample();
+    Exact xsExact =
+        new Exact(q -> pefa.search(xs(schema, q, n, AnnEffort.EXHAUSTIVE), n).scoreDocs, set.pefaMap());
+    int kTop = topK(n);
+    Exact xlExact =
+        new Exact(q -> pefa.search(xl(schema, q, n, kTop, AnnEffort.EXHAUSTIVE), n).scoreDocs, set.pefaMap());
+    int xsDefault = AnnEffort.defaultEf(PefaMode.XS, n);
+    int xlDefault = AnnEffort.defaultEf(PefaMode.XL, n);
+    for (int ef : efs(n, n)) {
+      runs.add(
+          new Run(
+              "stock", qid, n, ef, ef == n,
+              q -> set.stock().search(StockKnn.query(BenchRunner.STOCK_FIELD, q, n, ef, quant, oversample), n).scoreDocs,
+              set.stockMap(),
+              docsExact));
+    }
+    for (int ef : efs(n, xlDefault)) {
+      // PEFA-XL's memory search: k neighbours with its memory beam (a beam below k is k)
+      int memBeam = Math.max(config.k(), AnnEffort.ef(ef).forMemory(config.k()).efSearch());
+      runs.add(
+          new Run(
+              "floor", qid, n, ef, ef == xlDefault,
+              q -> {
+                ScoreDoc[] top =
+                    set.stock().search(StockKnn.query(BenchRunner.STOCK_FIELD, q, n, ef, quant, oversample), n).scoreDocs;
+                set.stockMem()
+                    .search(StockKnn.query(BenchRunner.STOCK_FIELD, q, config.k(), memBeam, quant, oversample), config.k());
+                return top;
+              },
+              set.stockMap(),
+              docsExact));
+    }
+    for (int ef : efs(n, xsDefault)) {
+      AnnEffort effort = AnnEffort.ef(ef);
+      runs.add(
+          new Run(
+              "xs", qid, n, ef, ef == xsDefault,
+              q -> pefa.search(xs(schema, q, n, effort), n).scoreDocs,
+              set.pefaMap(),
+              xsExact));
+    }
+    for (int ef : efs(n, xlDefault)) {
+      AnnEffort effort = AnnEffort.ef(ef);
+      runs.add(
+          new Run(
+              "xl", qid, n, ef, ef == xlDefault,
+              q -> pefa.search(xl(schema, q, n, kTop, effort), n).scoreDocs,
+              set.pefaMap(),
+              xlExact));
+    }
   }
 
   /** The swept ef values for n hits: those at least n, and the default. */
@@ -180,26 +219,23 @@ final class ParetoSweep {
         .toArray();
   }
 
-  private static ScoreDoc[] stockSearch(IndexSearcher stock, float[] q, int n, int ef)
-      throws IOException {
-    return stock.search(new KnnFloatVectorQuery(BenchRunner.STOCK_FIELD, q, Math.max(ef, n)), n).scoreDocs;
-  }
-
   private Query xs(PefaSchema schema, float[] q, int n, AnnEffort effort) {
-    return PefaQuery.xs(schema, q, n).lambda(config.xsLambda()).effort(effort).build();
+    PefaQuery.Builder b = PefaQuery.xs(schema, q, n).lambda(config.xsLambda()).effort(effort);
+    return (config.oversample() > 0 ? b.oversample(config.oversample()) : b).build();
   }
 
   private Query xl(PefaSchema schema, float[] q, int n, int topK, AnnEffort effort) {
-    return PefaQuery.xl(schema, q, n)
-        .lambda(config.xlLambda())
-        .k(config.k())
-        .topK(topK)
-        .knnWeighting(config.vote().weighting())
-        .knnNormalization(config.vote().normalization())
-        .temperature(config.vote().temperature())
-        .ermScoreMode(config.ermMode())
-        .effort(effort)
-        .build();
+    PefaQuery.Builder b =
+        PefaQuery.xl(schema, q, n)
+            .lambda(config.xlLambda())
+            .k(config.k())
+            .topK(topK)
+            .knnWeighting(config.vote().weighting())
+            .knnNormalization(config.vote().normalization())
+            .temperature(config.vote().temperature())
+            .ermScoreMode(config.ermMode())
+            .effort(effort);
+    return (config.oversample() > 0 ? b.oversample(config.oversample()) : b).build();
   }
 
   private List<Point> measure(List<Run> runs, float[][] queries) throws IOException {
@@ -250,11 +286,12 @@ final class ParetoSweep {
       Arrays.sort(sorted);
       double median =
           (sorted[(sorted.length - 1) / 2] + sorted[sorted.length / 2]) / 2.0 / 1e6;
-      Point p = new Point(r.method(), r.n(), r.ef(), r.isDefault(), recall / nq, median);
+      Point p = new Point(r.method(), r.n(), r.ef(), r.isDefault(), recall / nq, median, r.quantization());
       log.printf(
           Locale.ROOT,
-          "  %-5s n %4d ef %5d%s  recall %.4f  median %8.3f ms%n",
+          "  %-5s %-6s n %4d ef %5d%s  recall %.4f  median %8.3f ms%n",
           p.method(),
+          p.quantization(),
           p.n(),
           p.ef(),
           p.isDefault() ? "*" : " ",

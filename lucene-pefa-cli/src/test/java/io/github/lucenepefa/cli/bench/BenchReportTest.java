@@ -128,6 +128,36 @@ class BenchReportTest {
   }
 
   @Test
+  void theQuantizationAndOversampleOfARunAreSavedAndShown(@TempDir Path dir) throws IOException {
+    BenchRunner.Report plain = sampleReport();
+    BenchRunner.Config d = plain.config();
+    BenchRunner.Config c =
+        new BenchRunner.Config(
+            d.efs(), d.n(), d.vote(), d.ermMode(), d.topK(), d.kSweep(), d.xlLambda(), d.xsLambda(), d.maxConn(),
+            d.beamWidth(), d.threads(), d.warmupSeconds(), d.minTimedQueries(), d.ramBufferMb(), d.workDir(),
+            d.keepIndexes(), d.graphOnly(), d.only(), d.xsAnyLambda(), d.indexThreads(), d.forceMerge(),
+            d.stockMemory(), d.buildRepeats(), io.github.lucenepefa.codec.PefaQuantization.BINARY, 2.5f);
+    BenchRunner.Report r =
+        new BenchRunner.Report(
+            plain.dataset(), plain.docs(), plain.memoryRows(), plain.labels(), plain.queries(), plain.dim(),
+            plain.simd(), plain.javaVersion(), c, plain.builds(), plain.heapUsedMb(), plain.records());
+    Path json = dir.resolve("q.json");
+    BenchReport.writeJson(r, json);
+    BenchRunner.Report back = BenchReport.readJson(json);
+    assertEquals(io.github.lucenepefa.codec.PefaQuantization.BINARY, back.config().quantization());
+    assertEquals(2.5f, back.config().oversample());
+    assertTrue(BenchReport.header(back).contains("quantization: binary"), BenchReport.header(back));
+    assertTrue(BenchReport.header(back).contains("oversample 2.5"), BenchReport.header(back));
+    // a float run without an oversample says nothing of either, and an older result reads as float
+    assertFalse(BenchReport.header(plain).contains("quantization"), BenchReport.header(plain));
+    ObjectMapper mapper = new ObjectMapper();
+    ObjectNode root = (ObjectNode) mapper.readTree(json.toFile());
+    ((ObjectNode) root.get("config")).remove(List.of("quantization", "oversample"));
+    mapper.writeValue(json.toFile(), root);
+    assertEquals(io.github.lucenepefa.codec.PefaQuantization.NONE, BenchReport.readJson(json).config().quantization());
+  }
+
+  @Test
   void olderResultsWithoutTheNewerSettingsStillRender(@TempDir Path dir) throws IOException {
     Path json = dir.resolve("old.json");
     BenchReport.writeJson(sampleReport(), json);

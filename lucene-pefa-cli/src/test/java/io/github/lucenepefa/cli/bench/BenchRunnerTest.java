@@ -78,7 +78,9 @@ class BenchRunnerTest {
             2,
             true,
             true,
-            2);
+            2,
+            io.github.lucenepefa.codec.PefaQuantization.NONE,
+            0f);
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     BenchRunner.Report r =
         new BenchRunner(config, new PrintStream(log, true, StandardCharsets.UTF_8)).run(data);
