@@ -126,37 +126,7 @@ class ScifactRegressionTest {
     JsonNode reg = regression(file);
     Assumptions.assumeTrue(reg.path("quantized").size() > 0, file + " has no quantized rows");
     requireSeed(reg);
-    Path work = CliRunner.work("regression-quantized");
-    List<String> failures = new ArrayList<>();
-    for (JsonNode row : reg.path("quantized")) {
-      List<String> args = new ArrayList<>(List.of(
-          "eval", "--data", repo().resolve(reg.path("dataset").asText()).toString(),
-          "--cache", work.resolve("cache").toString(), "--index", work.resolve("index").toString(),
-          "--out", work.resolve("eval").toString(), "--no-sweep"));
-      for (JsonNode a : row.path("eval_args")) {
-        args.add(a.asText());
-      }
-      long t0 = System.nanoTime();
-      CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
-      assertEquals(0, r.code(), r.err());
-      System.err.printf("regression: quantized eval %s in %.1f s%n", row.path("quantization"), (System.nanoTime() - t0) / 1e9);
-      JsonNode got = new JsonMapper().readTree(work.resolve("eval/metrics.json").toFile());
-      double tol = row.path("tolerance").asDouble(reg.path("tolerance").asDouble(0.005));
-      for (Iterator<Map.Entry<String, JsonNode>> it = row.path("expected").fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> method = it.next();
-        for (Iterator<Map.Entry<String, JsonNode>> mt = method.getValue().fields(); mt.hasNext(); ) {
-          Map.Entry<String, JsonNode> metric = mt.next();
-          double want = metric.getValue().asDouble();
-          double have = got.path(method.getKey()).path(metric.getKey()).asDouble(Double.NaN);
-          String line = String.format(java.util.Locale.ROOT, "%s %s %s: expected %.4f ± %.4f, got %.4f",
-              row.path("quantization").asText(), method.getKey(), metric.getKey(), want, tol, have);
-          System.err.println("regression: " + line);
-          if (!(Math.abs(have - want) <= tol)) {
-            failures.add(line);
-          }
-        }
-      }
-    }
+    List<String> failures = evalRows(reg, "quantized", "quantization", "regression-quantized");
     assertTrue(failures.isEmpty(), "SciFact quantized regression failed:\n" + String.join("\n", failures));
   }
 
@@ -170,9 +140,20 @@ class ScifactRegressionTest {
     JsonNode reg = regression(file);
     Assumptions.assumeTrue(reg.path("variants").size() > 0, file + " has no variants");
     requireSeed(reg);
-    Path work = CliRunner.work("regression-variants");
+    List<String> failures = evalRows(reg, "variants", "name", "regression-variants");
+    assertTrue(failures.isEmpty(), "SciFact variant regression failed:\n" + String.join("\n", failures));
+  }
+
+  /**
+   * Runs {@code pefa eval} with each row's {@code eval_args} of the list {@code rows} of a regression file, on one
+   * index, and compares its metrics with the row's {@code expected} within the row's (else the file's) tolerance.
+   *
+   * @return one line per metric outside its tolerance
+   */
+  private static List<String> evalRows(JsonNode reg, String rows, String label, String workName) throws Exception {
+    Path work = CliRunner.work(workName);
     List<String> failures = new ArrayList<>();
-    for (JsonNode row : reg.path("variants")) {
+    for (JsonNode row : reg.path(rows)) {
       List<String> args = new ArrayList<>(List.of(
           "eval", "--data", repo().resolve(reg.path("dataset").asText()).toString(),
           "--cache", work.resolve("cache").toString(), "--index", work.resolve("index").toString(),
@@ -181,7 +162,8 @@ class ScifactRegressionTest {
       long t0 = System.nanoTime();
       CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
       assertEquals(0, r.code(), r.err());
-      System.err.printf("regression: variant %s in %.1f s%n", row.path("name").asText(), (System.nanoTime() - t0) / 1e9);
+      String name = row.path(label).asText();
+      System.err.printf("regression: %s %s in %.1f s%n", rows, name, (System.nanoTime() - t0) / 1e9);
       JsonNode got = new JsonMapper().readTree(work.resolve("eval/metrics.json").toFile());
       double tol = row.path("tolerance").asDouble(reg.path("tolerance").asDouble(0.005));
       for (Iterator<Map.Entry<String, JsonNode>> it = row.path("expected").fields(); it.hasNext(); ) {
@@ -191,7 +173,7 @@ class ScifactRegressionTest {
           double want = metric.getValue().asDouble();
           double have = got.path(method.getKey()).path(metric.getKey()).asDouble(Double.NaN);
           String line = String.format(java.util.Locale.ROOT, "%s %s %s: expected %.4f ± %.4f, got %.4f",
-              row.path("name").asText(), method.getKey(), metric.getKey(), want, tol, have);
+              name, method.getKey(), metric.getKey(), want, tol, have);
           System.err.println("regression: " + line);
           if (!(Math.abs(have - want) <= tol)) {
             failures.add(line);
@@ -199,7 +181,7 @@ class ScifactRegressionTest {
         }
       }
     }
-    assertTrue(failures.isEmpty(), "SciFact variant regression failed:\n" + String.join("\n", failures));
+    return failures;
   }
 
   /** BM25 alone against Anserini's published figures (the file's {@code published_BM25}), within 0.005. */
