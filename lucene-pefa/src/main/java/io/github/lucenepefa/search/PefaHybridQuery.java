@@ -16,7 +16,6 @@ import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.Explanation;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.MatchNoDocsQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.QueryVisitor;
@@ -115,11 +114,11 @@ public final class PefaHybridQuery extends Query {
     Query lex = searcher.rewrite(lexical);
     Weight lexWeight = searcher.createWeight(lex, ScoreMode.COMPLETE, 1f);
     float max = localMax(searcher, lex, lexWeight);
-    Query filter = pefa.filter() == null ? null : searcher.rewrite(pefa.filter());
-    if (filter instanceof MatchNoDocsQuery) {
+    RewrittenFilter filter = RewrittenFilter.of(searcher, pefa.filter());
+    if (filter.matchesNothing()) {
       return new LexicalStatistics(max, new float[0]);
     }
-    ScoreDoc[] hits = lexicalCandidates(searcher, lex, filter instanceof MatchAllDocsQuery ? null : filter);
+    ScoreDoc[] hits = lexicalCandidates(searcher, lex, filter.query());
     float[] scores = new float[hits.length];
     for (int i = 0; i < hits.length; i++) {
       scores[i] = hits[i].score;
@@ -213,19 +212,12 @@ public final class PefaHybridQuery extends Query {
     if (weight == 0f) {
       return pefa;
     }
-    Query filter = pefa.filter();
-    Weight filterWeight = null;
-    if (filter != null) {
-      filter = searcher.rewrite(filter);
-      if (filter instanceof MatchNoDocsQuery) {
-        return filter;
-      }
-      if (filter instanceof MatchAllDocsQuery) {
-        filter = null;
-      } else {
-        filterWeight = searcher.createWeight(filter, ScoreMode.COMPLETE_NO_SCORES, 1f);
-      }
+    RewrittenFilter rewrittenFilter = RewrittenFilter.of(searcher, pefa.filter());
+    if (rewrittenFilter.matchesNothing()) {
+      return rewrittenFilter.query();
     }
+    Query filter = rewrittenFilter.query();
+    Weight filterWeight = rewrittenFilter.weight();
     Query lex = searcher.rewrite(lexical);
     Weight lexWeight = searcher.createWeight(lex, ScoreMode.COMPLETE, 1f);
     float max = Float.isNaN(lexicalMax) ? localMax(searcher, lex, lexWeight) : lexicalMax;

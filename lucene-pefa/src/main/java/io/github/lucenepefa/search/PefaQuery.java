@@ -15,12 +15,10 @@ import java.util.Objects;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.MatchNoDocsQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.QueryVisitor;
 import org.apache.lucene.search.ScoreDoc;
-import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.Weight;
 
@@ -164,16 +162,11 @@ public final class PefaQuery extends Query {
   @Override
   public Query rewrite(IndexSearcher searcher) throws IOException {
     IndexReader reader = searcher.getIndexReader();
-    Weight filterWeight = null;
-    if (filter != null) {
-      Query rewritten = searcher.rewrite(filter);
-      if (rewritten instanceof MatchNoDocsQuery) {
-        return rewritten;
-      }
-      if (rewritten instanceof MatchAllDocsQuery == false) {
-        filterWeight = searcher.createWeight(rewritten, ScoreMode.COMPLETE_NO_SCORES, 1f);
-      }
+    RewrittenFilter rewrittenFilter = RewrittenFilter.of(searcher, filter);
+    if (rewrittenFilter.matchesNothing()) {
+      return rewrittenFilter.query();
     }
+    Weight filterWeight = rewrittenFilter.weight();
     ScoreDoc[] hits;
     PefaScoredDocsQuery.Explainer explainer;
     if (mode == PefaMode.XL) {
@@ -219,16 +212,11 @@ public final class PefaQuery extends Query {
     if (mode != PefaMode.XL) {
       throw new IllegalStateException("ermTopKScores: a PEFA-XS query has no ERM top-K");
     }
-    Weight filterWeight = null;
-    if (filter != null) {
-      Query rewritten = searcher.rewrite(filter);
-      if (rewritten instanceof MatchNoDocsQuery) {
-        return new float[0];
-      }
-      if (rewritten instanceof MatchAllDocsQuery == false) {
-        filterWeight = searcher.createWeight(rewritten, ScoreMode.COMPLETE_NO_SCORES, 1f);
-      }
+    RewrittenFilter rewrittenFilter = RewrittenFilter.of(searcher, filter);
+    if (rewrittenFilter.matchesNothing()) {
+      return new float[0];
     }
+    Weight filterWeight = rewrittenFilter.weight();
     ScoreDoc[] hits =
         XlCandidates.ermTopK(searcher, schema, vector, topK, effort, oversample, filterWeight);
     float[] scores = new float[hits.length];

@@ -17,11 +17,8 @@ import java.util.concurrent.Callable;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.LeafCollector;
-import org.apache.lucene.search.MatchAllDocsQuery;
-import org.apache.lucene.search.MatchNoDocsQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
-import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.Weight;
@@ -125,17 +122,12 @@ public final class XlCandidates {
       PefaChecks.oversample("oversample", oversample);
     }
     io.github.lucenepefa.index.PefaVectors.checkUnit("query vector", query, schema.dimension());
-    Weight filterWeight = null;
-    if (filter != null) {
-      Query rewritten = searcher.rewrite(filter);
-      if (rewritten instanceof MatchNoDocsQuery) {
-        return new XlCandidates(
-            searcher, schema, query, List.of(), new int[0], new float[0], Map.of());
-      }
-      if (rewritten instanceof MatchAllDocsQuery == false) {
-        filterWeight = searcher.createWeight(rewritten, ScoreMode.COMPLETE_NO_SCORES, 1f);
-      }
+    RewrittenFilter rewrittenFilter = RewrittenFilter.of(searcher, filter);
+    if (rewrittenFilter.matchesNothing()) {
+      return new XlCandidates(
+          searcher, schema, query, List.of(), new int[0], new float[0], Map.of());
     }
+    Weight filterWeight = rewrittenFilter.weight();
     return search(
         searcher,
         schema,
