@@ -50,6 +50,32 @@ public final class LiveTermDocs {
     Bits accepted(LeafReaderContext ctx) throws IOException;
   }
 
+  /** The documents of one segment's terms, deleted or not. */
+  @FunctionalInterface
+  public interface SegmentPostings {
+    /**
+     * @param term the index of the term
+     * @return every document of the segment carrying the term, deleted or not, in increasing order;
+     *     {@code null} when none does
+     * @throws IOException on I/O errors
+     */
+    DocIdSetIterator docs(int term) throws IOException;
+  }
+
+  /** Where the documents of each segment's terms come from. */
+  @FunctionalInterface
+  public interface PostingsSource {
+    /**
+     * Opens a segment; called at most once per segment, before any of its documents is visited.
+     *
+     * @param ctx the segment
+     * @param terms the terms of the field in the segment
+     * @return the documents of each term in the segment
+     * @throws IOException on I/O errors
+     */
+    SegmentPostings open(LeafReaderContext ctx, Terms terms) throws IOException;
+  }
+
   /**
    * Visits, segment by segment in order and term by term, every live and accepted document that
    * carries one of the terms. Within a segment and a term, documents come in increasing order.
@@ -68,7 +94,48 @@ public final class LiveTermDocs {
       Acceptance acceptance,
       Visitor visitor)
       throws IOException {
-    if (sortedTerms.length == 0) {
+    visit(
+        leaves,
+        field,
+        sortedTerms.length,
+        acceptance,
+        (ctx, terms) -> {
+          TermsEnum te = terms.iterator();
+          PostingsEnum[] reused = new PostingsEnum[1];
+          return t -> {
+            if (te.seekExact(sortedTerms[t]) == false) {
+              return null;
+            }
+            return reused[0] = te.postings(reused[0], PostingsEnum.NONE);
+          };
+        },
+        visitor);
+  }
+
+  /**
+   * The one walk of {@link #visit(List, String, BytesRef[], Acceptance, Visitor)}, with the
+   * documents of each term taken from {@code source} (the terms dictionary, or a cache of it):
+   * visits, segment by segment in order and term by term ({@code 0 .. termCount - 1}), every live
+   * and accepted document {@code source} gives. Segments without the field, and those whose
+   * accepted documents are {@link Bits.MatchNoBits}, are skipped without opening them.
+   *
+   * @param leaves the segments
+   * @param field the indexed field of the terms
+   * @param termCount the number of terms
+   * @param acceptance which documents of a segment may be visited
+   * @param source the documents of each term in a segment
+   * @param visitor receives the documents
+   * @throws IOException on I/O errors
+   */
+  public static void visit(
+      List<LeafReaderContext> leaves,
+      String field,
+      int termCount,
+      Acceptance acceptance,
+      PostingsSource source,
+      Visitor visitor)
+      throws IOException {
+    if (termCount == 0) {
       return;
     }
     for (LeafReaderContext ctx : leaves) {
@@ -80,15 +147,14 @@ public final class LiveTermDocs {
       if (accepted instanceof Bits.MatchNoBits) {
         continue;
       }
-      TermsEnum te = terms.iterator();
+      SegmentPostings postings = source.open(ctx, terms);
       Bits live = ctx.reader().getLiveDocs();
-      PostingsEnum pe = null;
-      for (int t = 0; t < sortedTerms.length; t++) {
-        if (te.seekExact(sortedTerms[t]) == false) {
+      for (int t = 0; t < termCount; t++) {
+        DocIdSetIterator docs = postings.docs(t);
+        if (docs == null) {
           continue;
         }
-        pe = te.postings(pe, PostingsEnum.NONE);
-        for (int doc = pe.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = pe.nextDoc()) {
+        for (int doc = docs.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = docs.nextDoc()) {
           if ((live == null || live.get(doc)) && (accepted == null || accepted.get(doc))) {
             visitor.visit(t, ctx, doc);
           }

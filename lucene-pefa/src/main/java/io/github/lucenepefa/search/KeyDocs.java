@@ -13,7 +13,6 @@ import org.apache.lucene.index.Terms;
 import org.apache.lucene.index.TermsEnum;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.util.ArrayUtil;
-import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
 
 /**
@@ -66,26 +65,19 @@ final class KeyDocs {
     return (int) Math.min(Integer.MAX_VALUE, 2L * maxDoc + 1024);
   }
 
-  /** Receives the accepted live documents of a key in a segment, in increasing order. */
-  @FunctionalInterface
-  interface Visitor {
-    /**
-     * @param key the index of the key
-     * @param ctx the segment
-     * @param doc the document, in the segment
-     */
-    void visit(int key, LeafReaderContext ctx, int doc);
-  }
-
   /**
    * Visits, segment by segment in order and key by key, every live and accepted document whose
-   * {@code field} holds one of {@code keys} (the documents {@link LiveTermDocs#visit} visits).
+   * {@code field} holds one of {@code keys}: the walk of {@link LiveTermDocs#visit(List, String,
+   * int, LiveTermDocs.Acceptance, LiveTermDocs.PostingsSource, LiveTermDocs.Visitor)}, with each
+   * key's documents in a segment taken from the segment's remembered keys, or read from its terms
+   * dictionary (and remembered) when it does not hold them yet.
    *
    * @param leaves the segments
    * @param field the key field
    * @param keys the keys, in any order
    * @param acceptance which documents of a segment may be visited
-   * @param visitor receives the documents
+   * @param visitor receives the documents; the term index it gets is the key's index in {@code
+   *     keys}
    * @throws IOException on I/O errors
    */
   static void visit(
@@ -93,45 +85,72 @@ final class KeyDocs {
       String field,
       String[] keys,
       LiveTermDocs.Acceptance acceptance,
-      Visitor visitor)
+      LiveTermDocs.Visitor visitor)
       throws IOException {
-    if (keys.length == 0) {
-      return;
+    LiveTermDocs.visit(
+        leaves,
+        field,
+        keys.length,
+        acceptance,
+        (ctx, terms) -> {
+          int[][] docsOf = docsOf(ctx.reader(), field, terms, keys);
+          return t -> docsOf[t].length == 0 ? null : new ArrayIterator(docsOf[t]);
+        },
+        visitor);
+  }
+
+  /** Every document (deleted or not) of each key in a segment: remembered, or read and remembered. */
+  private static int[][] docsOf(LeafReader reader, String field, Terms terms, String[] keys)
+      throws IOException {
+    Segment segment = segment(reader, field);
+    int[][] docsOf = new int[keys.length][];
+    int[] missing = null;
+    int missingCount = 0;
+    for (int t = 0; t < keys.length; t++) {
+      docsOf[t] = segment == null ? null : segment.docs.get(keys[t]);
+      if (docsOf[t] == null) {
+        if (missing == null) {
+          missing = new int[keys.length - t];
+        }
+        missing[missingCount++] = t;
+      }
     }
-    for (LeafReaderContext ctx : leaves) {
-      LeafReader reader = ctx.reader();
-      Terms terms = reader.terms(field);
-      if (terms == null) {
-        continue;
-      }
-      Bits accepted = acceptance.accepted(ctx);
-      if (accepted instanceof Bits.MatchNoBits) {
-        continue;
-      }
-      Segment segment = segment(reader, field);
-      Bits live = reader.getLiveDocs();
-      int[][] docsOf = new int[keys.length][];
-      int[] missing = null;
-      int missingCount = 0;
-      for (int t = 0; t < keys.length; t++) {
-        docsOf[t] = segment == null ? null : segment.docs.get(keys[t]);
-        if (docsOf[t] == null) {
-          if (missing == null) {
-            missing = new int[keys.length - t];
-          }
-          missing[missingCount++] = t;
-        }
-      }
-      if (missingCount > 0) {
-        lookUp(terms, keys, missing, missingCount, docsOf, segment);
-      }
-      for (int t = 0; t < keys.length; t++) {
-        for (int doc : docsOf[t]) {
-          if ((live == null || live.get(doc)) && (accepted == null || accepted.get(doc))) {
-            visitor.visit(t, ctx, doc);
-          }
-        }
-      }
+    if (missingCount > 0) {
+      lookUp(terms, keys, missing, missingCount, docsOf, segment);
+    }
+    return docsOf;
+  }
+
+  /** The doc ids of an array, ascending. */
+  private static final class ArrayIterator extends DocIdSetIterator {
+    private final int[] docs;
+    private int i = -1;
+    private int doc = -1;
+
+    ArrayIterator(int[] docs) {
+      this.docs = docs;
+    }
+
+    @Override
+    public int docID() {
+      return doc;
+    }
+
+    @Override
+    public int nextDoc() {
+      return doc = ++i < docs.length ? docs[i] : NO_MORE_DOCS;
+    }
+
+    @Override
+    public int advance(int target) {
+      int d;
+      while ((d = nextDoc()) < target) {}
+      return d;
+    }
+
+    @Override
+    public long cost() {
+      return docs.length;
     }
   }
 
