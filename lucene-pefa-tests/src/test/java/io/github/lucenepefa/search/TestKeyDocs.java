@@ -26,8 +26,9 @@ import org.apache.lucene.util.FixedBitSet;
 /**
  * {@link KeyDocs}, the per-segment memory of label-key postings: through documents added, updated
  * and deleted between reopens that keep earlier segments (and their remembered keys), with and
- * without a filter, it visits exactly what a terms-dictionary walk ({@link LiveTermDocs}) visits;
- * and a segment's entry goes when the segment closes.
+ * without a filter, it visits exactly what a terms-dictionary walk ({@link LiveTermDocs}) visits; a
+ * segment remembers at most its capacity of keys; and a segment's entry goes when the segment
+ * closes.
  */
 public class TestKeyDocs extends LuceneTestCase {
 
@@ -117,6 +118,96 @@ public class TestKeyDocs extends LuceneTestCase {
       current.close();
     }
     assertEquals("entries of closed segments are dropped", segmentsBefore, KeyDocs.segmentCount());
+  }
+
+  /**
+   * A segment remembers at most {@link KeyDocs#capacity} keys: more distinct keys than that (most
+   * of them absent from the index) leave it at exactly the capacity, every answer, before and
+   * after a delete, stays the terms dictionary's, and the entry goes when the segment closes.
+   */
+  public void testCapacityHoldsAndAnswersStayCorrect() throws IOException {
+    Random r = random();
+    PefaSchema schema = PefaSchema.builder(DIM).build();
+    int segmentsBefore = KeyDocs.segmentCount();
+    try (Directory dir = newDirectory();
+        PefaIndexWriter w =
+            PefaIndexWriter.open(
+                dir,
+                schema,
+                new IndexWriterConfig(new MockAnalyzer(r)).setMergePolicy(NoMergePolicy.INSTANCE))) {
+      int docs = 5 + r.nextInt(20);
+      for (int i = 0; i < docs; i++) {
+        w.addDocument("d" + i, vector(r));
+      }
+      w.commit();
+      DirectoryReader reader = PefaDirectoryReader.open(w);
+      try {
+        assertEquals(1, reader.leaves().size());
+        org.apache.lucene.index.LeafReader segment = reader.leaves().get(0).reader();
+        int capacity = KeyDocs.capacity(segment.maxDoc());
+        assertEquals(2 * segment.maxDoc() + 1024, capacity);
+        // every existing key among 3 * capacity distinct ones, in queries of up to 200 keys
+        List<String> all = new ArrayList<>();
+        for (int i = 0; i < 3 * capacity; i++) {
+          all.add(i < docs ? "d" + i : "absent" + i);
+        }
+        java.util.Collections.shuffle(all, r);
+        for (int from = 0; from < all.size(); ) {
+          int to = Math.min(all.size(), from + 1 + r.nextInt(200));
+          assertSameDocs(reader, schema, all.subList(from, to).toArray(new String[0]));
+          assertTrue(KeyDocs.rememberedKeys(segment, schema.keyField()) <= capacity);
+          from = to;
+        }
+        assertEquals(
+            "a segment remembers its capacity of keys, no more",
+            capacity,
+            KeyDocs.rememberedKeys(segment, schema.keyField()));
+        // keys it remembers and keys it does not: both answered right, also after a delete
+        String[] existing = new String[docs];
+        for (int i = 0; i < docs; i++) {
+          existing[i] = "d" + i;
+        }
+        assertSameDocs(reader, schema, existing);
+        w.deleteDocument("d" + r.nextInt(docs));
+        DirectoryReader changed = DirectoryReader.openIfChanged(reader);
+        assertNotNull(changed);
+        reader.close();
+        reader = changed;
+        assertSameDocs(reader, schema, existing);
+        assertEquals(capacity, KeyDocs.rememberedKeys(reader.leaves().get(0).reader(), schema.keyField()));
+      } finally {
+        reader.close();
+      }
+    }
+    assertEquals("entries of closed segments are dropped", segmentsBefore, KeyDocs.segmentCount());
+  }
+
+  /** KeyDocs visits exactly what the terms dictionary does for {@code keys}. */
+  private static void assertSameDocs(DirectoryReader reader, PefaSchema schema, String[] keys)
+      throws IOException {
+    List<String> cached = new ArrayList<>();
+    KeyDocs.visit(
+        reader.leaves(),
+        schema.keyField(),
+        keys,
+        LiveTermDocs.Acceptance.ALL,
+        (t, ctx, doc) -> cached.add(keys[t] + "@" + (ctx.docBase + doc)));
+    String[] sorted = keys.clone();
+    Arrays.sort(sorted);
+    BytesRef[] terms = new BytesRef[sorted.length];
+    for (int i = 0; i < sorted.length; i++) {
+      terms[i] = new BytesRef(sorted[i]);
+    }
+    List<String> uncached = new ArrayList<>();
+    LiveTermDocs.visit(
+        reader.leaves(),
+        schema.keyField(),
+        terms,
+        LiveTermDocs.Acceptance.ALL,
+        (t, ctx, doc) -> uncached.add(sorted[t] + "@" + (ctx.docBase + doc)));
+    java.util.Collections.sort(cached);
+    java.util.Collections.sort(uncached);
+    assertEquals(uncached, cached);
   }
 
   private static String[] keys(Random r) {

@@ -46,9 +46,14 @@ final class KeyDocs {
       this.capacity = capacity(maxDoc);
     }
 
+    /** Remembers a key's documents unless the segment holds it or {@code capacity} keys already. */
     void put(String key, int[] keyDocs) {
-      if (size.get() < capacity && docs.putIfAbsent(key, keyDocs) == null) {
-        size.incrementAndGet();
+      if (size.get() >= capacity || docs.containsKey(key)) {
+        return;
+      }
+      // reserve a place first, so that concurrent queries never take the size past capacity
+      if (size.incrementAndGet() > capacity || docs.putIfAbsent(key, keyDocs) != null) {
+        size.decrementAndGet();
       }
     }
   }
@@ -203,6 +208,16 @@ final class KeyDocs {
   /** The remembered keys of a segment core, or {@code null} when it has no core cache key. */
   private static Segment segment(LeafReader reader, String field) {
     return SEGMENTS.get(reader.getCoreCacheHelper(), field, reader.maxDoc(), Segment::new);
+  }
+
+  /**
+   * @param reader a segment
+   * @param field the key field
+   * @return the number of keys the segment's core remembers of {@code field} (for tests)
+   */
+  static int rememberedKeys(LeafReader reader, String field) {
+    Segment segment = SEGMENTS.peek(reader.getCoreCacheHelper(), field);
+    return segment == null ? 0 : segment.docs.size();
   }
 
   /**

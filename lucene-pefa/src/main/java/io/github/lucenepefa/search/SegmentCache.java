@@ -44,6 +44,18 @@ final class SegmentCache<V> {
   }
 
   /**
+   * The value of a segment's field, if created (for tests).
+   *
+   * @param helper the segment's cache helper, or {@code null}
+   * @param field the field
+   * @return the value, or {@code null} when there is none
+   */
+  V peek(IndexReader.CacheHelper helper, String field) {
+    ConcurrentHashMap<String, V> perField = helper == null ? null : byKey.get(helper.getKey());
+    return perField == null ? null : perField.get(field);
+  }
+
+  /**
    * @return the number of segments with cached values (for tests)
    */
   int size() {
