@@ -17,6 +17,7 @@ final class MemoryRowsRequest extends BroadcastRequest<MemoryRowsRequest> {
   final float[] vector;
   final int k;
   final boolean exact;
+  /** The query's HNSW beam; the memory graphs are walked with the core's memory beam of it. */
   final int efSearch;
   final List<String> keys;
   /** The oversample factor of a quantized memory graph's walk, or 0 for its default. */

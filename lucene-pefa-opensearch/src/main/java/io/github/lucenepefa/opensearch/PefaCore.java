@@ -197,6 +197,15 @@ final class PefaCore {
   }
 
   /**
+   * The effort of the memory search for {@code N_k(q)} of a query searching with {@link
+   * #effort(boolean, int)}: the core's own rule ({@link AnnEffort#forMemory}), so that the plugin's
+   * neighbours are the core's at the same settings.
+   */
+  static AnnEffort memoryEffort(boolean exact, int efSearch, int k) {
+    return effort(exact, efSearch).forMemory(k);
+  }
+
+  /**
    * The parameters of one PEFA query, as the DSL gives them.
    *
    * @param softmax XL neighbour vote: softmax over the similarities (true) or the similarities

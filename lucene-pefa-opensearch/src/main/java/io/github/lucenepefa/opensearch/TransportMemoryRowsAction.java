@@ -141,7 +141,7 @@ public final class TransportMemoryRowsAction
                 schema,
                 request.vector,
                 request.k,
-                PefaCore.effort(request.exact, request.efSearch),
+                PefaCore.memoryEffort(request.exact, request.efSearch, request.k),
                 request.oversample)) {
           rows.add(new MemoryRow(nb.rowId(), nb.similarity(), nb.labels(), null));
         }
