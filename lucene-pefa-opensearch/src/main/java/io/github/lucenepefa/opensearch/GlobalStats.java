@@ -19,10 +19,28 @@ import org.opensearch.core.common.io.stream.Writeable;
  * @param lexicalMax the top lexical score over every shard (0: no match), NaN without one
  * @param lexicalThreshold the {@code max(n, lexicalTopK)}-th best filtered lexical score over
  *     every shard ({@code -Infinity}: fewer), NaN without a lexical clause
+ * @param oneShard the search reads one shard ({@link #ONE_SHARD}): that shard's own statistics are
+ *     the whole search's, none were gathered, and the shard ranks with its own
  */
 record GlobalStats(
-    float ermThreshold, LexicalTermStats terms, float lexicalMax, float lexicalThreshold)
+    float ermThreshold,
+    LexicalTermStats terms,
+    float lexicalMax,
+    float lexicalThreshold,
+    boolean oneShard)
     implements Writeable {
+
+  /**
+   * The statistics of a search that reads one shard, known without asking it: the shard's own
+   * ERM top-K and lexical statistics are the whole search's.
+   */
+  static final GlobalStats ONE_SHARD =
+      new GlobalStats(Float.NEGATIVE_INFINITY, null, Float.NaN, Float.NaN, true);
+
+  /** Statistics gathered from every shard the search reads. */
+  GlobalStats(float ermThreshold, LexicalTermStats terms, float lexicalMax, float lexicalThreshold) {
+    this(ermThreshold, terms, lexicalMax, lexicalThreshold, false);
+  }
 
   /** The first round's result of a query with a lexical clause: term statistics only. */
   static GlobalStats termsOnly(LexicalTermStats terms) {
@@ -34,7 +52,8 @@ record GlobalStats(
         in.readFloat(),
         in.readOptionalWriteable(LexicalTermStats::new),
         in.readFloat(),
-        in.readFloat());
+        in.readFloat(),
+        in.readBoolean());
   }
 
   @Override
@@ -43,9 +62,13 @@ record GlobalStats(
     out.writeOptionalWriteable(terms);
     out.writeFloat(lexicalMax);
     out.writeFloat(lexicalThreshold);
+    out.writeBoolean(oneShard);
   }
 
-  /** Whether the scores' round ran (otherwise only the term statistics are known). */
+  /**
+   * Whether the scores' round ran, or the search reads one shard (otherwise only the term
+   * statistics are known).
+   */
   boolean complete() {
     return Float.isNaN(ermThreshold) == false;
   }

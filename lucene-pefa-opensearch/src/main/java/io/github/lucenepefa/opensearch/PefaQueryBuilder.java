@@ -497,8 +497,9 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
         return pefa;
       }
       Query lex = lexicalQuery(context);
-      if (stats == null || stats.complete() == false) {
-        return PefaCore.hybrid(pefa, lex, lexical.weight()); // outside a search: this shard's own
+      if (stats == null || stats.complete() == false || stats.oneShard()) {
+        // outside a search, or the search's only shard: this shard's own
+        return PefaCore.hybrid(pefa, lex, lexical.weight());
       }
       lex = new LexicalStatsQuery(lex, stats.terms());
       return PefaCore.hybrid(pefa, lex, lexical.weight(), stats.lexicalMax(), stats.lexicalThreshold());
@@ -548,7 +549,9 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
         exact,
         efSearchOrDefault(),
         oversample,
-        global == null || global.complete() == false ? null : global.ermThreshold());
+        global == null || global.complete() == false || global.oneShard()
+            ? null
+            : global.ermThreshold());
   }
 
   /** Whether the query is PEFA-XL. */

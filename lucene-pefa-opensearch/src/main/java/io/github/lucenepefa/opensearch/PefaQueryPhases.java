@@ -20,7 +20,8 @@ import org.opensearch.transport.client.Client;
  * The work a {@code pefa} query does once per search on the coordinating node, in its rewrite,
  * before any shard ranks a document: the global {@code N_k(q)} from the memory index ({@link
  * MemoryRowsAction}), and the whole search's statistics ({@link GlobalStatsAction}), read from
- * the shards the search itself reads. The coordinator's rewrite context ({@link
+ * the shards the search itself reads (no shard is asked when the search reads one: {@link
+ * GlobalStats#ONE_SHARD}). The coordinator's rewrite context ({@link
  * QueryCoordinatorContext}) carries the search request: its indices, index options, routing,
  * preference and {@code from + size}.
  */

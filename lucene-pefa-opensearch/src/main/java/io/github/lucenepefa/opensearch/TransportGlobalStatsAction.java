@@ -19,6 +19,7 @@ import org.opensearch.cluster.routing.ShardIterator;
 import org.opensearch.cluster.routing.ShardRouting;
 import org.opensearch.cluster.service.ClusterService;
 import org.opensearch.common.inject.Inject;
+import org.opensearch.core.action.ActionListener;
 import org.opensearch.core.action.support.DefaultShardOperationFailedException;
 import org.opensearch.core.common.io.stream.StreamInput;
 import org.opensearch.index.IndexService;
@@ -33,7 +34,8 @@ import org.opensearch.transport.TransportService;
 /**
  * Runs a {@link GlobalStatsRequest} on one copy of every shard the search reads (its indices,
  * routing and preference) against the shard's latest refreshed searcher, and merges the answers
- * into {@link GlobalStats} on the coordinating node.
+ * into {@link GlobalStats} on the coordinating node. A search that reads one shard asks none
+ * ({@link GlobalStats#ONE_SHARD}).
  */
 public final class TransportGlobalStatsAction
     extends TransportBroadcastAction<
@@ -58,6 +60,29 @@ public final class TransportGlobalStatsAction
         GlobalStatsShardRequest::new,
         ThreadPool.Names.SEARCH);
     this.indicesService = indicesService;
+  }
+
+  /**
+   * Answers {@link GlobalStats#ONE_SHARD} at once, without asking any shard, when the search reads
+   * one shard (its own statistics are then the whole search's); otherwise asks every shard.
+   */
+  @Override
+  protected void doExecute(
+      Task task, GlobalStatsRequest request, ActionListener<GlobalStatsResponse> listener) {
+    int shards;
+    try {
+      ClusterState state = clusterService.state();
+      shards =
+          shards(state, request, indexNameExpressionResolver.concreteIndexNames(state, request))
+              .size();
+    } catch (RuntimeException e) {
+      shards = -1; // the broadcast reports the problem as it reports any other
+    }
+    if (shards == 1) {
+      listener.onResponse(new GlobalStatsResponse(1, 1, 0, List.of(), GlobalStats.ONE_SHARD));
+    } else {
+      super.doExecute(task, request, listener);
+    }
   }
 
   @Override

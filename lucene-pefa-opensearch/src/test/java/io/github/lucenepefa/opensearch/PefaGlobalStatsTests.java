@@ -320,6 +320,39 @@ public class PefaGlobalStatsTests extends OpenSearchIntegTestCase {
         .build();
   }
 
+  /**
+   * A search that reads one shard (an index of one shard, or one shard of three by routing) gets
+   * {@link GlobalStats#ONE_SHARD} without any shard being asked; one that reads three gets the
+   * statistics of all three. That the answers stay the one index's is {@link
+   * #testOneAndThreeShardsEqualOneIndexInEveryMode}'s and {@link #testLexicalEqualsOneIndex}'s.
+   */
+  public void testOneShardAsksNoShard() throws Exception {
+    Random random = new Random(random().nextLong());
+    load(PefaShardedTests.rows(random, "q", PefaShardedTests.ROWS), docsWithText(random));
+    PefaQueryBuilder b =
+        new PefaQueryBuilder(FIELD, true, PefaShardedTests.unitVector(random))
+            .memoryIndex(MEMORY)
+            .numCandidates(10);
+    assertEquals(GlobalStats.ONE_SHARD, globalStats(ONE, null, b));
+    assertEquals(GlobalStats.ONE_SHARD, globalStats(THREE, "some-routing", b));
+    GlobalStats three = globalStats(THREE, null, b);
+    assertFalse(three.oneShard());
+    assertTrue(three.complete());
+  }
+
+  private GlobalStats globalStats(String index, String routing, PefaQueryBuilder query) {
+    GlobalStatsRequest request =
+        new GlobalStatsRequest(
+            new String[] {index},
+            org.opensearch.action.search.SearchRequest.DEFAULT_INDICES_OPTIONS,
+            routing,
+            null,
+            System.currentTimeMillis(),
+            query,
+            null);
+    return client().execute(GlobalStatsAction.INSTANCE, request).actionGet().statsOrThrow();
+  }
+
   public void testDefaultsFollowFromPlusSize() throws Exception {
     Random random = new Random(random().nextLong());
     List<Doc> docs = docsWithText(random);
