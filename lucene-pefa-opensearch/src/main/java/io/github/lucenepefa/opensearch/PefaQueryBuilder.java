@@ -4,7 +4,6 @@ import static io.github.lucenepefa.opensearch.PefaQueryChecks.checkLambda;
 import static io.github.lucenepefa.opensearch.PefaQueryChecks.checkRange;
 import static io.github.lucenepefa.opensearch.PefaQueryChecks.checkTemperature;
 import static io.github.lucenepefa.opensearch.PefaQueryChecks.checkVector;
-import static io.github.lucenepefa.opensearch.PefaQueryChecks.choice;
 import static io.github.lucenepefa.opensearch.PefaQueryChecks.requireField;
 
 import io.github.lucenepefa.index.PefaSchema;
@@ -16,8 +15,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.apache.lucene.search.Query;
-import org.opensearch.core.ParseField;
-import org.opensearch.core.common.ParsingException;
 import org.opensearch.core.common.io.stream.StreamInput;
 import org.opensearch.core.common.io.stream.StreamOutput;
 import org.opensearch.core.xcontent.XContentBuilder;
@@ -42,6 +39,8 @@ import org.opensearch.index.query.Rewriteable;
  *           "lexical": {"query": {...}, "weight": 0.1}}}
  * }</pre>
  *
+ * <p>{@link PefaQueryXContent} reads and writes this JSON.
+ *
  * <p>Sharded, it ranks as one index of every searched document: the coordinating node resolves in
  * {@link #doRewrite}, once per request, PEFA-XL's global {@code N_k(q)} (from the memory index)
  * and the whole search's statistics ({@link GlobalStats}: the global K-th ERM score; with a
@@ -60,44 +59,27 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
   static final int DEFAULT_HITS = 10;
   static final int MAX_K = 10_000;
 
-  private static final ParseField FIELD = new ParseField("field");
-  private static final ParseField MODE = new ParseField("mode");
-  private static final ParseField VECTOR = new ParseField("vector");
-  private static final ParseField TEXT = new ParseField("text");
-  private static final ParseField MEMORY_INDEX = new ParseField("memory_index");
-  private static final ParseField MEMORY_FIELD = new ParseField("memory_field");
-  private static final ParseField LAMBDA = new ParseField("lambda");
-  private static final ParseField K = new ParseField("k");
-  private static final ParseField TOP_K = new ParseField("top_k");
-  private static final ParseField KNN_NORM = new ParseField("knn_norm");
-  private static final ParseField KNN_WEIGHT = new ParseField("knn_weight");
-  private static final ParseField TEMPERATURE = new ParseField("temperature");
-  private static final ParseField ERM_SCORE = new ParseField("erm_score");
-  private static final ParseField NUM_CANDIDATES = new ParseField("num_candidates");
-  private static final ParseField EF_SEARCH = new ParseField("ef_search");
-  private static final ParseField EXACT = new ParseField("exact");
-  private static final ParseField FILTER = new ParseField("filter");
 
   String field;
   boolean xl = true;
   float[] vector;
-  private String text;
+  String text;
   String memoryIndex;
   String memoryField;
-  private Float lambda;
+  Float lambda;
   int k = DEFAULT_K;
-  private Integer topK; // null: follows numCandidates, as the core's K follows n
-  private boolean knnMean;
-  private boolean softmax;
-  private Float temperature;
-  private boolean ermTopKOnly;
+  Integer topK; // null: follows numCandidates, as the core's K follows n
+  boolean knnMean;
+  boolean softmax;
+  Float temperature;
+  boolean ermTopKOnly;
   Integer numCandidates; // null: from + size of the search
-  private Integer efSearch; // null: follows numCandidates, as the core's effort follows n
+  Integer efSearch; // null: follows numCandidates, as the core's effort follows n
   boolean exact;
-  private QueryBuilder filter;
+  QueryBuilder filter;
   /** {@code rescore.oversample_factor}, or null for each quantized graph's default. */
   Float oversample;
-  private LexicalClause lexical;
+  LexicalClause lexical;
   /** The resolved global N_k(q) (XL), set by the coordinator's rewrite. */
   List<Neighbour> neighbours;
   /** Pending neighbour search of the rewrite; never serialized. */
@@ -114,7 +96,7 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
     this.vector = vector == null ? null : checkVector(vector);
   }
 
-  private PefaQueryBuilder() {}
+  PefaQueryBuilder() {}
 
   /** Reads the query from a stream. */
   public PefaQueryBuilder(StreamInput in) throws IOException {
@@ -206,13 +188,13 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
 
   /** Sets the number of training-memory neighbours (PEFA-XL). */
   public PefaQueryBuilder k(int k) {
-    this.k = checkRange(K, k, 1, MAX_K);
+    this.k = checkRange(PefaQueryXContent.K, k, 1, MAX_K);
     return this;
   }
 
   /** Sets the number of ERM candidates K (PEFA-XL). */
   public PefaQueryBuilder topK(int topK) {
-    this.topK = checkRange(TOP_K, topK, 1, Integer.MAX_VALUE);
+    this.topK = checkRange(PefaQueryXContent.TOP_K, topK, 1, Integer.MAX_VALUE);
     return this;
   }
 
@@ -242,13 +224,13 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
 
   /** Sets the HNSW beam of every graph search. */
   public PefaQueryBuilder efSearch(int efSearch) {
-    this.efSearch = checkRange(EF_SEARCH, efSearch, 1, Integer.MAX_VALUE);
+    this.efSearch = checkRange(PefaQueryXContent.EF_SEARCH, efSearch, 1, Integer.MAX_VALUE);
     return this;
   }
 
   /** Sets the number of documents each shard returns. */
   public PefaQueryBuilder numCandidates(int n) {
-    this.numCandidates = checkRange(NUM_CANDIDATES, n, 1, Integer.MAX_VALUE);
+    this.numCandidates = checkRange(PefaQueryXContent.NUM_CANDIDATES, n, 1, Integer.MAX_VALUE);
     return this;
   }
 
@@ -284,139 +266,14 @@ public final class PefaQueryBuilder extends AbstractQueryBuilder<PefaQueryBuilde
   @Override
   protected void doXContent(XContentBuilder builder, Params params) throws IOException {
     builder.startObject(NAME);
-    builder.field(FIELD.getPreferredName(), field);
-    builder.field(MODE.getPreferredName(), xl ? "xl" : "xs");
-    if (vector != null) {
-      builder.array(VECTOR.getPreferredName(), vector);
-    }
-    if (text != null) {
-      builder.field(TEXT.getPreferredName(), text);
-    }
-    if (memoryIndex != null) {
-      builder.field(MEMORY_INDEX.getPreferredName(), memoryIndex);
-    }
-    if (memoryField != null) {
-      builder.field(MEMORY_FIELD.getPreferredName(), memoryField);
-    }
-    if (lambda != null) {
-      builder.field(LAMBDA.getPreferredName(), lambda.floatValue());
-    }
-    builder.field(K.getPreferredName(), k);
-    if (topK != null) {
-      builder.field(TOP_K.getPreferredName(), topK);
-    }
-    builder.field(KNN_NORM.getPreferredName(), knnMean ? "mean" : "sum");
-    builder.field(KNN_WEIGHT.getPreferredName(), softmax ? "softmax" : "similarity");
-    if (temperature != null) {
-      builder.field(TEMPERATURE.getPreferredName(), temperature.floatValue());
-    }
-    builder.field(ERM_SCORE.getPreferredName(), ermTopKOnly ? "top_k" : "exact");
-    if (numCandidates != null) {
-      builder.field(NUM_CANDIDATES.getPreferredName(), numCandidates);
-    }
-    if (efSearch != null) {
-      builder.field(EF_SEARCH.getPreferredName(), efSearch);
-    }
-    builder.field(EXACT.getPreferredName(), exact);
-    if (filter != null) {
-      builder.field(FILTER.getPreferredName(), filter);
-    }
-    RescoreOption.toXContent(builder, oversample);
-    if (lexical != null) {
-      lexical.toXContent(builder);
-    }
+    PefaQueryXContent.writeFields(this, builder);
     printBoostAndQueryName(builder);
     builder.endObject();
   }
 
-  /** Parses the query's JSON. */
+  /** Parses the query's JSON ({@link PefaQueryXContent}). */
   public static PefaQueryBuilder fromXContent(XContentParser parser) throws IOException {
-    PefaQueryBuilder b = new PefaQueryBuilder();
-    String mode = null;
-    String current = null;
-    XContentParser.Token token;
-    try {
-      while ((token = parser.nextToken()) != XContentParser.Token.END_OBJECT) {
-        if (token == XContentParser.Token.FIELD_NAME) {
-          current = parser.currentName();
-        } else if (VECTOR.match(current, parser.getDeprecationHandler())) {
-          b.vector = Vectors.parseArray(parser, "[pefa] [vector]");
-        } else if (FILTER.match(current, parser.getDeprecationHandler())) {
-          b.filter = parseInnerQueryBuilder(parser);
-        } else if (RescoreOption.RESCORE.match(current, parser.getDeprecationHandler())) {
-          b.oversample = RescoreOption.parse(parser);
-        } else if (LexicalClause.NAME.match(current, parser.getDeprecationHandler())) {
-          b.lexical = LexicalClause.fromXContent(parser);
-        } else if (token.isValue()) {
-          if (FIELD.match(current, parser.getDeprecationHandler())) {
-            b.field = parser.text();
-          } else if (MODE.match(current, parser.getDeprecationHandler())) {
-            mode = parser.text();
-          } else if (TEXT.match(current, parser.getDeprecationHandler())) {
-            b.text = parser.text();
-          } else if (MEMORY_INDEX.match(current, parser.getDeprecationHandler())) {
-            b.memoryIndex = parser.text();
-          } else if (MEMORY_FIELD.match(current, parser.getDeprecationHandler())) {
-            b.memoryField = parser.text();
-          } else if (LAMBDA.match(current, parser.getDeprecationHandler())) {
-            b.lambda = checkLambda(parser.floatValue());
-          } else if (K.match(current, parser.getDeprecationHandler())) {
-            b.k = checkRange(K, parser.intValue(), 1, MAX_K);
-          } else if (TOP_K.match(current, parser.getDeprecationHandler())) {
-            b.topK = checkRange(TOP_K, parser.intValue(), 1, Integer.MAX_VALUE);
-          } else if (KNN_NORM.match(current, parser.getDeprecationHandler())) {
-            b.knnMean = choice(KNN_NORM, parser.text(), "sum", "mean");
-          } else if (KNN_WEIGHT.match(current, parser.getDeprecationHandler())) {
-            b.softmax = choice(KNN_WEIGHT, parser.text(), "similarity", "softmax");
-          } else if (TEMPERATURE.match(current, parser.getDeprecationHandler())) {
-            b.temperature = checkTemperature(parser.floatValue());
-          } else if (ERM_SCORE.match(current, parser.getDeprecationHandler())) {
-            b.ermTopKOnly = choice(ERM_SCORE, parser.text(), "exact", "top_k");
-          } else if (NUM_CANDIDATES.match(current, parser.getDeprecationHandler())) {
-            b.numCandidates = checkRange(NUM_CANDIDATES, parser.intValue(), 1, Integer.MAX_VALUE);
-          } else if (EF_SEARCH.match(current, parser.getDeprecationHandler())) {
-            b.efSearch = checkRange(EF_SEARCH, parser.intValue(), 1, Integer.MAX_VALUE);
-          } else if (EXACT.match(current, parser.getDeprecationHandler())) {
-            b.exact = parser.booleanValue();
-          } else if (BOOST_FIELD.match(current, parser.getDeprecationHandler())) {
-            b.boost(parser.floatValue());
-          } else if (NAME_FIELD.match(current, parser.getDeprecationHandler())) {
-            b.queryName(parser.text());
-          } else {
-            throw new ParsingException(
-                parser.getTokenLocation(), "[pefa] query does not support [" + current + "]");
-          }
-        } else {
-          throw new ParsingException(
-              parser.getTokenLocation(),
-              "[pefa] query does not support [" + current + "] as " + token);
-        }
-      }
-    } catch (IllegalArgumentException e) {
-      throw new ParsingException(parser.getTokenLocation(), e.getMessage(), e);
-    }
-    if (b.field == null) {
-      throw new ParsingException(parser.getTokenLocation(), "[pefa] requires [field]");
-    }
-    if (mode == null) {
-      throw new ParsingException(parser.getTokenLocation(), "[pefa] requires [mode]: xl or xs");
-    }
-    try {
-      b.xl = choice(MODE, mode, "xs", "xl");
-      if ((b.vector == null) == (b.text == null)) {
-        throw new IllegalArgumentException("[pefa] requires exactly one of [vector] and [text]");
-      }
-      if (b.vector != null) {
-        checkVector(b.vector);
-      }
-      if (b.xl && b.memoryIndex == null) {
-        throw new IllegalArgumentException(
-            "[pefa] mode xl requires [memory_index], the index of the training memory");
-      }
-    } catch (IllegalArgumentException e) {
-      throw new ParsingException(parser.getTokenLocation(), e.getMessage(), e);
-    }
-    return b;
+    return PefaQueryXContent.parse(parser);
   }
 
   PefaQueryBuilder copy() {

@@ -65,6 +65,15 @@ public class PefaQueryDefaultsTests extends OpenSearchTestCase {
         new PefaQueryBuilder("f", true, V)
             .memoryIndex("m")
             .ermTopKOnly(true)
+            .lambda(0.3f)
+            .k(8)
+            .topK(40)
+            .knnMean(true)
+            .softmax(true)
+            .temperature(0.5f)
+            .efSearch(64)
+            .exact(true)
+            .oversample(2f)
             .filter(QueryBuilders.termQuery("c", "x"))
             .lexical(QueryBuilders.matchQuery("text", "a b"), 0.25f);
     NamedWriteableRegistry registry = new NamedWriteableRegistry(module().getNamedWriteables());
@@ -75,6 +84,8 @@ public class PefaQueryDefaultsTests extends OpenSearchTestCase {
     assertEquals(resolved, copy);
     assertEquals(resolved.hashCode(), copy.hashCode());
     assertEquals(new GlobalStats(0.5f, null, 3.25f, 1.5f), copy.stats);
+    resolved.stats = GlobalStats.ONE_SHARD;
+    assertEquals(GlobalStats.ONE_SHARD, copyWriteable(resolved, registry, PefaQueryBuilder::new).stats);
 
     NamedXContentRegistry xcontent = new NamedXContentRegistry(module().getNamedXContents());
     try (XContentParser parser =
