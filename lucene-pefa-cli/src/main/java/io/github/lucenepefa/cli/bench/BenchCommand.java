@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     description = {
       "Benchmark stock Lucene kNN (ERM), PEFA-XS and PEFA-XL against exact search on one data set, in one run.",
+      "With --bm25-weight A (SciFact only): also ERM+BM25, PEFA-XS+BM25 and PEFA-XL+BM25 beside stock BM25 + kNN.",
       "Default data: the SciFact vectors (MiniLM; from the vector cache, encoding what is missing).",
       "Run with --add-modules jdk.incubator.vector (the ./pefa launcher does) for Lucene's SIMD code."
     })
@@ -244,10 +245,7 @@ public class BenchCommand implements Callable<Integer> {
       positive("--pareto-hits", v);
     }
     SearchOptions.Resolved params = search.resolve(null, SearchOptions.DEFAULT_LAM, n);
-    if (search.bm25Weights(null).given()) { // checks the range; the bench's indexes have no text field yet
-      throw new IllegalArgumentException("--bm25-weight: pefa bench does not time hybrid search (its indexes have no"
-          + " BM25 text field); use pefa eval --bm25-weight");
-    }
+    float bm25Weight = bm25Weight(search.bm25Weights(null)); // checks the range
     List<PefaQuantization> quantizations = quantizations();
     if (pareto == false && quantizations.size() > 1) {
       throw new IllegalArgumentException(
@@ -295,7 +293,8 @@ public class BenchCommand implements Callable<Integer> {
             noStockMemory == false,
             buildRepeats,
             quantizations.get(0),
-            search.oversample());
+            search.oversample(),
+            bm25Weight);
     BenchData data;
     if (synthetic) {
       long t0 = System.nanoTime();
@@ -384,6 +383,10 @@ public class BenchCommand implements Callable<Integer> {
     out.println();
     out.print(BenchReport.table(report));
     out.println();
+    if (HybridReport.has(report)) {
+      out.print(HybridReport.table(report));
+      out.println();
+    }
     out.print(BenchReport.targetText(report));
     if (json != null) {
       BenchReport.writeJson(report, json);
@@ -402,6 +405,27 @@ public class BenchCommand implements Callable<Integer> {
       out.println("wrote " + markdown);
     }
     return 0;
+  }
+
+  /**
+   * The BM25 weight of the hybrid methods, or NaN when none is given. Synthetic data and random query
+   * vectors have no texts: refused there.
+   */
+  private float bm25Weight(io.github.lucenepefa.cli.commands.Bm25Weights w) {
+    if (w.given() == false) {
+      return Float.NaN;
+    }
+    if (synthetic || randomQueries) {
+      throw new IllegalArgumentException(
+          "--bm25-weight: " + (synthetic ? "--synthetic" : "--random-queries")
+              + " data has no texts to search with BM25; drop --bm25-weight or run on SciFact");
+    }
+    if (w.erm().equals(w.xs()) == false || w.erm().equals(w.xl()) == false) {
+      throw new IllegalArgumentException(
+          "--bm25-weight: pefa bench times one weight for every hybrid method, got ERM " + w.erm() + ", PEFA-XS "
+              + w.xs() + ", PEFA-XL " + w.xl());
+    }
+    return w.xl();
   }
 
   /** The {@code --quantization} values, each once, in the order given. */
