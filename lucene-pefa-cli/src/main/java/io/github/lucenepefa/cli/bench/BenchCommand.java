@@ -173,7 +173,8 @@ public class BenchCommand implements Callable<Integer> {
   @Option(names = "--keep-indexes", description = "Keep the temporary indexes.")
   boolean keepIndexes;
 
-  @Option(names = "--only", paramLabel = "REGEX", description = "Time only the methods whose name matches (--pareto: stock, floor, xs, xl).")
+  @Option(names = "--only", paramLabel = "REGEX", description = "Time only the methods whose name matches (--pareto: stock, floor, xs, xl; with --bm25-weight also"
+          + " bm25+knn, erm+bm25, xs+bm25, xl+bm25).")
   String only;
 
   @Option(names = "--json", paramLabel = "FILE", description = "Write the results as JSON.")

@@ -397,7 +397,8 @@ public final class BenchReport {
     double overlapLimit = million ? 0.95 : 0.99;
     String overlapDetail = million ? "target at 1M docs + 1M rows" : "SciFact target; 0.95 at 1M + 1M";
     for (Record x : r.records()) {
-      if (x.method().startsWith("pefa-x") && x.ef() != 0 && x.method().contains("-K") == false) {
+      if (x.method().startsWith("pefa-x") && x.ef() != 0 && x.method().contains("-K") == false
+          && x.method().contains("+bm25") == false) {
         out.add(
             new Target(
                 x.method() + " overlap@" + r.config().n() + " with exact, ef " + x.ef(),
