@@ -346,7 +346,7 @@ public class BenchCommand implements Callable<Integer> {
             java.util.Locale.ROOT,
             "## pefa bench --pareto: %s%n%n%d docs, %d memory rows, %d queries, dim %d; %s; %d CPUs;"
                 + " PEFA-XL k=%d, K=%s, lambda %s; PEFA-XS lambda %s; quantization %s, oversample %s;"
-                + " load average %.2f before, %.2f after%n%n",
+                + " load average %.2f before, %.2f after%s%n%n",
             data.name(),
             data.docs().length,
             data.rows().size(),
@@ -361,7 +361,8 @@ public class BenchCommand implements Callable<Integer> {
             String.join(",", quantizations.stream().map(PefaQuantization::id).toList()),
             config.oversample() > 0 ? Float.toString(config.oversample()) : "each quantization's default",
             loadBefore,
-            os.getSystemLoadAverage());
+            os.getSystemLoadAverage(),
+            config.hybrid() ? "; hybrid methods at BM25 weight a = " + config.bm25Weight() : "");
     String md =
         ParetoReport.markdown(points, header)
             + "\n"

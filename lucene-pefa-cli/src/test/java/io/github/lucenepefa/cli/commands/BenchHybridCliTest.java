@@ -66,7 +66,9 @@ class BenchHybridCliTest {
     points.forEach(p -> methods.add(p.get("method").asText()));
     assertTrue(methods.containsAll(List.of("stock", "floor", "xs", "xl", "bm25+knn", "erm+bm25", "xs+bm25", "xl+bm25")),
         methods.toString());
-    assertTrue(Files.readString(pareto.resolve("pareto.md")).contains("### Hybrid (--bm25-weight)"));
+    String md = Files.readString(pareto.resolve("pareto.md"));
+    assertTrue(md.contains("### Hybrid (--bm25-weight)"), md);
+    assertTrue(md.contains("hybrid methods at BM25 weight a = 0.3"), md);
   }
 
   @Test
