@@ -246,7 +246,7 @@ public class BenchCommand implements Callable<Integer> {
       positive("--pareto-hits", v);
     }
     SearchOptions.Resolved params = search.resolve(null, SearchOptions.DEFAULT_LAM, n);
-    float bm25Weight = bm25Weight(search.bm25Weights(null)); // checks the range
+    float bm25Weight = bm25Weight(search.bm25Weights(null), params); // checks the range
     List<PefaQuantization> quantizations = quantizations();
     if (pareto == false && quantizations.size() > 1) {
       throw new IllegalArgumentException(
@@ -411,9 +411,15 @@ public class BenchCommand implements Callable<Integer> {
 
   /**
    * The BM25 weight of the hybrid methods, or NaN when none is given. Synthetic data and random query
-   * vectors have no texts: refused there.
+   * vectors have no texts: refused there. The hybrid methods run with the PEFA settings of the methods
+   * alone: the options that give PEFA-XS+BM25 or PEFA-XL+BM25 settings of their own are refused.
    */
-  private float bm25Weight(io.github.lucenepefa.cli.commands.Bm25Weights w) {
+  private float bm25Weight(io.github.lucenepefa.cli.commands.Bm25Weights w, SearchOptions.Resolved params) {
+    if (search.bm25XsLam(params, null) != params.xsLam() || search.bm25Xl(params, null).equals(params.xl()) == false) {
+      throw new IllegalArgumentException(
+          "--bm25-xs-lam, --bm25-xl-lam, --bm25-k: pefa bench times each hybrid method with the settings of the method"
+              + " alone (--xs-lam, --xl-lam, --k)");
+    }
     if (w.given() == false) {
       return Float.NaN;
     }

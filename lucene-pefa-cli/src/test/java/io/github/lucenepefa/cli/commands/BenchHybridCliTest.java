@@ -83,6 +83,10 @@ class BenchHybridCliTest {
     assertTrue(r.err().contains("--bm25-weight: --synthetic data has no texts"), r.err());
     assertEquals(1, r.err().strip().lines().count(), r.err());
     assertFalse(Files.exists(json));
+    r = CliRunner.run(HybridCliTest.cat(synthetic, new String[] {"--bm25-weight", "0.2", "--bm25-xl-lam", "0.3"}));
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("pefa bench times each hybrid method with the settings of the method alone"), r.err());
+    assertFalse(Files.exists(json));
     r = CliRunner.run(HybridCliTest.cat(synthetic, new String[] {"--bm25-weight", "1.5"}));
     assertEquals(1, r.code());
     assertTrue(r.err().contains("--bm25-weight must be in [0,1], got 1.5"), r.err());
