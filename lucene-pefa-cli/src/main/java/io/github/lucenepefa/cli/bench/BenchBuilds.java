@@ -1,5 +1,6 @@
 package io.github.lucenepefa.cli.bench;
 
+import io.github.lucenepefa.cli.index.Bm25Settings;
 import io.github.lucenepefa.cli.index.IndexBuilder;
 import io.github.lucenepefa.cli.progress.ProgressBar;
 import io.github.lucenepefa.codec.Pefa01Codec;
@@ -28,7 +29,9 @@ import org.apache.lucene.store.FSDirectory;
  * The index builds of {@code pefa bench}: a stock Lucene index of a set of vectors (one {@link
  * KnnFloatVectorField} with DOT_PRODUCT per document, {@link StockKnn#format} of the quantization)
  * and a PEFA index ({@link PefaIndexWriter}) of the bench data, each timed by phase, with the same
- * graph parameters, quantization and indexing threads.
+ * graph parameters, quantization and indexing threads. When the data has texts, the PEFA index and
+ * the stock index of the documents also hold the BM25 text field of every document, as {@code pefa
+ * index} writes it ({@link Bm25Settings}).
  */
 final class BenchBuilds {
 
@@ -92,7 +95,16 @@ final class BenchBuilds {
   }
 
   private IndexWriterConfig writerConfig() {
-    return new IndexWriterConfig().setRAMBufferSizeMB(config.ramBufferMb());
+    return writerConfig(false);
+  }
+
+  /**
+   * The writer configuration of a build; with {@code text}, that of the BM25 text field as {@code pefa
+   * index} writes it ({@link Bm25Settings#DEFAULT}: EnglishAnalyzer, BM25 k1 0.9 b 0.4).
+   */
+  private IndexWriterConfig writerConfig(boolean text) {
+    IndexWriterConfig iwc = text ? Bm25Settings.DEFAULT.writerConfig() : new IndexWriterConfig();
+    return iwc.setRAMBufferSizeMB(config.ramBufferMb());
   }
 
   /** The executor of a build's graph merges with --index-threads above 1, else null. */
@@ -110,6 +122,15 @@ final class BenchBuilds {
 
   BenchRunner.Build buildStock(String name, Directory dir, float[][] vectors, Path path)
       throws IOException {
+    return buildStock(name, dir, vectors, null, path);
+  }
+
+  /**
+   * A stock index of {@code vectors}; with {@code texts} (one per vector), each document also has the
+   * BM25 text field, as a Lucene user's index of vectors and text has ({@link Bm25Settings}).
+   */
+  BenchRunner.Build buildStock(String name, Directory dir, float[][] vectors, String[] texts, Path path)
+      throws IOException {
     log.printf(Locale.ROOT, "building %s (%d vectors)...%n", name, vectors.length);
     long t0 = System.nanoTime();
     // stock Lucene's own HNSW format (quantized as the PEFA graphs are), with the same graph
@@ -118,7 +139,7 @@ final class BenchBuilds {
     org.apache.lucene.codecs.KnnVectorsFormat hnsw =
         StockKnn.format(quantization, config.maxConn(), config.beamWidth(), config.indexThreads(), mergeExec);
     IndexWriterConfig iwc =
-        writerConfig()
+        writerConfig(texts != null)
             .setCodec(
                 new org.apache.lucene.codecs.lucene104.Lucene104Codec() {
                   @Override
@@ -135,6 +156,9 @@ final class BenchBuilds {
               Document d = new Document();
               d.add(new KnnFloatVectorField(BenchRunner.STOCK_FIELD, vectors[i], VectorSimilarityFunction.DOT_PRODUCT));
               d.add(new NumericDocValuesField(BenchRunner.STOCK_ORD, i));
+              if (texts != null) {
+                d.add(Bm25Settings.textField(texts[i]));
+              }
               w.addDocument(d);
               bar.step();
             });
@@ -163,7 +187,7 @@ final class BenchBuilds {
     log.printf(Locale.ROOT, "building pefa (%d rows, %d docs)...%n", data.rows().size(), data.docs().length);
     java.util.concurrent.ExecutorService mergeExec = mergeExecutor();
     IndexWriterConfig iwc =
-        writerConfig()
+        writerConfig(data.hasText())
             .setCodec(
                 // flushes store vectors only when a force merge builds the graphs after them
                 config.forceMerge()
@@ -180,7 +204,11 @@ final class BenchBuilds {
       writeMemoryRows(pw, iw, data, "pefa memory rows");
       long t1 = System.nanoTime();
       for (int i = 0; i < data.docs().length; i++) {
-        pw.addDocument(data.keys()[i], data.docs()[i]);
+        if (data.hasText()) {
+          pw.addDocument(data.keys()[i], data.docs()[i], List.of(Bm25Settings.textField(data.docTexts()[i])));
+        } else {
+          pw.addDocument(data.keys()[i], data.docs()[i]);
+        }
       }
       try (ProgressBar bar = new ProgressBar("pefa docs", data.docs().length, "docs")) {
         pw.setWriteListener(

@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     description = {
       "Benchmark stock Lucene kNN (ERM), PEFA-XS and PEFA-XL against exact search on one data set, in one run.",
+      "With --bm25-weight A (SciFact only): also ERM+BM25, PEFA-XS+BM25 and PEFA-XL+BM25 beside stock BM25 + kNN.",
       "Default data: the SciFact vectors (MiniLM; from the vector cache, encoding what is missing).",
       "Run with --add-modules jdk.incubator.vector (the ./pefa launcher does) for Lucene's SIMD code."
     })
@@ -172,7 +173,8 @@ public class BenchCommand implements Callable<Integer> {
   @Option(names = "--keep-indexes", description = "Keep the temporary indexes.")
   boolean keepIndexes;
 
-  @Option(names = "--only", paramLabel = "REGEX", description = "Time only the methods whose name matches (--pareto: stock, floor, xs, xl).")
+  @Option(names = "--only", paramLabel = "REGEX", description = "Time only the methods whose name matches (--pareto: stock, floor, xs, xl; with --bm25-weight also"
+          + " bm25+knn, erm+bm25, xs+bm25, xl+bm25).")
   String only;
 
   @Option(names = "--json", paramLabel = "FILE", description = "Write the results as JSON.")
@@ -244,10 +246,7 @@ public class BenchCommand implements Callable<Integer> {
       positive("--pareto-hits", v);
     }
     SearchOptions.Resolved params = search.resolve(null, SearchOptions.DEFAULT_LAM, n);
-    if (search.bm25Weights(null).given()) { // checks the range; the bench's indexes have no text field yet
-      throw new IllegalArgumentException("--bm25-weight: pefa bench does not time hybrid search (its indexes have no"
-          + " BM25 text field); use pefa eval --bm25-weight");
-    }
+    float bm25Weight = bm25Weight(search.bm25Weights(null), params); // checks the range
     List<PefaQuantization> quantizations = quantizations();
     if (pareto == false && quantizations.size() > 1) {
       throw new IllegalArgumentException(
@@ -295,7 +294,8 @@ public class BenchCommand implements Callable<Integer> {
             noStockMemory == false,
             buildRepeats,
             quantizations.get(0),
-            search.oversample());
+            search.oversample(),
+            bm25Weight);
     BenchData data;
     if (synthetic) {
       long t0 = System.nanoTime();
@@ -346,7 +346,7 @@ public class BenchCommand implements Callable<Integer> {
             java.util.Locale.ROOT,
             "## pefa bench --pareto: %s%n%n%d docs, %d memory rows, %d queries, dim %d; %s; %d CPUs;"
                 + " PEFA-XL k=%d, K=%s, lambda %s; PEFA-XS lambda %s; quantization %s, oversample %s;"
-                + " load average %.2f before, %.2f after%n%n",
+                + " load average %.2f before, %.2f after%s%n%n",
             data.name(),
             data.docs().length,
             data.rows().size(),
@@ -361,7 +361,8 @@ public class BenchCommand implements Callable<Integer> {
             String.join(",", quantizations.stream().map(PefaQuantization::id).toList()),
             config.oversample() > 0 ? Float.toString(config.oversample()) : "each quantization's default",
             loadBefore,
-            os.getSystemLoadAverage());
+            os.getSystemLoadAverage(),
+            config.hybrid() ? "; hybrid methods at BM25 weight a = " + config.bm25Weight() : "");
     String md =
         ParetoReport.markdown(points, header)
             + "\n"
@@ -384,6 +385,10 @@ public class BenchCommand implements Callable<Integer> {
     out.println();
     out.print(BenchReport.table(report));
     out.println();
+    if (HybridReport.has(report)) {
+      out.print(HybridReport.table(report));
+      out.println();
+    }
     out.print(BenchReport.targetText(report));
     if (json != null) {
       BenchReport.writeJson(report, json);
@@ -402,6 +407,33 @@ public class BenchCommand implements Callable<Integer> {
       out.println("wrote " + markdown);
     }
     return 0;
+  }
+
+  /**
+   * The BM25 weight of the hybrid methods, or NaN when none is given. Synthetic data and random query
+   * vectors have no texts: refused there. The hybrid methods run with the PEFA settings of the methods
+   * alone: the options that give PEFA-XS+BM25 or PEFA-XL+BM25 settings of their own are refused.
+   */
+  private float bm25Weight(io.github.lucenepefa.cli.commands.Bm25Weights w, SearchOptions.Resolved params) {
+    if (search.bm25XsLam(params, null) != params.xsLam() || search.bm25Xl(params, null).equals(params.xl()) == false) {
+      throw new IllegalArgumentException(
+          "--bm25-xs-lam, --bm25-xl-lam, --bm25-k: pefa bench times each hybrid method with the settings of the method"
+              + " alone (--xs-lam, --xl-lam, --k)");
+    }
+    if (w.given() == false) {
+      return Float.NaN;
+    }
+    if (synthetic || randomQueries) {
+      throw new IllegalArgumentException(
+          "--bm25-weight: " + (synthetic ? "--synthetic" : "--random-queries")
+              + " data has no texts to search with BM25; drop --bm25-weight or run on SciFact");
+    }
+    if (w.erm().equals(w.xs()) == false || w.erm().equals(w.xl()) == false) {
+      throw new IllegalArgumentException(
+          "--bm25-weight: pefa bench times one weight for every hybrid method, got ERM " + w.erm() + ", PEFA-XS "
+              + w.xs() + ", PEFA-XL " + w.xl());
+    }
+    return w.xl();
   }
 
   /** The {@code --quantization} values, each once, in the order given. */

@@ -273,6 +273,9 @@ public final class BenchReport {
       sb.append("- ").append(line).append('\n');
     }
     sb.append("\n### Summary\n\n").append(summary(r));
+    if (HybridReport.has(r)) {
+      sb.append("\n### Hybrid (BM25 + vectors)\n\n").append(HybridReport.table(r));
+    }
     sb.append("\n### Index builds\n");
     sb.append("\n| index | build (s) | size (MB) | phases (s) | vector bytes per field (MB) |\n");
     sb.append("|---|---:|---:|---|---|\n");
@@ -394,7 +397,8 @@ public final class BenchReport {
     double overlapLimit = million ? 0.95 : 0.99;
     String overlapDetail = million ? "target at 1M docs + 1M rows" : "SciFact target; 0.95 at 1M + 1M";
     for (Record x : r.records()) {
-      if (x.method().startsWith("pefa-x") && x.ef() != 0 && x.method().contains("-K") == false) {
+      if (x.method().startsWith("pefa-x") && x.ef() != 0 && x.method().contains("-K") == false
+          && x.method().contains("+bm25") == false) {
         out.add(
             new Target(
                 x.method() + " overlap@" + r.config().n() + " with exact, ef " + x.ef(),
@@ -527,6 +531,9 @@ public final class BenchReport {
     cfg.put("ram_buffer_mb", c.ramBufferMb());
     cfg.put("quantization", c.quantization().id());
     cfg.put("oversample", c.oversample());
+    if (c.hybrid()) {
+      cfg.put("bm25_weight", c.bm25Weight());
+    }
     root.put("config", cfg);
     Map<String, Build> builds = new LinkedHashMap<>();
     List<Object> buildList = new ArrayList<>();
@@ -717,7 +724,8 @@ public final class BenchReport {
             cfg.path("stock_memory").asBoolean(d.stockMemory()),
             cfg.path("build_repeats").asInt(d.buildRepeats()),
             io.github.lucenepefa.codec.PefaQuantization.parse(cfg.path("quantization").asText("none")),
-            (float) cfg.path("oversample").asDouble(0));
+            (float) cfg.path("oversample").asDouble(0),
+            cfg.hasNonNull("bm25_weight") ? (float) cfg.get("bm25_weight").asDouble() : Float.NaN);
     return new Report(
         required(file, root, "dataset").asText(),
         required(file, root, "docs").asInt(),

@@ -69,6 +69,7 @@ import org.apache.lucene.util.VectorUtil;
  *       n}) and of the memory rows (top {@code k}): the same vectors PEFA-XL reads.
  *   <li>{@code pefa-xl-K<K>}: PEFA-XL at a smaller/larger ERM candidate count {@code K} (at the
  *       first ef; how small K can be at equal quality).
+ *   <li>with {@link Config#bm25Weight()}, the hybrid methods of {@link HybridMethods}.
  * </ul>
  */
 public final class BenchRunner {
@@ -116,6 +117,8 @@ public final class BenchRunner {
    *     StockKnn})
    * @param oversample the oversample factor of every search of a graph, PEFA's and stock's, or 0
    *     for the quantization's default
+   * @param bm25Weight the BM25 weight {@code a} of the hybrid methods ({@link HybridMethods}), or NaN
+   *     for none (no hybrid method is timed)
    */
   public record Config(
       int[] efs,
@@ -142,7 +145,45 @@ public final class BenchRunner {
       boolean stockMemory,
       int buildRepeats,
       PefaQuantization quantization,
-      float oversample) {
+      float oversample,
+      float bm25Weight) {
+
+    /** Settings without hybrid methods ({@code bm25Weight} NaN). */
+    public Config(
+        int[] efs,
+        int n,
+        KnnVote vote,
+        ErmScoreMode ermMode,
+        int topK,
+        int[] kSweep,
+        float xlLambda,
+        float xsLambda,
+        int maxConn,
+        int beamWidth,
+        int threads,
+        double warmupSeconds,
+        int minTimedQueries,
+        double ramBufferMb,
+        Path workDir,
+        boolean keepIndexes,
+        boolean graphOnly,
+        String only,
+        boolean xsAnyLambda,
+        int indexThreads,
+        boolean forceMerge,
+        boolean stockMemory,
+        int buildRepeats,
+        PefaQuantization quantization,
+        float oversample) {
+      this(efs, n, vote, ermMode, topK, kSweep, xlLambda, xsLambda, maxConn, beamWidth, threads, warmupSeconds,
+          minTimedQueries, ramBufferMb, workDir, keepIndexes, graphOnly, only, xsAnyLambda, indexThreads, forceMerge,
+          stockMemory, buildRepeats, quantization, oversample, Float.NaN);
+    }
+
+    /** @return whether the hybrid methods are timed */
+    public boolean hybrid() {
+      return Float.isNaN(bm25Weight) == false;
+    }
 
     /**
      * @return the defaults
@@ -312,11 +353,15 @@ public final class BenchRunner {
     ScoreDoc[] run(float[] q) throws IOException;
   }
 
-  private record Method(
+  /**
+   * One timed method: its search, the map of its doc ids to data indexes, its exact reference and
+   * its count of vectors scored per query.
+   */
+  record Method(
       String name, int ef, int topK, Search search, int[] map, Search exact, Visited visited) {}
 
   /** Mean visited vectors of one query. */
-  private interface Visited {
+  interface Visited {
     long count(float[] q) throws IOException;
   }
 
@@ -400,7 +445,8 @@ public final class BenchRunner {
     try (Directory stockDocsDir = FSDirectory.open(work.resolve("stock-docs"));
         Directory stockMemDir = FSDirectory.open(work.resolve("stock-memory"));
         Directory pefaDir = FSDirectory.open(work.resolve("pefa"))) {
-      builds.add(builder.buildStock("stock-docs", stockDocsDir, data.docs(), work.resolve("stock-docs")));
+      builds.add(
+          builder.buildStock("stock-docs", stockDocsDir, data.docs(), data.docTexts(), work.resolve("stock-docs")));
       boolean stockMemory = data.rows().isEmpty() == false && config.stockMemory();
       float[][] rowVectors = BenchBuilds.rowVectors(data);
       if (stockMemory) {
@@ -425,6 +471,7 @@ public final class BenchRunner {
         stock.setQueryCache(null);
         IndexSearcher pefa = new IndexSearcher(pefaReader);
         pefa.setQueryCache(null);
+        HybridMethods.setSimilarity(stock, pefa);
         IndexSearcher stockMem = stockMemReader == null ? null : new IndexSearcher(stockMemReader);
         if (stockMem != null) {
           stockMem.setQueryCache(null);
@@ -682,6 +729,9 @@ public final class BenchRunner {
                         + visited(pefa, schema.ermField(), q, config.topK(), ermEffort)));
       }
     }
+    if (config.hybrid()) {
+      out.addAll(new HybridMethods(config, data).methods(this, schema, stock, pefa, stockMap, pefaMap, ermExact));
+    }
     if (config.kSweep().length > 0 && config.efs().length > 0) {
       int ef = config.efs()[0];
       for (int ef2 : config.efs()) {
@@ -705,22 +755,22 @@ public final class BenchRunner {
     return out;
   }
 
-  private Query xs(PefaSchema schema, float[] q, AnnEffort effort) {
+  PefaQuery xs(PefaSchema schema, float[] q, AnnEffort effort) {
     return oversampled(PefaQuery.xs(schema, q, config.n()).lambda(config.xsLambda()).effort(effort)).build();
   }
 
   /** {@code b} with the configured oversample factor, if one is given (else the fields' default). */
-  private PefaQuery.Builder oversampled(PefaQuery.Builder b) {
+  PefaQuery.Builder oversampled(PefaQuery.Builder b) {
     return config.oversample() > 0 ? b.oversample(config.oversample()) : b;
   }
 
   /** The beam of a stock search of {@code wanted} hits at {@code ef}: PEFA's ({@link StockKnn#beam}). */
-  private int stockBeam(int wanted, int ef) {
+  int stockBeam(int wanted, int ef) {
     return StockKnn.beam(wanted, ef, StockKnn.factor(config.quantization(), config.oversample()));
   }
 
   /** A stock kNN query, rescored with the float vectors when the graphs are quantized. */
-  private Query rescored(Query knn, float[] q, int wanted) {
+  Query rescored(Query knn, float[] q, int wanted) {
     return StockKnn.rescored(knn, STOCK_FIELD, q, wanted, config.quantization());
   }
 
@@ -785,20 +835,20 @@ public final class BenchRunner {
   }
 
   /** Graph nodes (or vectors) a stock kNN query with this fanout scores. */
-  private long stockVisited(IndexSearcher stock, float[] q, int fanout) throws IOException {
+  long stockVisited(IndexSearcher stock, float[] q, int fanout) throws IOException {
     LongAdder c = new LongAdder();
     stock.search(new CountingKnnQuery(STOCK_FIELD, q, fanout, c), config.n());
     return c.sum();
   }
 
   /** Nodes (or vectors) a PEFA-XL query scores on both sides. */
-  private long xlVisited(
+  long xlVisited(
       IndexSearcher pefa, PefaSchema schema, float[] q, AnnEffort effort, int topK)
       throws IOException {
     return VectorSearchCost.visitedXl(pefa, schema, q, config.k(), topK, effort);
   }
 
-  private Query xl(PefaSchema schema, float[] q, AnnEffort effort, int topK) {
+  PefaQuery xl(PefaSchema schema, float[] q, AnnEffort effort, int topK) {
     return oversampled(
             PefaQuery.xl(schema, q, config.n())
                 .lambda(config.xlLambda())
@@ -813,12 +863,12 @@ public final class BenchRunner {
   }
 
   /** Vectors scored by one field's search as PefaQuery does it (graph or exact per segment). */
-  private static long visited(IndexSearcher searcher, String field, float[] q, int want, AnnEffort effort)
+  static long visited(IndexSearcher searcher, String field, float[] q, int want, AnnEffort effort)
       throws IOException {
     return VectorSearchCost.visited(searcher, field, q, want, effort);
   }
 
-  private static long fieldSize(IndexSearcher searcher, String field) throws IOException {
+  static long fieldSize(IndexSearcher searcher, String field) throws IOException {
     long total = 0;
     for (LeafReaderContext ctx : searcher.getIndexReader().leaves()) {
       FloatVectorValues values = ctx.reader().getFloatVectorValues(field);
@@ -1111,9 +1161,12 @@ public final class BenchRunner {
     return out;
   }
 
-  /** The exact searches of PEFA run on the PEFA index; the stock one on in-heap vectors. */
+  /**
+   * The exact searches of PEFA run on the PEFA index, stock BM25's on the stock index; the stock kNN
+   * one on in-heap vectors.
+   */
   private static int[] exactMap(Method m) {
-    return m.name().startsWith("pefa") ? m.map() : null;
+    return m.name().startsWith("pefa") || m.name().equals(HybridMethods.STOCK_BM25) ? m.map() : null;
   }
 
   private static int[] map(ScoreDoc[] hits, int[] map) {

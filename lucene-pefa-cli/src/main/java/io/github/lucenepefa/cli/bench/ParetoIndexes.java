@@ -135,7 +135,7 @@ final class ParetoIndexes {
     String stamp =
         data.name() + " " + data.docs().length + " docs " + data.rows().size() + " rows " + data.queries().length
             + " queries, M " + config.maxConn() + " beam " + config.beamWidth() + " xsAnyLambda " + config.xsAnyLambda()
-            + " forceMerge " + config.forceMerge()
+            + " forceMerge " + config.forceMerge() + (data.hasText() ? " bm25 text" : "")
             + (q == PefaQuantization.NONE ? "" : " quantization " + q.id()) + "\n";
     Path stampFile = dir.resolve(STAMP);
     Path buildsFile = dir.resolve(BUILDS);
@@ -152,7 +152,7 @@ final class ParetoIndexes {
       try (Directory d = FSDirectory.open(path)) {
         builds.add(
             switch (name) {
-              case "stock-docs" -> builder.buildStock(name, d, data.docs(), path);
+              case "stock-docs" -> builder.buildStock(name, d, data.docs(), data.docTexts(), path);
               case "stock-memory" -> builder.buildStock(name, d, BenchBuilds.rowVectors(data), path);
               default -> builder.buildPefa(schema, d, data, path);
             });
@@ -181,6 +181,7 @@ final class ParetoIndexes {
   private static IndexSearcher searcher(DirectoryReader reader) {
     IndexSearcher s = new IndexSearcher(reader);
     s.setQueryCache(null);
+    HybridMethods.setSimilarity(s);
     return s;
   }
 }

@@ -186,6 +186,9 @@ final class ParetoReport {
         }
       }
     }
+    if (points.stream().anyMatch(p -> ParetoSweep.HYBRID_METHODS.contains(p.method()))) {
+      hybridTable(sb, points, quants);
+    }
     if (quants.size() > 1 && quants.get(0).equals("none")) {
       sb.append("\n### Quantized × float at equal recall (same method, same run)\n\n");
       sb.append("| quantization | n | recall | stock | floor | PEFA-XS | PEFA-XL |\n|---|---:|---:|---:|---:|---:|---:|\n");
@@ -208,7 +211,7 @@ final class ParetoReport {
     for (String qz : quants) {
       for (int n : hits(points)) {
         Point stockDefault = defaultPoint(points, "stock", qz, n);
-        for (String m : ParetoSweep.METHODS) {
+        for (String m : ParetoSweep.ALL_METHODS) {
           Point p = defaultPoint(points, m, qz, n);
           if (p != null) {
             sb.append(
@@ -231,7 +234,7 @@ final class ParetoReport {
             + "|---|---|---:|---:|---|---:|---:|\n");
     for (String qz : quants) {
       for (int n : hits(points)) {
-        for (String m : ParetoSweep.METHODS) {
+        for (String m : ParetoSweep.ALL_METHODS) {
           for (Point p : curve(points, m, qz, n)) {
             sb.append(
                 String.format(
@@ -249,6 +252,36 @@ final class ParetoReport {
       }
     }
     return sb.toString();
+  }
+
+  /**
+   * The hybrid methods at equal recall: each beside stock kNN, the hybrid floor (stock BM25 + stock kNN)
+   * and its non-hybrid counterpart (ERM: stock kNN).
+   */
+  private static void hybridTable(StringBuilder sb, List<Point> points, List<String> quants) {
+    sb.append("\n### Hybrid (--bm25-weight) latency at equal recall (median ms, interpolated; ratio in the same run)\n\n");
+    sb.append("| quantization | n | recall | stock | BM25+kNN | ERM+BM25 | PEFA-XS+BM25 | PEFA-XL+BM25 | ERM+BM25 × stock"
+        + " | XS+BM25 × XS | XL+BM25 × XL | XL+BM25 × BM25+kNN | XL+BM25 × stock |\n");
+    sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (String qz : quants) {
+      for (int n : hits(points)) {
+        for (double r : EQUAL_RECALL) {
+          double stock = latencyAt(curve(points, "stock", qz, n), r);
+          double floor = latencyAt(curve(points, "bm25+knn", qz, n), r);
+          double erm = latencyAt(curve(points, "erm+bm25", qz, n), r);
+          double xsh = latencyAt(curve(points, "xs+bm25", qz, n), r);
+          double xlh = latencyAt(curve(points, "xl+bm25", qz, n), r);
+          double xs = latencyAt(curve(points, "xs", qz, n), r);
+          double xl = latencyAt(curve(points, "xl", qz, n), r);
+          sb.append(
+              String.format(
+                  Locale.ROOT,
+                  "| %s | %d | %.2f | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                  qz, n, r, ms(stock), ms(floor), ms(erm), ms(xsh), ms(xlh), ratio(erm, stock), ratio(xsh, xs),
+                  ratio(xlh, xl), ratio(xlh, floor), ratio(xlh, stock)));
+        }
+      }
+    }
   }
 
   private static Point defaultPoint(List<Point> points, String method, String quantization, int n) {
@@ -277,7 +310,7 @@ final class ParetoReport {
     List<Integer> hits = hits(points);
     for (int n : hits.reversed()) {
       for (String qz : quantizations(points)) {
-        for (String m : ParetoSweep.METHODS) {
+        for (String m : ParetoSweep.ALL_METHODS) {
           List<Point> c = curve(points, m, qz, n);
           if (c.isEmpty()) {
             continue;
@@ -307,6 +340,10 @@ final class ParetoReport {
       case "floor" -> "floor (2 stock searches)";
       case "xs" -> "PEFA-XS";
       case "xl" -> "PEFA-XL";
+      case "bm25+knn" -> "BM25 + stock kNN";
+      case "erm+bm25" -> "ERM+BM25";
+      case "xs+bm25" -> "PEFA-XS+BM25";
+      case "xl+bm25" -> "PEFA-XL+BM25";
       default -> method;
     };
   }

@@ -48,6 +48,17 @@ final class ParetoSweep {
   static final List<String> METHODS = List.of("stock", "floor", "xs", "xl");
 
   /**
+   * The hybrid methods of {@code --bm25-weight A} ({@link HybridMethods}): the hybrid floor (a stock
+   * BM25 search and a stock kNN search of one index; recall against the exact kNN top n), ERM+BM25,
+   * PEFA-XS+BM25 and PEFA-XL+BM25 (recall against the same fusion with exhaustive effort).
+   */
+  static final List<String> HYBRID_METHODS = List.of("bm25+knn", "erm+bm25", "xs+bm25", "xl+bm25");
+
+  /** Every method, in chart and table order. */
+  static final List<String> ALL_METHODS =
+      java.util.stream.Stream.concat(METHODS.stream(), HYBRID_METHODS.stream()).toList();
+
+  /**
    * Settings of the sweep.
    *
    * @param efs ef values; for n hits only those at least n are timed (a beam below n is n), plus
@@ -62,7 +73,7 @@ final class ParetoSweep {
   /**
    * One point of a curve.
    *
-   * @param method "stock", "floor", "xs" or "xl"
+   * @param method "stock", "floor", "xs", "xl" or one of {@link #HYBRID_METHODS}
    * @param n hits
    * @param ef search effort
    * @param isDefault whether it is the method's point when given no effort
@@ -138,11 +149,15 @@ final class ParetoSweep {
   List<Point> run(BenchData data, List<IndexSet> sets) throws IOException {
     List<Run> runs = new ArrayList<>();
     float[][] docs = data.docs();
+    HybridMethods hybrid = config.hybrid() ? new HybridMethods(config, data) : null;
     for (int n : options.hits()) {
       // the exact top n of the documents does not depend on the graphs' quantization
       Exact docsExact = new Exact(q -> BenchRunner.scan(docs, q, n), null);
       for (IndexSet set : sets) {
         addRuns(runs, set, n, docsExact);
+        if (hybrid != null) {
+          addHybridRuns(runs, set, n, docsExact, hybrid);
+        }
       }
     }
     if (config.only() != null) {
@@ -209,6 +224,59 @@ final class ParetoSweep {
     }
   }
 
+  /** The hybrid points of one index set for n hits ({@link #HYBRID_METHODS}). */
+  private void addHybridRuns(List<Run> runs, IndexSet set, int n, Exact docsExact, HybridMethods hybrid) {
+    PefaSchema schema = set.schema();
+    IndexSearcher pefa = set.pefa();
+    PefaQuantization quant = set.quantization();
+    String qid = quant.id();
+    int kTop = topK(n);
+    AnnEffort all = AnnEffort.EXHAUSTIVE;
+    Exact ermExact =
+        new Exact(q -> pefa.search(hybrid.fuse(hybrid.erm(schema, q, n, all), q), n).scoreDocs, set.pefaMap());
+    Exact xsExact = new Exact(q -> pefa.search(hybrid.fuse(xs(schema, q, n, all), q), n).scoreDocs, set.pefaMap());
+    Exact xlExact =
+        new Exact(q -> pefa.search(hybrid.fuse(xl(schema, q, n, kTop, all), q), n).scoreDocs, set.pefaMap());
+    int xsDefault = AnnEffort.defaultEf(PefaMode.XS, n);
+    int xlDefault = AnnEffort.defaultEf(PefaMode.XL, n);
+    for (int ef : efs(n, n)) {
+      runs.add(
+          new Run(
+              "bm25+knn", qid, n, ef, ef == n,
+              q -> hybrid.floor(
+                  set.stock(), StockKnn.query(BenchRunner.STOCK_FIELD, q, n, ef, quant, config.oversample()), q, n),
+              set.stockMap(),
+              docsExact));
+    }
+    for (int ef : efs(n, xlDefault)) {
+      AnnEffort effort = AnnEffort.ef(ef);
+      runs.add(
+          new Run(
+              "erm+bm25", qid, n, ef, ef == xlDefault,
+              q -> pefa.search(hybrid.fuse(hybrid.erm(schema, q, n, effort), q), n).scoreDocs,
+              set.pefaMap(),
+              ermExact));
+    }
+    for (int ef : efs(n, xsDefault)) {
+      AnnEffort effort = AnnEffort.ef(ef);
+      runs.add(
+          new Run(
+              "xs+bm25", qid, n, ef, ef == xsDefault,
+              q -> pefa.search(hybrid.fuse(xs(schema, q, n, effort), q), n).scoreDocs,
+              set.pefaMap(),
+              xsExact));
+    }
+    for (int ef : efs(n, xlDefault)) {
+      AnnEffort effort = AnnEffort.ef(ef);
+      runs.add(
+          new Run(
+              "xl+bm25", qid, n, ef, ef == xlDefault,
+              q -> pefa.search(hybrid.fuse(xl(schema, q, n, kTop, effort), q), n).scoreDocs,
+              set.pefaMap(),
+              xlExact));
+    }
+  }
+
   /** The swept ef values for n hits: those at least n, and the default. */
   private int[] efs(int n, int defaultEf) {
     return Arrays.stream(Arrays.copyOf(options.efs(), options.efs().length + 1))
@@ -219,12 +287,12 @@ final class ParetoSweep {
         .toArray();
   }
 
-  private Query xs(PefaSchema schema, float[] q, int n, AnnEffort effort) {
+  private PefaQuery xs(PefaSchema schema, float[] q, int n, AnnEffort effort) {
     PefaQuery.Builder b = PefaQuery.xs(schema, q, n).lambda(config.xsLambda()).effort(effort);
     return (config.oversample() > 0 ? b.oversample(config.oversample()) : b).build();
   }
 
-  private Query xl(PefaSchema schema, float[] q, int n, int topK, AnnEffort effort) {
+  private PefaQuery xl(PefaSchema schema, float[] q, int n, int topK, AnnEffort effort) {
     PefaQuery.Builder b =
         PefaQuery.xl(schema, q, n)
             .lambda(config.xlLambda())

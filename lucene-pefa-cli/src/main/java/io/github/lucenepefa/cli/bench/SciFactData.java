@@ -4,6 +4,7 @@ import io.github.lucenepefa.cli.Workbench;
 import io.github.lucenepefa.cli.data.BeirDataset;
 import io.github.lucenepefa.cli.data.MemoryRow;
 import io.github.lucenepefa.cli.data.TrainingMemoryBuilder;
+import io.github.lucenepefa.cli.index.Bm25Settings;
 import io.github.lucenepefa.cli.vectors.VectorSource;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,7 +16,8 @@ import java.util.Set;
 /**
  * Benchmark data from a BEIR dataset (by default the bundled SciFact): document vectors in corpus
  * order, the training memory of the train split plus doc-as-query chunks (10 chunks of 64 words per
- * doc, as the CLI builds it) and the test queries, all through the CLI's vector cache.
+ * doc, as the CLI builds it) and the test queries, all through the CLI's vector cache; with the texts
+ * of the documents ({@link Bm25Settings#documentText}) and of the test queries for the BM25 field.
  */
 public final class SciFactData {
 
@@ -70,7 +72,12 @@ public final class SciFactData {
       }
       rows.add(new BenchData.Row(m.rowId(), rowVectors[r], di, w));
     }
+    String[] docTexts = new String[keys.length];
+    for (int i = 0; i < docTexts.length; i++) {
+      docTexts[i] = Bm25Settings.documentText(ds.docs().get(i));
+    }
+    String[] queryTexts = ds.queries("test").stream().map(BeirDataset.Query::text).toArray(String[]::new);
     String name = dir.toAbsolutePath().normalize().getFileName() + " (" + emb.modelId() + ")";
-    return new BenchData(name, docs, keys, rows, queries);
+    return new BenchData(name, docs, keys, rows, queries, docTexts, queryTexts);
   }
 }

@@ -9,6 +9,9 @@ import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.TokenStream;
 import org.apache.lucene.analysis.en.EnglishAnalyzer;
 import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
@@ -59,6 +62,21 @@ public record Bm25Settings(float k1, float b) {
    */
   public Similarity similarity() {
     return new BM25Similarity(k1, b);
+  }
+
+  /**
+   * @return a new writer configuration that analyses and scores the text field as these settings say
+   */
+  public IndexWriterConfig writerConfig() {
+    return new IndexWriterConfig(analyzer()).setSimilarity(similarity());
+  }
+
+  /**
+   * @param text a document's text ({@link #documentText})
+   * @return the text field of the document (indexed, not stored)
+   */
+  public static TextField textField(String text) {
+    return new TextField(TEXT_FIELD, text, Field.Store.NO);
   }
 
   /**

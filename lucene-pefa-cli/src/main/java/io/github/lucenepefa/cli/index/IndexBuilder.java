@@ -15,9 +15,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
-import org.apache.lucene.document.Field;
 import org.apache.lucene.document.StoredField;
-import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LogByteSizeMergePolicy;
@@ -119,8 +117,7 @@ public final class IndexBuilder {
       throws IOException {
     LogByteSizeMergePolicy mp = new LogByteSizeMergePolicy();
     IndexWriterConfig cfg =
-        new IndexWriterConfig(Bm25Settings.analyzer())
-            .setSimilarity(bm25.similarity())
+        bm25.writerConfig()
             // flushes store vectors only, the final merge builds each graph once on all threads
             // (one graph per field, not one per flushed segment that the merge joins again)
             .setCodec(Pefa01Codec.forBulkLoad(threads, mergeExec))
@@ -163,7 +160,7 @@ public final class IndexBuilder {
               docVectors[i],
               List.of(
                   new StoredField(TITLE_FIELD, d.title()),
-                  new TextField(Bm25Settings.TEXT_FIELD, Bm25Settings.documentText(d), Field.Store.NO)));
+                  Bm25Settings.textField(Bm25Settings.documentText(d))));
         }
         w.commit();
         w.setWriteListener(null);

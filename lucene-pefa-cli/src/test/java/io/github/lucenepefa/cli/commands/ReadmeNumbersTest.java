@@ -28,9 +28,14 @@ import org.junit.jupiter.api.Test;
  *       the values of one entry of its model's file: {@code expected}, a {@code variants} row or a {@code quantized}
  *       row; a difference printed beside a value, {@code 0.7342 (+0.0891)}, is the difference of the two pinned
  *       values, and a row of the {@code gain over ERM} table is the relative gain of one entry's values;
- *   <li>each other four-decimal figure in the text is a pinned value or a difference of two pinned values of one
- *       metric and model. Not checked, because no regression pins them: dev-split figures ({@code dev nDCG@10},
- *       {@code pefa tune}'s) and p-values.
+ *   <li>a {@code dev nDCG@10} column equals the entry's {@code dev} figure of the row's method (the dev-split
+ *       figures {@code pefa tune} prints, pinned as documented figures: no test recomputes them);
+ *   <li>each other four-decimal figure in the text is a pinned value (test metrics, dev figures, the test-split
+ *       ceiling {@code test_ceiling}, published figures); a difference, a three-decimal figure or a p-value is one that
+ *       an item of a file's {@code readme_figures} derives from its pins (JSON pointers: one value rounded, the
+ *       difference of two, or for {@code p ≤ x} / {@code p ≥ x} the largest / smallest of several rounded up / down),
+ *       and every such item is printed. The p-values are those {@link ScifactRegressionTest} recomputes ({@code
+ *       p_values}, {@code p_values_between_settings}); the dev figures and the ceiling are documented figures.
  * </ul>
  *
  * It also checks that the quick-start table appears once and that the README names the default index folder.
@@ -44,10 +49,15 @@ class ReadmeNumbersTest {
   static final String QUICK_START_HEADER = "| method | R@10 | R@20 | R@100 | nDCG@10 | MRR@10 |";
   static final String DEFAULT_MODEL = "all-minilm-l6-v2";
 
-  /** One set of pinned metrics: method -> metric -> value. */
-  record Entry(String model, String name, Map<String, Map<String, Double>> values) {
+  /** One set of pinned metrics: method -> metric -> value, and its dev-split figures (method -> metric -> value). */
+  record Entry(String model, String name, Map<String, Map<String, Double>> values, Map<String, Map<String, Double>> dev) {
     Double value(String method, String metric) {
       Map<String, Double> m = values.get(method);
+      return m == null ? null : m.get(metric);
+    }
+
+    Double dev(String method, String metric) {
+      Map<String, Double> m = dev.get(method);
       return m == null ? null : m.get(metric);
     }
   }
@@ -57,15 +67,27 @@ class ReadmeNumbersTest {
     for (Path file : ScifactRegressionTest.regressions()) {
       JsonNode reg = ScifactRegressionTest.regression(file);
       String model = reg.path("model").asText();
-      out.add(new Entry(model, file.getFileName() + " expected", read(reg.path("expected"))));
+      out.add(new Entry(model, file.getFileName() + " expected", read(reg.path("expected")), read(reg.path("dev"))));
       for (String list : List.of("variants", "quantized")) {
         int i = 0;
         for (JsonNode row : reg.path(list)) {
           String name = row.path("name").asText(row.path("quantization").asText(String.valueOf(i)));
-          out.add(new Entry(model, file.getFileName() + " " + list + " " + name, read(row.path("expected"))));
+          out.add(new Entry(model, file.getFileName() + " " + list + " " + name, read(row.path("expected")),
+              read(row.path("dev"))));
           i++;
         }
       }
+    }
+    return out;
+  }
+
+  /** The test-split ceilings of the regression files ({@code test_ceiling}), one entry per file. */
+  static List<Entry> ceilings() throws Exception {
+    List<Entry> out = new ArrayList<>();
+    for (Path file : ScifactRegressionTest.regressions()) {
+      JsonNode reg = ScifactRegressionTest.regression(file);
+      out.add(new Entry(reg.path("model").asText(), file.getFileName() + " test_ceiling",
+          read(reg.path("test_ceiling").path("expected")), Map.of()));
     }
     return out;
   }
@@ -123,13 +145,18 @@ class ReadmeNumbersTest {
     List<String> diffs = new ArrayList<>();
     for (String[] c : checks) { // {kind, method, metric, cell}
       String m = c[1].equals("+BM25") ? (method.equals("ERM") || method.startsWith("PEFA") ? method + "+BM25" : null) : c[1];
-      Double v = m == null ? null : e.value(m, c[2]);
+      Double v = m == null ? null : c[0].equals("dev") ? e.dev(m, c[2]) : e.value(m, c[2]);
       if (v == null) {
-        diffs.add(c[2] + " of " + m + " not pinned");
+        diffs.add((c[0].equals("dev") ? "dev " : "") + c[2] + " of " + m + " not pinned");
         continue;
       }
       String cell = c[3];
       switch (c[0]) {
+        case "dev" -> {
+          if (!cell.equals(fourDecimals(v))) {
+            diffs.add(m + " dev " + c[2] + ": README " + cell + ", pinned " + fourDecimals(v));
+          }
+        }
         case "value" -> {
           String shown = cell.split(" ")[0];
           if (!shown.equals(fourDecimals(v))) {
@@ -197,6 +224,8 @@ class ReadmeNumbersTest {
             previousMetric = h;
           } else if (h.equals("+ BM25") && previousMetric != null) {
             checks.add(new String[] {"value", "+BM25", previousMetric, row.get(c)});
+          } else if (h.startsWith("dev ") && METRICS.contains(h.substring(4))) {
+            checks.add(new String[] {"dev", null, h.substring(4), row.get(c)});
           } else if (label == null && !h.startsWith("dev") && !h.startsWith("`a`")) {
             label = row.get(c);
           }
@@ -231,16 +260,60 @@ class ReadmeNumbersTest {
     assertTrue(failures.isEmpty(), "README figures the regression files do not pin:\n" + String.join("\n", failures));
   }
 
+  /** One figure of README.md's text derived from pins ({@code readme_figures}): its text and its derivation. */
+  record Derived(String file, String text, List<Double> values, String note) {
+
+    /** The figure the derivation gives, rounded as {@code text} shows it ({@code p ≤}: up, {@code p ≥}: down). */
+    String figure() {
+      String shown = text.replaceAll("^p [=≤≥<>] ", "").replace("+", "").replace("−", "-");
+      int decimals = shown.length() - shown.indexOf('.') - 1;
+      java.math.BigDecimal v;
+      java.math.RoundingMode mode = java.math.RoundingMode.HALF_UP;
+      if (text.startsWith("p ≤") || text.startsWith("p <")) {
+        v = java.math.BigDecimal.valueOf(values.stream().mapToDouble(Double::doubleValue).max().orElseThrow());
+        mode = java.math.RoundingMode.CEILING;
+      } else if (text.startsWith("p ≥") || text.startsWith("p >")) {
+        v = java.math.BigDecimal.valueOf(values.stream().mapToDouble(Double::doubleValue).min().orElseThrow());
+        mode = java.math.RoundingMode.FLOOR;
+      } else if (values.size() == 2) {
+        v = java.math.BigDecimal.valueOf(values.get(0)).subtract(java.math.BigDecimal.valueOf(values.get(1)));
+      } else if (values.size() == 1) {
+        v = java.math.BigDecimal.valueOf(values.get(0));
+      } else {
+        throw new AssertionError(file + ": " + text + " needs one or two pointers, or a p bound");
+      }
+      String out = v.setScale(decimals, mode).toPlainString();
+      return text.startsWith("p ") ? text.substring(0, 4) + out
+          : (out.startsWith("-") ? "−" + out.substring(1) : (text.startsWith("+") ? "+" : "") + out);
+    }
+  }
+
+  /** The {@code readme_figures} of every regression file, their pointers resolved. */
+  static List<Derived> derived() throws Exception {
+    List<Derived> out = new ArrayList<>();
+    for (Path file : ScifactRegressionTest.regressions()) {
+      JsonNode reg = ScifactRegressionTest.regression(file);
+      for (JsonNode item : reg.path("readme_figures")) {
+        List<Double> values = new ArrayList<>();
+        for (JsonNode pointer : item.path("of")) {
+          JsonNode v = reg.at(pointer.asText());
+          assertTrue(v.isNumber(), file.getFileName() + ": " + pointer.asText() + " is no pinned number");
+          values.add(v.asDouble());
+        }
+        out.add(new Derived(file.getFileName().toString(), item.path("text").asText(), values, item.path("note").asText()));
+      }
+    }
+    return out;
+  }
+
   @Test
   void everyFigureInTheTextIsPinned() throws Exception {
-    List<Entry> entries = entries();
+    List<Entry> entries = new ArrayList<>(entries());
+    entries.addAll(ceilings());
     List<Double> pinned = new ArrayList<>();
-    Map<String, List<Double>> byMetric = new LinkedHashMap<>(); // model + metric -> values, for differences
     for (Entry e : entries) {
-      e.values().forEach((method, metrics) -> metrics.forEach((metric, v) -> {
-        pinned.add(v);
-        byMetric.computeIfAbsent(e.model() + " " + metric, k -> new ArrayList<>()).add(v);
-      }));
+      e.values().values().forEach(m -> pinned.addAll(m.values()));
+      e.dev().values().forEach(m -> pinned.addAll(m.values()));
     }
     for (Path file : ScifactRegressionTest.regressions()) {
       JsonNode reg = ScifactRegressionTest.regression(file);
@@ -252,40 +325,54 @@ class ReadmeNumbersTest {
         });
       }
     }
+    List<Derived> derived = derived();
+    List<String> failures = new ArrayList<>();
+    for (Derived d : derived) { // each derivation gives the figure it names
+      if (!d.figure().equals(d.text())) {
+        failures.add(d.file() + " readme_figures: " + d.text() + " (" + d.note() + ") is " + d.figure() + " by its pins "
+            + d.values());
+      }
+    }
+    java.util.Set<String> given = new java.util.HashSet<>();
+    for (Derived d : derived) {
+      if (d.figure().equals(d.text())) {
+        given.add(d.text());
+      }
+    }
     StringBuilder text = new StringBuilder();
     for (String line : readme().lines().toList()) {
       if (!line.startsWith("|")) {
         text.append(line).append('\n');
       }
     }
-    // not pinned by a regression file: dev-split figures (pefa tune's) and p-values
-    String checked = text.toString()
-        .replaceAll("dev nDCG@10[^)]*\\)", "")
-        .replaceAll("p [=≤≥<>] \\d\\.\\d+", "");
-    Matcher m = Pattern.compile("(?<![\\d.])([+−-]?)(\\d\\.\\d{4})(?!\\d)").matcher(checked);
-    List<String> failures = new ArrayList<>();
+    java.util.Set<String> printed = new java.util.HashSet<>();
     int figures = 0;
+    // p-values, then four- and three-decimal figures: a pinned four-decimal value as printed, else a derived figure
+    Matcher m = Pattern.compile("p [=≤≥<>] \\d\\.\\d+|(?<![\\d.])[+−-]?\\d\\.\\d{3,4}(?![\\d.])").matcher(text);
     while (m.find()) {
-      double v = Double.parseDouble(m.group(2));
-      boolean ok = pinned.stream().anyMatch(p -> fourDecimals(p).equals(m.group(2)));
-      if (!ok) { // a difference of two pinned values of one model and metric
-        for (List<Double> values : byMetric.values()) {
-          for (double a : values) {
-            for (double b : values) {
-              ok |= a > b && Math.abs((a - b) - v) <= 1.1e-4;
-            }
-          }
-        }
-      }
+      String figure = m.group();
+      printed.add(figure);
+      boolean ok = given.contains(figure)
+          || (figure.matches("\\d\\.\\d{4}") && pinned.stream().anyMatch(p -> fourDecimals(p).equals(figure)));
       if (!ok) {
-        int start = Math.max(0, m.start() - 60);
-        failures.add(m.group() + " in \"..." + checked.substring(start, Math.min(checked.length(), m.end() + 20)).replace('\n', ' ') + "...\"");
+        failures.add(figure + " in \"..." + context(text, m.start(), m.end()) + "...\": no pinned value, and no"
+            + " readme_figures item of a regression file gives it");
       }
       figures++;
     }
-    System.err.printf("README: %d figures of the text compared with the regression files%n", figures);
+    for (Derived d : derived) {
+      if (!printed.contains(d.text())) {
+        failures.add(d.file() + " readme_figures: " + d.text() + " (" + d.note() + ") is not in README.md");
+      }
+    }
+    System.err.printf("README: %d figures of the text (%d derived) compared with the regression files%n", figures,
+        derived.size());
     assertTrue(figures >= 10, "figures found: " + figures);
     assertTrue(failures.isEmpty(), "README figures no regression file pins:\n" + String.join("\n", failures));
+  }
+
+  private static String context(CharSequence text, int start, int end) {
+    return text.subSequence(Math.max(0, start - 60), Math.min(text.length(), end + 20)).toString().replace('\n', ' ');
   }
 
   @Test

@@ -98,6 +98,7 @@ class ScifactRegressionTest {
         }
       }
     }
+    failures.addAll(pValueMisses(reg.path("p_values"), got, "expected"));
     assertTrue(failures.isEmpty(), "SciFact regression failed:\n" + String.join("\n", failures));
     // trec_eval on the written runs gives metrics.json's numbers, per query too
     Path qrelsFile = work.resolve("test.qrels");
@@ -140,8 +141,98 @@ class ScifactRegressionTest {
     JsonNode reg = regression(file);
     Assumptions.assumeTrue(reg.path("variants").size() > 0, file + " has no variants");
     requireSeed(reg);
-    List<String> failures = evalRows(reg, "variants", "name", "regression-variants");
+    Map<String, Map<String, Map<String, Map<String, Double>>>> perQuery = new java.util.LinkedHashMap<>();
+    List<String> failures = evalRows(reg, "variants", "name", "regression-variants", perQuery);
+    failures.addAll(pValuesBetweenSettings(reg, perQuery));
     assertTrue(failures.isEmpty(), "SciFact variant regression failed:\n" + String.join("\n", failures));
+  }
+
+  /**
+   * Tolerance of a pinned p-value: {@code 0.002 + 0.25 p}. The evals are deterministic (exact search, committed
+   * vectors, seeded test), so a fresh p equals the pinned one unless a per-query metric moved within the metrics'
+   * tolerance.
+   */
+  static boolean pValueWithin(double want, double have) {
+    return Math.abs(have - want) <= 0.002 + 0.25 * want;
+  }
+
+  /**
+   * The pinned {@code p_values} of one eval ({@code vs_ERM}: {@code params.p_value_vs_ERM}, {@code
+   * vs_method_without_BM25}: {@code params.p_value_vs_method_without_BM25} of metrics.json) against the fresh ones.
+   *
+   * @return one line per p-value outside its tolerance
+   */
+  static List<String> pValueMisses(JsonNode pinned, JsonNode got, String name) {
+    List<String> failures = new ArrayList<>();
+    for (String[] kind : new String[][] {{"vs_ERM", "p_value_vs_ERM"}, {"vs_method_without_BM25",
+        "p_value_vs_method_without_BM25"}}) {
+      pinned.path(kind[0]).fields().forEachRemaining(method -> method.getValue().fields().forEachRemaining(metric -> {
+        double want = metric.getValue().asDouble();
+        double have = got.path("params").path(kind[1]).path(method.getKey()).path(metric.getKey()).asDouble(Double.NaN);
+        String line = String.format(java.util.Locale.ROOT, "%s p %s %s %s: expected %.5f, got %.5f", name, kind[0],
+            method.getKey(), metric.getKey(), want, have);
+        System.err.println("regression: " + line);
+        if (!pValueWithin(want, have)) {
+          failures.add(line);
+        }
+      }));
+    }
+    return failures;
+  }
+
+  /**
+   * The file's {@code p_values_between_settings}: a paired randomisation test ({@link
+   * io.github.lucenepefa.cli.eval.PairedTest#randomisation}, as {@code pefa eval} runs it) of one method's per-query
+   * metric under setting {@code a} against setting {@code b} ({@code expected} or a variant's name), from the
+   * per-query metrics of the evals just run; the {@code expected} settings are evaluated here when an item names them.
+   *
+   * @return one line per p-value outside its tolerance
+   */
+  private static List<String> pValuesBetweenSettings(
+      JsonNode reg, Map<String, Map<String, Map<String, Map<String, Double>>>> perQuery) throws Exception {
+    List<String> failures = new ArrayList<>();
+    for (JsonNode item : reg.path("p_values_between_settings")) {
+      for (String setting : List.of(item.path("a").asText(), item.path("b").asText())) {
+        if (setting.equals("expected") && !perQuery.containsKey("expected")) {
+          Path work = CliRunner.work("regression-expected");
+          List<String> args = evalArgs(reg, work, reg.path("eval_args"));
+          args.add("--per-query");
+          CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
+          assertEquals(0, r.code(), r.err());
+          perQuery.put("expected", readPerQuery(work.resolve("eval/per-query.tsv")));
+        }
+      }
+      String method = item.path("method").asText();
+      String metric = item.path("metric").asText();
+      Map<String, Map<String, Double>> a = perQuery.get(item.path("a").asText()).get(method);
+      Map<String, Map<String, Double>> b = perQuery.get(item.path("b").asText()).get(method);
+      List<String> qids = new ArrayList<>(a.keySet());
+      double[] x = new double[qids.size()];
+      double[] y = new double[qids.size()];
+      for (int i = 0; i < qids.size(); i++) {
+        x[i] = a.get(qids.get(i)).get(metric);
+        y[i] = b.get(qids.get(i)).get(metric);
+      }
+      double have = io.github.lucenepefa.cli.eval.PairedTest.randomisation(x, y);
+      double want = item.path("p").asDouble();
+      String line = String.format(java.util.Locale.ROOT, "p %s %s, %s against %s: expected %.5f, got %.5f", method,
+          metric, item.path("a").asText(), item.path("b").asText(), want, have);
+      System.err.println("regression: " + line);
+      if (!pValueWithin(want, have)) {
+        failures.add(line);
+      }
+    }
+    return failures;
+  }
+
+  /** The arguments of {@code pefa eval} of a regression file's settings ({@code evalArgs}) into {@code work}. */
+  private static List<String> evalArgs(JsonNode reg, Path work, JsonNode evalArgs) {
+    List<String> args = new ArrayList<>(List.of(
+        "eval", "--data", repo().resolve(reg.path("dataset").asText()).toString(),
+        "--cache", work.resolve("cache").toString(), "--index", work.resolve("index").toString(),
+        "--out", work.resolve("eval").toString(), "--no-sweep"));
+    evalArgs.forEach(a -> args.add(a.asText()));
+    return args;
   }
 
   /**
@@ -151,20 +242,32 @@ class ScifactRegressionTest {
    * @return one line per metric outside its tolerance
    */
   private static List<String> evalRows(JsonNode reg, String rows, String label, String workName) throws Exception {
+    return evalRows(reg, rows, label, workName, null);
+  }
+
+  /**
+   * As {@link #evalRows(JsonNode, String, String, String)}, and also compares each row's pinned {@code p_values} with
+   * its eval's; with {@code perQuery}, keeps each row's per-query metrics there (row name → method → query → metric).
+   */
+  private static List<String> evalRows(JsonNode reg, String rows, String label, String workName,
+      Map<String, Map<String, Map<String, Map<String, Double>>>> perQuery) throws Exception {
     Path work = CliRunner.work(workName);
     List<String> failures = new ArrayList<>();
     for (JsonNode row : reg.path(rows)) {
-      List<String> args = new ArrayList<>(List.of(
-          "eval", "--data", repo().resolve(reg.path("dataset").asText()).toString(),
-          "--cache", work.resolve("cache").toString(), "--index", work.resolve("index").toString(),
-          "--out", work.resolve("eval").toString(), "--no-sweep"));
-      row.path("eval_args").forEach(a -> args.add(a.asText()));
+      List<String> args = evalArgs(reg, work, row.path("eval_args"));
+      if (perQuery != null) {
+        args.add("--per-query");
+      }
       long t0 = System.nanoTime();
       CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
       assertEquals(0, r.code(), r.err());
       String name = row.path(label).asText();
       System.err.printf("regression: %s %s in %.1f s%n", rows, name, (System.nanoTime() - t0) / 1e9);
       JsonNode got = new JsonMapper().readTree(work.resolve("eval/metrics.json").toFile());
+      failures.addAll(pValueMisses(row.path("p_values"), got, name));
+      if (perQuery != null) {
+        perQuery.put(name, readPerQuery(work.resolve("eval/per-query.tsv")));
+      }
       double tol = row.path("tolerance").asDouble(reg.path("tolerance").asDouble(0.005));
       for (Iterator<Map.Entry<String, JsonNode>> it = row.path("expected").fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> method = it.next();
