@@ -84,13 +84,14 @@ public final class TransportMemoryRowsAction
   @Override
   protected MemoryRowsShardResponse shardOperation(MemoryRowsShardRequest request, Task task)
       throws IOException {
+    MemoryRowsParams params = request.params;
     IndexShard shard =
         indicesService.indexServiceSafe(request.shardId().getIndex()).getShard(request.shardId().id());
-    MappedFieldType type = shard.mapperService().fieldType(request.field);
+    MappedFieldType type = shard.mapperService().fieldType(params.field());
     if (type instanceof PefaMemoryFieldMapper.PefaMemoryFieldType == false) {
       throw new IllegalArgumentException(
           "[pefa] field ["
-              + request.field
+              + params.field()
               + "] of memory index ["
               + request.shardId().getIndexName()
               + "] is "
@@ -103,13 +104,13 @@ public final class TransportMemoryRowsAction
     awaitSearchActive(shard);
     List<MemoryRow> rows = new ArrayList<>();
     try (Engine.Searcher searcher = shard.acquireSearcher("pefa_memory_rows")) {
-      if (request.vector != null) {
-        if (request.vector.length != schema.dimension()) {
+      if (params.vector() != null) {
+        if (params.vector().length != schema.dimension()) {
           throw new IllegalArgumentException(
               "[pefa] the query vector has dimension "
-                  + request.vector.length
+                  + params.vector().length
                   + ", but field ["
-                  + request.field
+                  + params.field()
                   + "] of memory index ["
                   + request.shardId().getIndexName()
                   + "] has dimension "
@@ -119,15 +120,15 @@ public final class TransportMemoryRowsAction
             PefaCore.nearest(
                 searcher,
                 schema,
-                request.vector,
-                request.k,
-                PefaCore.memoryEffort(request.exact, request.efSearch, request.k),
-                request.oversample)) {
+                params.vector(),
+                params.k(),
+                PefaCore.memoryEffort(params.exact(), params.efSearch(), params.k()),
+                params.oversample())) {
           rows.add(new MemoryRow(nb.rowId(), nb.similarity(), nb.labels(), null));
         }
       } else {
-        List<BytesRef> terms = new ArrayList<>(request.keys.size());
-        for (String key : request.keys) {
+        List<BytesRef> terms = new ArrayList<>(params.keys().size());
+        for (String key : params.keys()) {
           terms.add(new BytesRef(key));
         }
         TermInSetQuery query = new TermInSetQuery(PefaCore.labelTermsField(schema), terms);
