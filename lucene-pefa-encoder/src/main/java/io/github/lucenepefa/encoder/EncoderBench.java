@@ -81,7 +81,7 @@ public final class EncoderBench {
     for (int threads : threadCounts) {
       EncoderConfig cfg = EncoderConfig.preset(preset).threads(threads).build();
       try (TextEncoder enc = TextEncoder.open(cfg);
-          OrtSession.SessionOptions opts = TextEncoder.sessionOptions(threads);
+          OrtSession.SessionOptions opts = OrtSessions.options(threads);
           OrtSession bare = enc.environment().createSession(cfg.model().readAllBytes("model"), opts)) {
         List<String> queries = queries(nQueries);
         List<String> docs = documents(enc, nDocs);

@@ -108,7 +108,7 @@ public final class EncoderConfig {
    * @return the preset names
    */
   public static List<String> presetNames() {
-    return List.of(ALL_MINILM_L6_V2, BGE_SMALL_EN_V15, E5_SMALL_V2);
+    return EncoderPresets.names();
   }
 
   /**
@@ -122,35 +122,7 @@ public final class EncoderConfig {
     Objects.requireNonNull(name, "preset name");
     Builder b = new Builder();
     b.preset = true;
-    switch (name.toLowerCase(Locale.ROOT)) {
-      case ALL_MINILM_L6_V2, "all-minilm-l6-v2-fp32", "sentence-transformers/all-minilm-l6-v2" -> {
-        b.name = ALL_MINILM_L6_V2;
-        b.model = classpathOf("all-minilm-l6-v2.onnx", MINILM_ARTIFACT);
-        b.tokenizer = classpathOf("all-minilm-l6-v2-tokenizer.json", MINILM_ARTIFACT);
-        b.pooling = Pooling.MEAN;
-        b.maxLength = 256;
-      }
-      case BGE_SMALL_EN_V15, "bge-small-en-v15", "baai/bge-small-en-v1.5" -> {
-        b.name = BGE_SMALL_EN_V15;
-        b.model = classpathOf("bge-small-en-v1.5.onnx", BGE_ARTIFACT);
-        b.tokenizer = classpathOf("bge-small-en-v1.5-tokenizer.json", BGE_ARTIFACT);
-        b.pooling = Pooling.CLS;
-        b.maxLength = 512;
-        b.queryPrefix = BGE_QUERY_INSTRUCTION;
-      }
-      case E5_SMALL_V2, "intfloat/e5-small-v2" -> {
-        b.name = E5_SMALL_V2;
-        b.model = classpathOf("e5-small-v2.onnx", E5_ARTIFACT);
-        b.tokenizer = classpathOf("e5-small-v2-tokenizer.json", E5_ARTIFACT);
-        b.pooling = Pooling.MEAN;
-        b.maxLength = 512;
-        b.queryPrefix = "query: ";
-        b.documentPrefix = "passage: ";
-      }
-      default ->
-          throw new IllegalArgumentException(
-              "unknown encoder preset '" + name + "'; known presets: " + presetNames());
-    }
+    EncoderPresets.apply(name, b);
     b.presetDefaults = b.copy();
     return b;
   }
@@ -178,30 +150,10 @@ public final class EncoderConfig {
     Builder b = new Builder();
     b.model = Objects.requireNonNull(model, "model");
     b.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
-    b.name = defaultName(model);
+    b.name = EncoderPresets.defaultName(model);
     b.pooling = Pooling.MEAN;
     b.maxLength = 512;
     return b;
-  }
-
-  private static String defaultName(ModelSource model) {
-    if (model.isFile()) {
-      Path parent = model.path().toAbsolutePath().getParent();
-      String file = model.fileName();
-      if (file.equals("model.onnx") && parent != null && parent.getFileName() != null) {
-        String dir = parent.getFileName().toString();
-        if (dir.equals("onnx") && parent.getParent() != null && parent.getParent().getFileName() != null) {
-          dir = parent.getParent().getFileName().toString();
-        }
-        return dir;
-      }
-    }
-    String f = model.fileName();
-    return f.endsWith(".onnx") ? f.substring(0, f.length() - 5) : f;
-  }
-
-  private static ModelSource classpathOf(String resource, String artifact) {
-    return ModelSource.classpath(resource, "add the Maven dependency " + artifact + " to the classpath");
   }
 
   /**

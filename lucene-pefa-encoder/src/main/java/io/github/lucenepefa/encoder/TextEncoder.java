@@ -2,22 +2,15 @@ package io.github.lucenepefa.encoder;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.TensorInfo;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -54,10 +47,6 @@ public final class TextEncoder implements AutoCloseable {
     DjlOffline.apply();
   }
 
-  private static final String INPUT_IDS = "input_ids";
-  private static final String ATTENTION_MASK = "attention_mask";
-  private static final String TOKEN_TYPE_IDS = "token_type_ids";
-  private static final Set<String> KNOWN_INPUTS = Set.of(INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS);
   /** Texts tokenised (and length-sorted) together; bounds memory for large corpora. */
   private static final int MIN_CHUNK = 1024;
 
@@ -113,7 +102,7 @@ public final class TextEncoder implements AutoCloseable {
     ModelSource tokSrc = config.tokenizer();
     ModelSource modelSrc = config.model();
     byte[] tokJson = tokSrc.readAllBytes("tokenizer");
-    int vocabSize = vocabSize(tokJson, tokSrc);
+    int vocabSize = TokenizerVocabulary.size(tokJson, tokSrc);
     if (modelSrc.isFile() && !Files.isRegularFile(modelSrc.path())) {
       throw new IOException("model file not found: " + modelSrc.path().toAbsolutePath());
     }
@@ -131,15 +120,7 @@ public final class TextEncoder implements AutoCloseable {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     OrtSession session = null;
     try {
-      try (OrtSession.SessionOptions opts = sessionOptions(config.threads())) {
-        if (modelSrc.isFile()) {
-          session = env.createSession(modelSrc.path().toAbsolutePath().toString(), opts);
-        } else {
-          session = env.createSession(modelSrc.readAllBytes("model"), opts);
-        }
-      } catch (OrtException e) {
-        throw new IOException("cannot load ONNX model " + modelSrc + ": " + e.getMessage(), e);
-      }
+      session = OrtSessions.open(env, modelSrc, config.threads());
       TextEncoder enc = validate(config, env, session, tokenizer, vocabSize);
       session = null; // owned by enc now
       return enc;
@@ -164,48 +145,10 @@ public final class TextEncoder implements AutoCloseable {
       int vocabSize)
       throws IOException {
     String what = "model " + config.model();
-    Set<String> inputs = session.getInputNames();
-    for (String required : List.of(INPUT_IDS, ATTENTION_MASK)) {
-      if (!inputs.contains(required)) {
-        throw new IllegalArgumentException(
-            what + " has no input '" + required + "' (inputs: " + inputs
-                + "); expected a BERT-style text encoder export");
-      }
-    }
-    for (String in : inputs) {
-      if (!KNOWN_INPUTS.contains(in)) {
-        throw new IllegalArgumentException(
-            what + " requires the unsupported input '" + in + "' (supported: " + KNOWN_INPUTS + ")");
-      }
-    }
-    boolean useTypes = inputs.contains(TOKEN_TYPE_IDS);
-    Map<String, NodeInfo> outputs;
-    try {
-      outputs = session.getOutputInfo();
-    } catch (OrtException e) {
-      throw new IOException("cannot read the outputs of " + what + ": " + e.getMessage(), e);
-    }
-    String out = config.outputName();
-    if (out != null && !outputs.containsKey(out)) {
-      throw new IllegalArgumentException(
-          what + " has no output '" + out + "' (outputs: " + outputs.keySet() + ")");
-    }
-    if (out == null) {
-      out = chooseOutput(outputs);
-      if (out == null) {
-        throw new IllegalArgumentException(
-            what + " has no token-embedding output of rank 3 (outputs: " + outputs.keySet()
-                + "); set EncoderConfig.outputName");
-      }
-    }
-    int rank =
-        outputs.get(out).getInfo() instanceof TensorInfo ti ? ti.getShape().length : -1;
-    if (rank != 3 && rank != 2) {
-      throw new IllegalArgumentException(
-          what + " output '" + out + "' must be a tensor of rank 3 (tokens) or 2 (pooled), got "
-              + outputs.get(out).getInfo());
-    }
-    boolean pooled = rank == 2;
+    ModelSignature sig = ModelSignature.of(config, session);
+    boolean useTypes = sig.useTokenTypeIds();
+    String out = sig.outputName();
+    boolean pooled = sig.pooledOutput();
     TextEncoder enc =
         new TextEncoder(config, env, session, tokenizer, useTypes, out, pooled, -1, vocabSize);
     // Probe 1: the largest token id of the tokenizer must fit the model's embedding table.
@@ -229,72 +172,6 @@ public final class TextEncoder implements AutoCloseable {
               + " tokens (too many positions?): " + e.getMessage(), e);
     }
     return new TextEncoder(config, env, session, tokenizer, useTypes, out, pooled, dim, vocabSize);
-  }
-
-  private static String chooseOutput(Map<String, NodeInfo> outputs) {
-    for (String preferred : List.of("last_hidden_state", "token_embeddings")) {
-      if (outputs.containsKey(preferred)) {
-        return preferred;
-      }
-    }
-    for (Map.Entry<String, NodeInfo> e : outputs.entrySet()) {
-      if (e.getValue().getInfo() instanceof TensorInfo ti && ti.getShape().length == 3) {
-        return e.getKey();
-      }
-    }
-    if (outputs.containsKey("sentence_embedding")) {
-      return "sentence_embedding";
-    }
-    return null;
-  }
-
-  /** Number of token ids of a tokenizer.json: max(id) + 1 over the model vocabulary and added tokens. */
-  static int vocabSize(byte[] json, ModelSource src) throws IOException {
-    try {
-      JsonObject root = JsonParser.parseString(new String(json, StandardCharsets.UTF_8)).getAsJsonObject();
-      long maxId = -1;
-      JsonElement model = root.get("model");
-      JsonElement vocab = model != null && model.isJsonObject() ? model.getAsJsonObject().get("vocab") : null;
-      if (vocab == null) {
-        throw new IOException("tokenizer file " + src + " has no model.vocab: not a tokenizer.json");
-      }
-      if (vocab.isJsonObject()) {
-        for (Map.Entry<String, JsonElement> e : vocab.getAsJsonObject().entrySet()) {
-          maxId = Math.max(maxId, e.getValue().getAsLong());
-        }
-      } else if (vocab.isJsonArray()) {
-        maxId = vocab.getAsJsonArray().size() - 1L;
-      }
-      JsonElement added = root.get("added_tokens");
-      if (added != null && added.isJsonArray()) {
-        JsonArray arr = added.getAsJsonArray();
-        for (JsonElement t : arr) {
-          if (t.isJsonObject() && t.getAsJsonObject().has("id")) {
-            maxId = Math.max(maxId, t.getAsJsonObject().get("id").getAsLong());
-          }
-        }
-      }
-      if (maxId < 0) {
-        throw new IOException("tokenizer file " + src + " has an empty vocabulary");
-      }
-      return Math.toIntExact(maxId + 1);
-    } catch (RuntimeException e) {
-      throw new IOException("tokenizer file " + src + " is not a valid tokenizer.json: " + e.getMessage(), e);
-    }
-  }
-
-  static OrtSession.SessionOptions sessionOptions(int threads) throws OrtException {
-    OrtSession.SessionOptions opts = new OrtSession.SessionOptions();
-    try {
-      opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      opts.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-      opts.setIntraOpNumThreads(threads);
-      opts.setInterOpNumThreads(1);
-      return opts;
-    } catch (OrtException | RuntimeException e) {
-      opts.close();
-      throw e;
-    }
   }
 
   /**
@@ -580,10 +457,10 @@ public final class TextEncoder implements AutoCloseable {
             useTokenTypeIds
                 ? OnnxTensor.createTensor(env, LongBuffer.wrap(new long[bn * len]), shape)
                 : null) {
-      in.put(INPUT_IDS, ids);
-      in.put(ATTENTION_MASK, mask);
+      in.put(ModelSignature.INPUT_IDS, ids);
+      in.put(ModelSignature.ATTENTION_MASK, mask);
       if (types != null) {
-        in.put(TOKEN_TYPE_IDS, types);
+        in.put(ModelSignature.TOKEN_TYPE_IDS, types);
       }
       try (OrtSession.Result r = session.run(in, outputNames)) {
         OnnxValue v = r.get(0);
@@ -598,51 +475,8 @@ public final class TextEncoder implements AutoCloseable {
         }
         float[] all = new float[fb.remaining()];
         fb.get(all);
-        return pool(batch, len, all, outShape);
-      }
-    }
-  }
-
-  private float[][] pool(long[][] batch, int len, float[] all, long[] outShape) {
-    int bn = batch.length;
-    int hidden = (int) outShape[outShape.length - 1];
-    float[][] vecs = new float[bn][];
-    for (int i = 0; i < bn; i++) {
-      float[] v = new float[hidden];
-      if (pooledOutput) {
-        System.arraycopy(all, i * hidden, v, 0, hidden);
-      } else if (config.pooling() == Pooling.CLS) {
-        System.arraycopy(all, i * len * hidden, v, 0, hidden);
-      } else {
-        int tokens = batch[i].length;
-        int base = i * len * hidden;
-        for (int t = 0; t < tokens; t++) {
-          int off = base + t * hidden;
-          for (int d = 0; d < hidden; d++) {
-            v[d] += all[off + d];
-          }
-        }
-        for (int d = 0; d < hidden; d++) {
-          v[d] /= tokens;
-        }
-      }
-      if (config.normalize()) {
-        normalizeInPlace(v);
-      }
-      vecs[i] = v;
-    }
-    return vecs;
-  }
-
-  private static void normalizeInPlace(float[] v) {
-    double sum = 0;
-    for (float x : v) {
-      sum += (double) x * x;
-    }
-    if (sum > 0) {
-      float inv = (float) (1.0 / Math.sqrt(sum));
-      for (int d = 0; d < v.length; d++) {
-        v[d] *= inv;
+        return TokenPooling.pool(
+            batch, len, all, outShape, pooledOutput, config.pooling(), config.normalize());
       }
     }
   }

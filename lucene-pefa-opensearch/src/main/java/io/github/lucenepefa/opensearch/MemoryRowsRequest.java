@@ -13,15 +13,7 @@ import org.opensearch.core.common.io.stream.StreamOutput;
  */
 final class MemoryRowsRequest extends BroadcastRequest<MemoryRowsRequest> {
 
-  final String field;
-  final float[] vector;
-  final int k;
-  final boolean exact;
-  /** The query's HNSW beam; the memory graphs are walked with the core's memory beam of it. */
-  final int efSearch;
-  final List<String> keys;
-  /** The oversample factor of a quantized memory graph's walk, or 0 for its default. */
-  final float oversample;
+  final MemoryRowsParams params;
 
   private MemoryRowsRequest(
       String index,
@@ -33,13 +25,7 @@ final class MemoryRowsRequest extends BroadcastRequest<MemoryRowsRequest> {
       float oversample,
       List<String> keys) {
     super(new String[] {index}, IndicesOptions.strictSingleIndexNoExpandForbidClosed());
-    this.field = field;
-    this.vector = vector;
-    this.k = k;
-    this.exact = exact;
-    this.efSearch = efSearch;
-    this.keys = keys;
-    this.oversample = oversample;
+    this.params = new MemoryRowsParams(field, vector, k, exact, efSearch, keys, oversample);
   }
 
   /**
@@ -64,30 +50,12 @@ final class MemoryRowsRequest extends BroadcastRequest<MemoryRowsRequest> {
 
   MemoryRowsRequest(StreamInput in) throws IOException {
     super(in);
-    field = in.readString();
-    vector = in.readBoolean() ? in.readFloatArray() : null;
-    k = in.readVInt();
-    exact = in.readBoolean();
-    efSearch = in.readVInt();
-    keys = in.readBoolean() ? in.readStringList() : null;
-    oversample = in.readFloat();
+    params = new MemoryRowsParams(in);
   }
 
   @Override
   public void writeTo(StreamOutput out) throws IOException {
     super.writeTo(out);
-    out.writeString(field);
-    out.writeBoolean(vector != null);
-    if (vector != null) {
-      out.writeFloatArray(vector);
-    }
-    out.writeVInt(k);
-    out.writeBoolean(exact);
-    out.writeVInt(efSearch);
-    out.writeBoolean(keys != null);
-    if (keys != null) {
-      out.writeStringCollection(keys);
-    }
-    out.writeFloat(oversample);
+    params.writeTo(out);
   }
 }

@@ -4,15 +4,10 @@ import io.github.lucenepefa.index.PefaSchema;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.similarities.Similarity;
 import org.opensearch.action.support.ActionFilters;
-import org.opensearch.action.support.broadcast.BroadcastShardOperationFailedException;
-import org.opensearch.action.support.broadcast.TransportBroadcastAction;
 import org.opensearch.cluster.ClusterState;
-import org.opensearch.cluster.block.ClusterBlockException;
-import org.opensearch.cluster.block.ClusterBlockLevel;
 import org.opensearch.cluster.metadata.IndexNameExpressionResolver;
 import org.opensearch.cluster.routing.GroupShardsIterator;
 import org.opensearch.cluster.routing.ShardIterator;
@@ -28,7 +23,6 @@ import org.opensearch.index.query.QueryShardContext;
 import org.opensearch.index.shard.IndexShard;
 import org.opensearch.indices.IndicesService;
 import org.opensearch.tasks.Task;
-import org.opensearch.threadpool.ThreadPool;
 import org.opensearch.transport.TransportService;
 
 /**
@@ -38,10 +32,8 @@ import org.opensearch.transport.TransportService;
  * ({@link GlobalStats#ONE_SHARD}).
  */
 public final class TransportGlobalStatsAction
-    extends TransportBroadcastAction<
+    extends PefaBroadcastAction<
         GlobalStatsRequest, GlobalStatsResponse, GlobalStatsShardRequest, GlobalStatsShardResponse> {
-
-  private final IndicesService indicesService;
 
   @Inject
   public TransportGlobalStatsAction(
@@ -54,12 +46,12 @@ public final class TransportGlobalStatsAction
         GlobalStatsAction.NAME,
         clusterService,
         transportService,
+        indicesService,
         actionFilters,
         indexNameExpressionResolver,
         GlobalStatsRequest::new,
         GlobalStatsShardRequest::new,
-        ThreadPool.Names.SEARCH);
-    this.indicesService = indicesService;
+        GlobalStatsShardResponse.class);
   }
 
   /**
@@ -86,29 +78,24 @@ public final class TransportGlobalStatsAction
   }
 
   @Override
-  @SuppressWarnings("rawtypes") // the superclass's signature
-  protected GlobalStatsResponse newResponse(
-      GlobalStatsRequest request, AtomicReferenceArray shardsResponses, ClusterState clusterState) {
-    int successful = 0;
-    List<DefaultShardOperationFailedException> failures = new ArrayList<>();
+  GlobalStatsResponse newResponse(
+      GlobalStatsRequest request,
+      int totalShards,
+      int successful,
+      List<DefaultShardOperationFailedException> failures,
+      List<GlobalStatsShardResponse> answers) {
     List<float[]> ermScores = new ArrayList<>();
     List<float[]> lexicalScores = new ArrayList<>();
     List<LexicalTermStats> terms = new ArrayList<>();
     float lexicalMax = 0f;
-    for (int i = 0; i < shardsResponses.length(); i++) {
-      Object response = shardsResponses.get(i);
-      if (response instanceof BroadcastShardOperationFailedException e) {
-        failures.add(new DefaultShardOperationFailedException(e));
-      } else if (response instanceof GlobalStatsShardResponse shard) {
-        successful++;
-        ermScores.add(shard.ermTopKScores);
-        lexicalScores.add(shard.lexicalTopScores);
-        if (shard.terms != null) {
-          terms.add(shard.terms);
-        }
-        if (Float.isNaN(shard.lexicalMax) == false) {
-          lexicalMax = Math.max(lexicalMax, shard.lexicalMax);
-        }
+    for (GlobalStatsShardResponse shard : answers) {
+      ermScores.add(shard.ermTopKScores);
+      lexicalScores.add(shard.lexicalTopScores);
+      if (shard.terms != null) {
+        terms.add(shard.terms);
+      }
+      if (Float.isNaN(shard.lexicalMax) == false) {
+        lexicalMax = Math.max(lexicalMax, shard.lexicalMax);
       }
     }
     GlobalStats stats = null;
@@ -129,8 +116,7 @@ public final class TransportGlobalStatsAction
                       lexicalScores, PefaCore.lexicalCandidates(query.numCandidatesOrDefault()))
                   : Float.NaN);
     }
-    return new GlobalStatsResponse(
-        shardsResponses.length(), successful, failures.size(), failures, stats);
+    return new GlobalStatsResponse(totalShards, successful, failures.size(), failures, stats);
   }
 
   /** The first of a lexical clause's two rounds: the term statistics. */
@@ -154,7 +140,7 @@ public final class TransportGlobalStatsAction
       throws IOException {
     IndexService indexService = indicesService.indexServiceSafe(request.shardId().getIndex());
     IndexShard shard = indexService.getShard(request.shardId().id());
-    TransportMemoryRowsAction.awaitSearchActive(shard);
+    awaitSearchActive(shard);
     try (Engine.Searcher searcher = shard.acquireSearcher("pefa_global_stats")) {
       QueryShardContext context =
           indexService.newQueryShardContext(
@@ -197,16 +183,5 @@ public final class TransportGlobalStatsAction
             indexNameExpressionResolver.resolveSearchRouting(
                 clusterState, request.routing, request.indices()),
             request.preference);
-  }
-
-  @Override
-  protected ClusterBlockException checkGlobalBlock(ClusterState state, GlobalStatsRequest request) {
-    return state.blocks().globalBlockedException(ClusterBlockLevel.READ);
-  }
-
-  @Override
-  protected ClusterBlockException checkRequestBlock(
-      ClusterState state, GlobalStatsRequest request, String[] concreteIndices) {
-    return state.blocks().indicesBlockedException(ClusterBlockLevel.READ, concreteIndices);
   }
 }

@@ -16,7 +16,6 @@ import org.opensearch.action.bulk.BulkRequestBuilder;
 import org.opensearch.action.bulk.BulkResponse;
 import org.opensearch.action.search.SearchRequest;
 import org.opensearch.action.support.WriteRequest;
-import org.opensearch.common.settings.Settings;
 import org.opensearch.common.xcontent.json.JsonXContent;
 import org.opensearch.plugins.Plugin;
 import org.opensearch.search.SearchHit;
@@ -61,20 +60,7 @@ public class GlobalStatsPhaseCost extends OpenSearchIntegTestCase {
     create(MAIN, 3, "pefa_vector");
     ensureGreen(MEMORY, MAIN);
     BulkRequestBuilder bulk = client().prepareBulk();
-    for (Row r : PefaShardedTests.rows(random, "q", ROWS)) {
-      bulk.add(
-          client()
-              .prepareIndex(MEMORY)
-              .setId(r.id())
-              .setSource(
-                  JsonXContent.contentBuilder()
-                      .startObject()
-                      .startObject(FIELD)
-                      .array("vector", r.vector())
-                      .field("labels", r.labels())
-                      .endObject()
-                      .endObject()));
-    }
+    PefaFixtures.addRows(client(), bulk, MEMORY, FIELD, PefaShardedTests.rows(random, "q", ROWS));
     for (int i = 0; i < DOCS; i++) {
       Doc d = new Doc("d" + i, PefaShardedTests.unitVector(random), "c" + (i % 3));
       bulk.add(
@@ -148,13 +134,8 @@ public class GlobalStatsPhaseCost extends OpenSearchIntegTestCase {
   private void create(String index, int shards, String type) {
     assertAcked(
         prepareCreate(index)
-            .setSettings(
-                Settings.builder()
-                    .put("index.number_of_shards", shards)
-                    .put("index.number_of_replicas", 0)
-                    .put("index.codec", "pefa"))
-            .setMapping(
-                "{\"properties\": {\"" + FIELD + "\": {\"type\": \"" + type + "\", \"dimension\": " + DIM + "}}}"));
+            .setSettings(PefaFixtures.pefaIndex(shards, 0))
+            .setMapping(PefaFixtures.mapping(FIELD, type, DIM)));
   }
 
   private GlobalStats globalStats(PefaQueryBuilder query) {

@@ -50,20 +50,11 @@ public class PefaGlobalStatsTests extends OpenSearchIntegTestCase {
 
   private void createIndex(String name, int shards, String mapping) {
     assertAcked(
-        prepareCreate(name)
-            .setSettings(
-                Settings.builder()
-                    .put("index.number_of_shards", shards)
-                    .put("index.number_of_replicas", 0)
-                    .put("index.codec", "pefa"))
-            .setMapping(mapping));
+        prepareCreate(name).setSettings(PefaFixtures.pefaIndex(shards, 0)).setMapping(mapping));
   }
 
   private void load(List<Row> rows, List<Doc> docs) throws IOException {
-    createIndex(
-        MEMORY,
-        2,
-        "{\"properties\": {\"" + FIELD + "\": {\"type\": \"pefa_memory\", \"dimension\": " + DIM + "}}}");
+    createIndex(MEMORY, 2, PefaFixtures.mapping(FIELD, "pefa_memory", DIM));
     String mapping =
         "{\"properties\": {\""
             + FIELD
@@ -76,20 +67,7 @@ public class PefaGlobalStatsTests extends OpenSearchIntegTestCase {
     createIndex(THREE, 3, mapping);
     ensureGreen(MEMORY, ONE, THREE);
     BulkRequestBuilder bulk = client().prepareBulk();
-    for (Row r : rows) {
-      bulk.add(
-          client()
-              .prepareIndex(MEMORY)
-              .setId(r.id())
-              .setSource(
-                  JsonXContent.contentBuilder()
-                      .startObject()
-                      .startObject(FIELD)
-                      .array("vector", r.vector())
-                      .field("labels", r.labels())
-                      .endObject()
-                      .endObject()));
-    }
+    PefaFixtures.addRows(client(), bulk, MEMORY, FIELD, rows);
     // documents come with their u_d (as xs_refresh computes it): indexed once, no update leaves a
     // deleted copy that term statistics would count
     List<PefaCore.StoredRow> stored = new ArrayList<>();

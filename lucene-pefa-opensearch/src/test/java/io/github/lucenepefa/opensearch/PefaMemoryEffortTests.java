@@ -13,12 +13,8 @@ import java.util.Random;
 import org.opensearch.action.bulk.BulkRequestBuilder;
 import org.opensearch.action.support.PlainActionFuture;
 import org.opensearch.action.support.WriteRequest;
-import org.opensearch.common.settings.Settings;
-import org.opensearch.common.xcontent.json.JsonXContent;
-import org.opensearch.index.IndexService;
 import org.opensearch.index.engine.Engine;
 import org.opensearch.index.shard.IndexShard;
-import org.opensearch.indices.IndicesService;
 import org.opensearch.plugins.Plugin;
 import org.opensearch.test.OpenSearchIntegTestCase;
 
@@ -51,30 +47,12 @@ public class PefaMemoryEffortTests extends OpenSearchIntegTestCase {
     Random random = new Random(random().nextLong());
     assertAcked(
         prepareCreate(MEMORY)
-            .setSettings(
-                Settings.builder()
-                    .put("index.number_of_shards", 1)
-                    .put("index.number_of_replicas", 0)
-                    .put("index.codec", "pefa"))
-            .setMapping(
-                "{\"properties\": {\"" + FIELD + "\": {\"type\": \"pefa_memory\", \"dimension\": " + DIM + "}}}"));
+            .setSettings(PefaFixtures.pefaIndex(1, 0))
+            .setMapping(PefaFixtures.mapping(FIELD, "pefa_memory", DIM)));
     ensureGreen(MEMORY);
     BulkRequestBuilder bulk =
         client().prepareBulk().setRefreshPolicy(WriteRequest.RefreshPolicy.IMMEDIATE);
-    for (Row r : PefaShardedTests.rows(random, "q", ROWS)) {
-      bulk.add(
-          client()
-              .prepareIndex(MEMORY)
-              .setId(r.id())
-              .setSource(
-                  JsonXContent.contentBuilder()
-                      .startObject()
-                      .startObject(FIELD)
-                      .array("vector", r.vector())
-                      .field("labels", r.labels())
-                      .endObject()
-                      .endObject()));
-    }
+    PefaFixtures.addRows(client(), bulk, MEMORY, FIELD, PefaShardedTests.rows(random, "q", ROWS));
     org.opensearch.action.bulk.BulkResponse response = bulk.get();
     assertFalse(response.buildFailureMessage(), response.hasFailures());
 
@@ -112,13 +90,8 @@ public class PefaMemoryEffortTests extends OpenSearchIntegTestCase {
   }
 
   private IndexShard memoryShard() {
-    for (IndicesService indices : internalCluster().getDataNodeInstances(IndicesService.class)) {
-      for (IndexService index : indices) {
-        if (index.index().getName().equals(MEMORY)) {
-          return index.getShard(0);
-        }
-      }
-    }
-    throw new AssertionError("no memory shard");
+    List<IndexShard> shards = PefaFixtures.shards(internalCluster(), MEMORY);
+    assertEquals("one memory shard", 1, shards.size());
+    return shards.get(0);
   }
 }

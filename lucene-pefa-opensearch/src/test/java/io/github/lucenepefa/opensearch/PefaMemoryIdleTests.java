@@ -13,9 +13,7 @@ import org.opensearch.action.bulk.BulkRequestBuilder;
 import org.opensearch.action.support.WriteRequest;
 import org.opensearch.common.settings.Settings;
 import org.opensearch.common.xcontent.json.JsonXContent;
-import org.opensearch.index.IndexService;
 import org.opensearch.index.shard.IndexShard;
-import org.opensearch.indices.IndicesService;
 import org.opensearch.plugins.Plugin;
 import org.opensearch.search.SearchHit;
 import org.opensearch.test.OpenSearchIntegTestCase;
@@ -56,16 +54,11 @@ public class PefaMemoryIdleTests extends OpenSearchIntegTestCase {
                     .put("index.codec", "pefa")
                     .put("index.search.idle.after", "1s"))
             .setMapping(
-                "{\"properties\": {\"" + FIELD + "\": {\"type\": \"pefa_memory\", \"dimension\": " + DIM + "}}}"));
+                PefaFixtures.mapping(FIELD, "pefa_memory", DIM)));
     assertAcked(
         prepareCreate(MAIN)
-            .setSettings(
-                Settings.builder()
-                    .put("index.number_of_shards", 2)
-                    .put("index.number_of_replicas", 0)
-                    .put("index.codec", "pefa"))
-            .setMapping(
-                "{\"properties\": {\"" + FIELD + "\": {\"type\": \"pefa_vector\", \"dimension\": " + DIM + "}}}"));
+            .setSettings(PefaFixtures.pefaIndex(2, 0))
+            .setMapping(PefaFixtures.mapping(FIELD, "pefa_vector", DIM)));
     ensureGreen(MEMORY, MAIN);
 
     BulkRequestBuilder bulk = client().prepareBulk().setRefreshPolicy(WriteRequest.RefreshPolicy.IMMEDIATE);
@@ -105,32 +98,11 @@ public class PefaMemoryIdleTests extends OpenSearchIntegTestCase {
 
   private void indexRows(List<Row> rows, WriteRequest.RefreshPolicy refresh) throws Exception {
     BulkRequestBuilder bulk = client().prepareBulk().setRefreshPolicy(refresh);
-    for (Row r : rows) {
-      bulk.add(
-          client()
-              .prepareIndex(MEMORY)
-              .setId(r.id())
-              .setSource(
-                  JsonXContent.contentBuilder()
-                      .startObject()
-                      .startObject(FIELD)
-                      .array("vector", r.vector())
-                      .field("labels", r.labels())
-                      .endObject()
-                      .endObject()));
-    }
+    PefaFixtures.addRows(client(), bulk, MEMORY, FIELD, rows);
     assertFalse(bulk.get().hasFailures());
   }
 
   private List<IndexShard> memoryShards() {
-    List<IndexShard> shards = new ArrayList<>();
-    for (IndicesService indices : internalCluster().getDataNodeInstances(IndicesService.class)) {
-      for (IndexService index : indices) {
-        if (index.index().getName().equals(MEMORY)) {
-          index.forEach(shards::add);
-        }
-      }
-    }
-    return shards;
+    return PefaFixtures.shards(internalCluster(), MEMORY);
   }
 }

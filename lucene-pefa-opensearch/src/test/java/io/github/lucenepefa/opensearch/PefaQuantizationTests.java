@@ -121,17 +121,7 @@ public class PefaQuantizationTests extends OpenSearchSingleNodeTestCase {
 
   private void indexRows(String index, List<Row> rows) throws IOException {
     BulkRequestBuilder bulk = client().prepareBulk().setRefreshPolicy(WriteRequest.RefreshPolicy.IMMEDIATE);
-    for (Row r : rows) {
-      XContentBuilder src =
-          JsonXContent.contentBuilder()
-              .startObject()
-              .startObject(FIELD)
-              .array("vector", r.vector())
-              .field("labels", r.labels())
-              .endObject()
-              .endObject();
-      bulk.add(client().prepareIndex(index).setId(r.id()).setSource(src));
-    }
+    PefaFixtures.addRows(client(), bulk, index, FIELD, rows);
     assertFalse(bulk.get().hasFailures());
   }
 

@@ -109,19 +109,10 @@ public class PefaShardedTests extends OpenSearchIntegTestCase {
                     .put("index.number_of_shards", 2)
                     .put("index.auto_expand_replicas", "0-all")
                     .put("index.codec", "pefa"))
-            .setMapping(
-                "{\"properties\": {\""
-                    + FIELD
-                    + "\": {\"type\": \"pefa_memory\", \"dimension\": "
-                    + DIM
-                    + "}}}"));
+            .setMapping(PefaFixtures.mapping(FIELD, "pefa_memory", DIM)));
     assertAcked(
         prepareCreate(MAIN)
-            .setSettings(
-                Settings.builder()
-                    .put("index.number_of_shards", 3)
-                    .put("index.number_of_replicas", 1)
-                    .put("index.codec", "pefa"))
+            .setSettings(PefaFixtures.pefaIndex(3, 1))
             .setMapping(
                 "{\"properties\": {\""
                     + FIELD
@@ -149,17 +140,7 @@ public class PefaShardedTests extends OpenSearchIntegTestCase {
 
   private void indexRows(List<Row> rows) throws IOException {
     BulkRequestBuilder bulk = client().prepareBulk();
-    for (Row r : rows) {
-      XContentBuilder src =
-          JsonXContent.contentBuilder()
-              .startObject()
-              .startObject(FIELD)
-              .array("vector", r.vector())
-              .field("labels", r.labels())
-              .endObject()
-              .endObject();
-      bulk.add(client().prepareIndex(MEMORY).setId(r.id()).setSource(src));
-    }
+    PefaFixtures.addRows(client(), bulk, MEMORY, FIELD, rows);
     assertNoBulkFailures(bulk.get());
     refresh(MEMORY);
   }
