@@ -33,6 +33,7 @@ import org.opensearch.index.shard.IndexShard;
 import org.opensearch.indices.IndicesService;
 import org.opensearch.plugins.Plugin;
 import org.opensearch.search.SearchHit;
+import org.opensearch.test.InternalSettingsPlugin;
 import org.opensearch.test.OpenSearchIntegTestCase;
 import static org.opensearch.test.hamcrest.OpenSearchAssertions.assertAcked;
 import org.opensearch.transport.Netty4ModulePlugin;
@@ -62,7 +63,7 @@ public class PefaShardedTests extends OpenSearchIntegTestCase {
 
   @Override
   protected Collection<Class<? extends Plugin>> nodePlugins() {
-    return List.of(PefaPlugin.class, Netty4ModulePlugin.class);
+    return List.of(PefaPlugin.class, Netty4ModulePlugin.class, InternalSettingsPlugin.class);
   }
 
   @Override
@@ -102,17 +103,21 @@ public class PefaShardedTests extends OpenSearchIntegTestCase {
   }
 
   private void createIndices() throws IOException {
+    // the replicas learn the global checkpoint by a periodic sync (30 s by default), and
+    // assertSeqNos waits 30 s for it after a node stops: sync every second instead
+    Settings sync = Settings.builder().put("index.global_checkpoint_sync.interval", "1s").build();
     assertAcked(
         prepareCreate(MEMORY)
             .setSettings(
                 Settings.builder()
                     .put("index.number_of_shards", 2)
                     .put("index.auto_expand_replicas", "0-all")
-                    .put("index.codec", "pefa"))
+                    .put("index.codec", "pefa")
+                    .put(sync))
             .setMapping(PefaFixtures.mapping(FIELD, "pefa_memory", DIM)));
     assertAcked(
         prepareCreate(MAIN)
-            .setSettings(PefaFixtures.pefaIndex(3, 1))
+            .setSettings(PefaFixtures.pefaIndex(3, 1).put(sync))
             .setMapping(
                 "{\"properties\": {\""
                     + FIELD
