@@ -32,7 +32,10 @@ import org.apache.lucene.util.VectorUtil;
  * <ul>
  *   <li>{@code mip}: the index's own PEFA-XS field, {@code e_d}, maximum inner product;
  *   <li>{@code angular}: {@code (e_d, sqrt(1 - |e_d|^2))}, dot product, searched with {@code (q, 0)};
- *   <li>{@code cosine}: {@code normalize(e_d)}, dot product, its beam rescored with {@code <q, e_d>}.
+ *   <li>{@code cosine}: {@code normalize(e_d)}, dot product, its beam rescored with {@code <q, e_d>};
+ *   <li>{@code erm}: the index's ERM graph (of {@code p_d}), walked by Lucene's {@code
+ *       HnswGraphSearcher} with the scores {@code <q, e_d>} (the vectors of both fields share their
+ *       ordinals).
  * </ul>
  *
  * For 50 queries drawn near documents ({@code normalize(p_d + 0.5 g / sqrt(d))}), prints the overlap of
@@ -45,6 +48,9 @@ import org.apache.lucene.util.VectorUtil;
  * java --add-modules jdk.incubator.vector -Xmx2g -cp lucene-pefa-cli/target/pefa.jar:/tmp/xs-graphs \
  *   XsGraphs IDX/pefa WORK
  * </pre>
+ *
+ * With a third argument {@code mip-erm} only the two graphs the PEFA index holds are searched (no
+ * graph is built).
  */
 public class XsGraphs {
   static final int QUERIES = 50, K = 100;
@@ -69,8 +75,11 @@ public class XsGraphs {
         }
       }
     }
-    build(work.resolve("angular"), e, v -> angular(v));
-    build(work.resolve("cosine"), e, v -> VectorUtil.l2normalize(v.clone(), false));
+    boolean all = args.length < 3 || args[2].equals("mip-erm") == false;
+    if (all) {
+      build(work.resolve("angular"), e, v -> angular(v));
+      build(work.resolve("cosine"), e, v -> VectorUtil.l2normalize(v.clone(), false));
+    }
 
     Random random = new Random(1);
     List<float[]> queries = new ArrayList<>();
@@ -90,23 +99,26 @@ public class XsGraphs {
     }
     try (Directory pd = FSDirectory.open(pefa);
         DirectoryReader pr = DirectoryReader.open(pd);
-        Directory ad = FSDirectory.open(work.resolve("angular"));
-        DirectoryReader ar = DirectoryReader.open(ad);
-        Directory cd = FSDirectory.open(work.resolve("cosine"));
-        DirectoryReader cr = DirectoryReader.open(cd)) {
+        Directory ad = all ? FSDirectory.open(work.resolve("angular")) : null;
+        DirectoryReader ar = all ? DirectoryReader.open(ad) : null;
+        Directory cd = all ? FSDirectory.open(work.resolve("cosine")) : null;
+        DirectoryReader cr = all ? DirectoryReader.open(cd) : null) {
       System.out.println(e.size() + " documents, dimension " + e.get(0).length);
       for (int ef : new int[] {100, 200, 300, 500}) {
-        double mip = 0, ang = 0, cos = 0, cos2 = 0;
+        double mip = 0, ang = 0, cos = 0, cos2 = 0, erm = 0;
         for (int i = 0; i < QUERIES; i++) {
           float[] q = queries.get(i);
           mip += overlap(search(pr, "pefa.xs.e", q, ef, ordOfPefaDoc), q, e, exact.get(i));
-          ang += overlap(search(ar, "v", Arrays.copyOf(q, q.length + 1), ef, null), q, e, exact.get(i));
-          cos += overlap(search(cr, "v", q, ef, null), q, e, exact.get(i));
-          cos2 += overlap(search(cr, "v", q, 2 * ef, null), q, e, exact.get(i));
+          if (all) {
+            ang += overlap(search(ar, "v", Arrays.copyOf(q, q.length + 1), ef, null), q, e, exact.get(i));
+            cos += overlap(search(cr, "v", q, ef, null), q, e, exact.get(i));
+            cos2 += overlap(search(cr, "v", q, 2 * ef, null), q, e, exact.get(i));
+          }
+          erm += overlap(walkErm(pr, q, e, ef), q, e, exact.get(i));
         }
         System.out.printf(
-            "ef %d: mip %.4f, angular %.4f, cosine+rescoring %.4f (beam 2 ef: %.4f)%n",
-            ef, mip / QUERIES, ang / QUERIES, cos / QUERIES, cos2 / QUERIES);
+            "ef %d: mip %.4f, angular %.4f, cosine+rescoring %.4f (beam 2 ef: %.4f), erm graph %.4f%n",
+            ef, mip / QUERIES, ang / QUERIES, cos / QUERIES, cos2 / QUERIES, erm / QUERIES);
       }
     }
   }
@@ -146,6 +158,40 @@ public class XsGraphs {
     List<Integer> out = new ArrayList<>();
     for (ScoreDoc d : new IndexSearcher(reader).search(new KnnFloatVectorQuery(field, q, ef), ef).scoreDocs) {
       out.add(ords == null ? d.doc : ords.get(d.doc));
+    }
+    return out;
+  }
+
+  /** The ERM graph of the (one-segment) PEFA index walked with {@code <q, e_d>}: vector ordinals. */
+  static List<Integer> walkErm(DirectoryReader reader, float[] q, List<float[]> e, int ef)
+      throws Exception {
+    LeafReaderContext ctx = null;
+    for (LeafReaderContext c : reader.leaves()) {
+      if (c.reader().getFloatVectorValues("pefa.erm") != null) {
+        ctx = c;
+      }
+    }
+    org.apache.lucene.codecs.KnnVectorsReader vectors =
+        ((org.apache.lucene.index.CodecReader) ctx.reader()).getVectorReader();
+    if (vectors instanceof org.apache.lucene.codecs.perfield.PerFieldKnnVectorsFormat.FieldsReader f) {
+      vectors = f.getFieldReader("pefa.erm");
+    }
+    org.apache.lucene.util.hnsw.HnswGraph graph =
+        ((org.apache.lucene.codecs.hnsw.HnswGraphProvider) vectors).getGraph("pefa.erm");
+    FloatVectorValues erm = ctx.reader().getFloatVectorValues("pefa.erm");
+    org.apache.lucene.util.hnsw.RandomVectorScorer scorer =
+        new org.apache.lucene.util.hnsw.RandomVectorScorer.AbstractRandomVectorScorer(erm) {
+          @Override
+          public float score(int node) {
+            return VectorUtil.scaleMaxInnerProductScore(VectorUtil.dotProduct(q, e.get(node)));
+          }
+        };
+    org.apache.lucene.search.TopKnnCollector collector =
+        new org.apache.lucene.search.TopKnnCollector(ef, Integer.MAX_VALUE);
+    org.apache.lucene.util.hnsw.HnswGraphSearcher.search(scorer, collector, graph, null, Integer.MAX_VALUE);
+    List<Integer> out = new ArrayList<>();
+    for (ScoreDoc d : collector.topDocs().scoreDocs) {
+      out.add(d.doc); // the collector holds ordinals: no translation was asked for
     }
     return out;
   }
