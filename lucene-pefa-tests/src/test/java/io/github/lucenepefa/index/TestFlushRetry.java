@@ -92,6 +92,11 @@ public class TestFlushRetry extends LuceneTestCase {
     }
 
     Fixture(Random random, Directory dir, int maxBuffered, int threads) throws IOException {
+      this(random, dir, maxBuffered, threads, copyWithAnalyzer(Workload.config(random), new FailingAnalyzer()));
+    }
+
+    Fixture(Random random, Directory dir, int maxBuffered, int threads, IndexWriterConfig config)
+        throws IOException {
       this.random = random;
       this.dir = dir;
       schema =
@@ -100,9 +105,7 @@ public class TestFlushRetry extends LuceneTestCase {
               .xsAnyLambda(random.nextBoolean())
               .hnsw(8, 20)
               .build();
-      IndexWriterConfig config = Workload.config(random);
-      config = copyWithAnalyzer(config, analyzer);
-      lucene = new IndexWriter(dir, config);
+      lucene = new IndexWriter(dir, copyWithAnalyzer(config, analyzer));
       writer = new PefaIndexWriter(lucene, schema, maxBuffered, threads);
     }
 
@@ -506,7 +509,12 @@ public class TestFlushRetry extends LuceneTestCase {
             }
           }
         });
-    try (Fixture f = new Fixture(random(), dir)) {
+    // Lucene flushes only when asked, so the flush below makes a segment the snapshot has not seen
+    IndexWriterConfig manual =
+        copyWithAnalyzer(Workload.config(random()), new FailingAnalyzer())
+            .setRAMBufferSizeMB(64)
+            .setMaxBufferedDocs(IndexWriterConfig.DISABLE_AUTO_FLUSH);
+    try (Fixture f = new Fixture(random(), dir, PefaIndexWriter.DEFAULT_MAX_BUFFERED_DOCS, 1, manual)) {
       f.populate();
       f.addDoc("dnew", "gamma");
       f.writer.flush();
