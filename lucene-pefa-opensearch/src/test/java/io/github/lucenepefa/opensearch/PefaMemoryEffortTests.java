@@ -23,8 +23,8 @@ import org.opensearch.test.OpenSearchIntegTestCase;
  * the neighbours a {@code pefa} query fetches ({@link PefaQueryPhases#fetchNeighbours}, at {@code
  * ef_search}) equal, row by row and similarity by similarity, those the core's PEFA-XL search
  * finds in the same shard's reader at the same effort ({@link XlCandidates#search}, which walks the
- * memory with {@code AnnEffort#forMemory}). The beams are chosen so that the memory beam is smaller
- * than {@code ef_search} and the segment is searched through its graph.
+ * memory with {@code AnnEffort#forMemory}). The beams are chosen so that the memory beam differs
+ * from {@code ef_search} and the segment is searched through its graph.
  */
 @OpenSearchIntegTestCase.ClusterScope(
     scope = OpenSearchIntegTestCase.Scope.SUITE,
@@ -59,7 +59,7 @@ public class PefaMemoryEffortTests extends OpenSearchIntegTestCase {
     IndexShard shard = memoryShard();
     PefaSchema schema =
         ((PefaMemoryFieldMapper.PefaMemoryFieldType) shard.mapperService().fieldType(FIELD)).schema();
-    int[][] kAndEf = {{2, 16}, {4, 24}, {8, 40}};
+    int[][] kAndEf = {{4, 8}, {8, 16}, {16, 40}};
     try (Engine.Searcher searcher = shard.acquireSearcher("test")) {
       for (int i = 0; i < 30; i++) {
         float[] q = PefaShardedTests.unitVector(random);
@@ -67,7 +67,7 @@ public class PefaMemoryEffortTests extends OpenSearchIntegTestCase {
           int k = c[0];
           int ef = c[1];
           assertTrue(
-              "the memory beam is below ef_search", AnnEffort.ef(ef).forMemory(k).efSearch() < ef);
+              "the memory beam differs from ef_search", AnnEffort.ef(ef).forMemory(k).efSearch() != ef);
           PlainActionFuture<List<Neighbour>> plugin = PlainActionFuture.newFuture();
           PefaQueryPhases.fetchNeighbours(client(), MEMORY, FIELD, q, k, false, ef, 0f, plugin);
           List<Neighbour> fetched = plugin.actionGet();

@@ -47,12 +47,11 @@ class TestSearchOrderAndEffort {
   }
 
   @Test
-  void memoryBeamIsHalfTheErmBeamAtLeastTwoKAtMostEf() {
-    assertEquals(50, AnnEffort.ef(100).forMemory(16).efSearch()); // half of ef
-    assertEquals(100, AnnEffort.ef(200).forMemory(16).efSearch());
-    assertEquals(51, AnnEffort.ef(101).forMemory(16).efSearch()); // rounded up
-    assertEquals(32, AnnEffort.ef(40).forMemory(16).efSearch()); // floor 2k
-    assertEquals(10, AnnEffort.ef(10).forMemory(16).efSearch()); // cap ef (the search still keeps k)
+  void memoryBeamIsTheErmBeamAtLeastThreeK() {
+    assertEquals(100, AnnEffort.ef(100).forMemory(16).efSearch()); // the ERM beam
+    assertEquals(49, AnnEffort.ef(49).forMemory(16).efSearch());
+    assertEquals(48, AnnEffort.ef(15).forMemory(16).efSearch()); // floor 3k
+    assertEquals(48, AnnEffort.ef(10).forMemory(16).efSearch());
     assertEquals(-1, AnnEffort.ef(100).forMemory(16).exactBelow()); // keeps the automatic cut-off
     assertEquals(0, AnnEffort.graphOnly(100).forMemory(4).exactBelow());
     assertSame(AnnEffort.EXHAUSTIVE, AnnEffort.EXHAUSTIVE.forMemory(16));
@@ -64,6 +63,6 @@ class TestSearchOrderAndEffort {
     assertTrue(AnnEffort.ef(100).scansExactly(Integer.MAX_VALUE, Integer.MAX_VALUE - 1));
     assertTrue(AnnEffort.ef(100).scansExactly(1500, 100));
     assertFalse(AnnEffort.ef(100).scansExactly(1501, 100));
-    assertEquals(100, AnnEffort.ef(100).forMemory(Integer.MAX_VALUE - 1).efSearch());
+    assertEquals(Integer.MAX_VALUE, AnnEffort.ef(100).forMemory(Integer.MAX_VALUE - 1).efSearch());
   }
 }
