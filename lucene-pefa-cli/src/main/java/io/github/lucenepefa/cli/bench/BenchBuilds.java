@@ -35,7 +35,7 @@ import org.apache.lucene.store.FSDirectory;
  */
 final class BenchBuilds {
 
-  private final BenchRunner.Config config;
+  private final BenchConfig config;
   private final PefaQuantization quantization;
   private final PrintStream log;
 
@@ -44,7 +44,7 @@ final class BenchBuilds {
    * @param quantization the quantization of every graph, stock and PEFA
    * @param log progress output
    */
-  BenchBuilds(BenchRunner.Config config, PefaQuantization quantization, PrintStream log) {
+  BenchBuilds(BenchConfig config, PefaQuantization quantization, PrintStream log) {
     this.config = config;
     this.quantization = quantization;
     this.log = log;

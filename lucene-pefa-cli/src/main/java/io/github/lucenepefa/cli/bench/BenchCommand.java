@@ -268,8 +268,8 @@ public class BenchCommand implements Callable<Integer> {
       positive("--queries", queries);
       positive("--dim", dim);
     }
-    BenchRunner.Config config =
-        new BenchRunner.Config(
+    BenchConfig config =
+        new BenchConfig(
             efs,
             n,
             params.xl().vote(),
@@ -325,7 +325,7 @@ public class BenchCommand implements Callable<Integer> {
 
   /** {@code --pareto}: the sweep, its files in {@code --out}, its report on {@code stdout}. */
   private int runPareto(
-      BenchRunner.Config config,
+      BenchConfig config,
       BenchData data,
       SearchOptions.Resolved params,
       List<PefaQuantization> quantizations,

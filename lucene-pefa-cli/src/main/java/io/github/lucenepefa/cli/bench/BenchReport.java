@@ -69,7 +69,7 @@ public final class BenchReport {
             r.javaVersion(),
             r.cpus(),
             r.config().threads()));
-    BenchRunner.Config c = r.config();
+    BenchConfig c = r.config();
     sb.append(
         String.format(
             Locale.ROOT,
@@ -502,7 +502,7 @@ public final class BenchReport {
     root.put("simd", r.simd());
     root.put("java", r.javaVersion());
     root.put("cpus", r.cpus());
-    BenchRunner.Config c = r.config();
+    BenchConfig c = r.config();
     Map<String, Object> cfg = new LinkedHashMap<>();
     cfg.put("n", c.n());
     cfg.put("k", c.k());
@@ -639,7 +639,7 @@ public final class BenchReport {
   /**
    * Reads a report written by {@link #writeJson}: its tables and chart can then be rendered again. The targets are
    * recomputed from the records. Settings that the file does not hold (files written before they were added) take the
-   * defaults of {@link BenchRunner.Config#defaults()}, except that PEFA-XS counts as {@code e_d} only when the PEFA
+   * defaults of {@link BenchConfig#defaults()}, except that PEFA-XS counts as {@code e_d} only when the PEFA
    * index has no pair field.
    *
    * @param file the JSON file
@@ -682,7 +682,7 @@ public final class BenchReport {
               x.path("alloc_bytes_per_query").asDouble(),
               x.path("timed_queries").asInt()));
     }
-    BenchRunner.Config d = BenchRunner.Config.defaults();
+    BenchConfig d = BenchConfig.defaults();
     boolean pairField =
         builds.stream()
             .filter(b -> b.index().equals("pefa"))
@@ -693,8 +693,8 @@ public final class BenchReport {
         cfg.has("efs")
             ? ints(cfg.get("efs"))
             : records.stream().mapToInt(Record::ef).filter(ef -> ef > 0).distinct().sorted().toArray();
-    BenchRunner.Config config =
-        new BenchRunner.Config(
+    BenchConfig config =
+        new BenchConfig(
             efs,
             n,
             new KnnVote(

@@ -2,11 +2,7 @@ package io.github.lucenepefa.cli.bench;
 
 import io.github.lucenepefa.cli.index.IndexBuilder;
 import io.github.lucenepefa.cli.progress.ProgressBar;
-import io.github.lucenepefa.codec.PefaQuantization;
 import io.github.lucenepefa.index.PefaSchema;
-import io.github.lucenepefa.scoring.ErmScoreMode;
-import io.github.lucenepefa.scoring.KnnNormalization;
-import io.github.lucenepefa.scoring.KnnVote;
 import io.github.lucenepefa.search.AnnEffort;
 import io.github.lucenepefa.search.PefaQuery;
 import io.github.lucenepefa.search.VectorSearchCost;
@@ -49,7 +45,7 @@ import org.apache.lucene.util.VectorUtil;
  * The whole-index benchmark: builds ({@link BenchBuilds}) a stock Lucene index ({@link
  * KnnFloatVectorField} with DOT_PRODUCT) and a PEFA index ({@link
  * io.github.lucenepefa.index.PefaIndexWriter}) of the same vectors, with the same quantization
- * ({@link Config#quantization()}, {@link StockKnn}), in temporary directories, then times stock
+ * ({@link BenchConfig#quantization()}, {@link StockKnn}), in temporary directories, then times stock
  * {@link KnnFloatVectorQuery} (ERM), PEFA-XS and PEFA-XL at several efSearch values, plus exact
  * references, on one shared query set. Every approximate method is compared with the exact result
  * of the same mode (top-{@code n} overlap).
@@ -69,7 +65,7 @@ import org.apache.lucene.util.VectorUtil;
  *       n}) and of the memory rows (top {@code k}): the same vectors PEFA-XL reads.
  *   <li>{@code pefa-xl-K<K>}: PEFA-XL at a smaller/larger ERM candidate count {@code K} (at the
  *       first ef; how small K can be at equal quality).
- *   <li>with {@link Config#bm25Weight()}, the hybrid methods of {@link HybridMethods}.
+ *   <li>with {@link BenchConfig#bm25Weight()}, the hybrid methods of {@link HybridMethods}.
  * </ul>
  */
 public final class BenchRunner {
@@ -83,154 +79,6 @@ public final class BenchRunner {
   static final int[] MEMORY_EFS = {16, 24, 32, 50};
 
   /**
-   * Benchmark settings.
-   *
-   * @param efs efSearch values (Lucene's k/fanout for the stock query)
-   * @param n results per query (overlap@n)
-   * @param vote PEFA-XL's neighbour vote (k, weighting, normalisation, temperature)
-   * @param ermMode PEFA-XL's ERM score of candidates outside the ERM top-K
-   * @param topK PEFA-XL ERM candidates K
-   * @param kSweep extra K values to time for PEFA-XL (at the first ef), may be empty
-   * @param xlLambda PEFA-XL lambda
-   * @param xsLambda PEFA-XS lambda (index time = search time)
-   * @param maxConn HNSW maxConn of every graph (stock and PEFA)
-   * @param beamWidth HNSW beamWidth of every graph
-   * @param threads threads of the QPS measurement
-   * @param warmupSeconds warm-up time per method
-   * @param minTimedQueries at least this many timed queries per method (queries repeat)
-   * @param ramBufferMb IndexWriter RAM buffer
-   * @param workDir where the temporary indexes go
-   * @param keepIndexes keep the indexes after the run
-   * @param graphOnly also time the graph-only variants
-   * @param only a regular expression: time only the methods whose name matches it (null: all)
-   * @param xsAnyLambda store the PEFA-XS pair too (false: e_d only, see {@link
-   *     PefaSchema.Builder#xsAnyLambda})
-   * @param indexThreads threads that add vectors to every index (each builds its own segments'
-   *     graphs)
-   * @param forceMerge force-merge every index to one segment before searching
-   * @param stockMemory also build a stock index of the memory vectors (the reference for the
-   *     memory graph's build time)
-   * @param buildRepeats how many times the stock memory index and the PEFA memory rows are built
-   *     (the extra builds interleaved, in alternating order, into throw-away indexes), so that the
-   *     build target compares medians: a single build's time swings with the JIT
-   * @param quantization the quantization of every graph, PEFA's and the stock indexes' ({@link
-   *     StockKnn})
-   * @param oversample the oversample factor of every search of a graph, PEFA's and stock's, or 0
-   *     for the quantization's default
-   * @param bm25Weight the BM25 weight {@code a} of the hybrid methods ({@link HybridMethods}), or NaN
-   *     for none (no hybrid method is timed)
-   */
-  public record Config(
-      int[] efs,
-      int n,
-      KnnVote vote,
-      ErmScoreMode ermMode,
-      int topK,
-      int[] kSweep,
-      float xlLambda,
-      float xsLambda,
-      int maxConn,
-      int beamWidth,
-      int threads,
-      double warmupSeconds,
-      int minTimedQueries,
-      double ramBufferMb,
-      Path workDir,
-      boolean keepIndexes,
-      boolean graphOnly,
-      String only,
-      boolean xsAnyLambda,
-      int indexThreads,
-      boolean forceMerge,
-      boolean stockMemory,
-      int buildRepeats,
-      PefaQuantization quantization,
-      float oversample,
-      float bm25Weight) {
-
-    /** Settings without hybrid methods ({@code bm25Weight} NaN). */
-    public Config(
-        int[] efs,
-        int n,
-        KnnVote vote,
-        ErmScoreMode ermMode,
-        int topK,
-        int[] kSweep,
-        float xlLambda,
-        float xsLambda,
-        int maxConn,
-        int beamWidth,
-        int threads,
-        double warmupSeconds,
-        int minTimedQueries,
-        double ramBufferMb,
-        Path workDir,
-        boolean keepIndexes,
-        boolean graphOnly,
-        String only,
-        boolean xsAnyLambda,
-        int indexThreads,
-        boolean forceMerge,
-        boolean stockMemory,
-        int buildRepeats,
-        PefaQuantization quantization,
-        float oversample) {
-      this(efs, n, vote, ermMode, topK, kSweep, xlLambda, xsLambda, maxConn, beamWidth, threads, warmupSeconds,
-          minTimedQueries, ramBufferMb, workDir, keepIndexes, graphOnly, only, xsAnyLambda, indexThreads, forceMerge,
-          stockMemory, buildRepeats, quantization, oversample, Float.NaN);
-    }
-
-    /** @return whether the hybrid methods are timed */
-    public boolean hybrid() {
-      return Float.isNaN(bm25Weight) == false;
-    }
-
-    /**
-     * @return the defaults
-     */
-    public static Config defaults() {
-      return new Config(
-          new int[] {100, 200, 300, 500},
-          100,
-          KnnVote.similarity(PefaQuery.DEFAULT_K, KnnNormalization.SUM),
-          ErmScoreMode.EXACT,
-          PefaQuery.defaultTopK(100),
-          new int[] {100, 200, 500},
-          PefaQuery.DEFAULT_XL_LAMBDA,
-          PefaSchema.DEFAULT_XS_LAMBDA,
-          PefaSchema.DEFAULT_MAX_CONN,
-          PefaSchema.DEFAULT_BEAM_WIDTH,
-          2,
-          1.0,
-          1000,
-          1024,
-          Path.of(System.getProperty("java.io.tmpdir")),
-          false,
-          true,
-          null,
-          true,
-          1,
-          true,
-          true,
-          3,
-          PefaQuantization.NONE,
-          0f);
-    }
-
-    /** @return PEFA-XL's neighbours k */
-    public int k() {
-      return vote.k();
-    }
-
-    /** @return the vote for the settings line: {@code SUM}, {@code MEAN} or {@code softmax T=0.05} */
-    public String voteLabel() {
-      return vote.weighting() == io.github.lucenepefa.scoring.KnnWeighting.SOFTMAX
-          ? "softmax T=" + vote.temperature()
-          : vote.normalization().name();
-    }
-  }
-
-  /**
    * One measured method at one ANN setting.
    *
    * @param method the method name
@@ -238,7 +86,7 @@ public final class BenchRunner {
    * @param topK PEFA-XL's K (0 otherwise)
    * @param latencyMsMean mean single-threaded latency
    * @param latencyMsP99 99th percentile single-threaded latency
-   * @param qps queries per second with {@link Config#threads} threads
+   * @param qps queries per second with {@link BenchConfig#threads} threads
    * @param overlapAtN mean |top-n ∩ exact top-n| / n
    * @param nodesVisited mean vectors scored per query (graph nodes visited, or vectors scanned)
    * @param allocBytesPerQuery mean heap bytes allocated per query (single-threaded)
@@ -301,7 +149,7 @@ public final class BenchRunner {
       boolean simd,
       String javaVersion,
       int cpus,
-      Config config,
+      BenchConfig config,
       List<Build> builds,
       double heapUsedMb,
       List<Record> records) {
@@ -316,7 +164,7 @@ public final class BenchRunner {
         int dim,
         boolean simd,
         String javaVersion,
-        Config config,
+        BenchConfig config,
         List<Build> builds,
         double heapUsedMb,
         List<Record> records) {
@@ -365,14 +213,14 @@ public final class BenchRunner {
     long count(float[] q) throws IOException;
   }
 
-  private final Config config;
+  private final BenchConfig config;
   private final PrintStream log;
 
   /**
    * @param config settings
    * @param log progress output
    */
-  public BenchRunner(Config config, PrintStream log) {
+  public BenchRunner(BenchConfig config, PrintStream log) {
     this.config = config;
     this.log = log;
   }
@@ -1034,7 +882,7 @@ public final class BenchRunner {
   /**
    * Measures every method, interleaved: after a warm-up of each, the timed queries are processed in
    * blocks, each block run by every method in turn (single-threaded latency, then the same block
-   * with {@link Config#threads} threads for QPS), so that load changes on a shared machine hit all
+   * with {@link BenchConfig#threads} threads for QPS), so that load changes on a shared machine hit all
    * methods alike and the ratios stay meaningful.
    */
   private List<Record> measureAll(List<Method> methods, float[][] queries) throws IOException {

@@ -48,16 +48,16 @@ final class HybridMethods {
   /** The hybrid floor: stock BM25 plus stock kNN. */
   static final String FLOOR = "lucene-bm25+knn";
 
-  private final BenchRunner.Config config;
+  private final BenchConfig config;
   private final float weight;
   private final Map<float[], Query> lexical = new IdentityHashMap<>();
 
   /**
-   * @param config the bench settings, with {@link BenchRunner.Config#bm25Weight()}
+   * @param config the bench settings, with {@link BenchConfig#bm25Weight()}
    * @param data the data, with texts
    * @throws IllegalArgumentException when the data has no texts
    */
-  HybridMethods(BenchRunner.Config config, BenchData data) {
+  HybridMethods(BenchConfig config, BenchData data) {
     if (data.hasText() == false) {
       throw new IllegalArgumentException(
           "--bm25-weight: the data set " + data.name() + " has no texts for a BM25 field");

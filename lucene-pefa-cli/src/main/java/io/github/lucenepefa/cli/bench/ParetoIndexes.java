@@ -54,10 +54,10 @@ final class ParetoIndexes {
   private static final String STAMP = "pareto-indexes.txt";
   private static final String BUILDS = "pareto-builds.txt";
 
-  private final BenchRunner.Config config;
+  private final BenchConfig config;
   private final PrintStream log;
 
-  ParetoIndexes(BenchRunner.Config config, PrintStream log) {
+  ParetoIndexes(BenchConfig config, PrintStream log) {
     this.config = config;
     this.log = log;
   }

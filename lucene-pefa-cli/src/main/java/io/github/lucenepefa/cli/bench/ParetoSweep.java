@@ -123,11 +123,11 @@ final class ParetoSweep {
   /** The exact top n of a method, with the map of its doc ids. */
   private record Exact(BenchRunner.Search search, int[] map) {}
 
-  private final BenchRunner.Config config;
+  private final BenchConfig config;
   private final Options options;
   private final PrintStream log;
 
-  ParetoSweep(BenchRunner.Config config, Options options, PrintStream log) {
+  ParetoSweep(BenchConfig config, Options options, PrintStream log) {
     this.config = config;
     this.options = options;
     this.log = log;

@@ -54,8 +54,8 @@ class BenchRunnerTest {
   void tinySyntheticRunWritesTableJsonAndPng(@TempDir Path tmp) throws Exception {
     BenchData data = SyntheticData.generate(300, 300, 20, 16, 7);
     assertEquals(data, data); // records
-    BenchRunner.Config config =
-        new BenchRunner.Config(
+    BenchConfig config =
+        new BenchConfig(
             new int[] {10, 40},
             10,
             KnnVote.softmax(4, 0.05f), // the sharper vote: its exact and graph paths must agree as the paper's do
@@ -80,7 +80,8 @@ class BenchRunnerTest {
             true,
             2,
             io.github.lucenepefa.codec.PefaQuantization.NONE,
-            0f);
+            0f,
+            Float.NaN); // no hybrid methods
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     BenchRunner.Report r =
         new BenchRunner(config, new PrintStream(log, true, StandardCharsets.UTF_8)).run(data);
