@@ -105,8 +105,8 @@ final class ParetoIndexes {
                 searcher(stock),
                 searcher(stockMem),
                 searcher(pefa),
-                BenchRunner.stockDocMap(stock),
-                BenchRunner.pefaDocMap(pefa, schema, data)));
+                DocMaps.stock(stock),
+                DocMaps.pefa(pefa, schema, data)));
       }
       sizes.sort(
           java.util.Comparator.comparing((Size s) -> s.quantization().ordinal())

@@ -116,12 +116,12 @@ final class ParetoSweep {
       int n,
       int ef,
       boolean isDefault,
-      BenchRunner.Search search,
+      BenchMethod.Search search,
       int[] map,
       Exact exact) {}
 
   /** The exact top n of a method, with the map of its doc ids. */
-  private record Exact(BenchRunner.Search search, int[] map) {}
+  private record Exact(BenchMethod.Search search, int[] map) {}
 
   private final BenchConfig config;
   private final Options options;
@@ -152,7 +152,7 @@ final class ParetoSweep {
     HybridMethods hybrid = config.hybrid() ? new HybridMethods(config, data) : null;
     for (int n : options.hits()) {
       // the exact top n of the documents does not depend on the graphs' quantization
-      Exact docsExact = new Exact(q -> BenchRunner.scan(docs, q, n), null);
+      Exact docsExact = new Exact(q -> ExactScan.scan(docs, q, n), null);
       for (IndexSet set : sets) {
         addRuns(runs, set, n, docsExact);
         if (hybrid != null) {
@@ -312,7 +312,7 @@ final class ParetoSweep {
     int block = Math.min(nq, 50);
     log.printf(Locale.ROOT, "pareto: warming up %d points...%n", runs.size());
     for (Run r : runs) {
-      BenchRunner.warmUp(r.search(), queries, options.warmupSeconds());
+      BenchTiming.warmUp(r.search(), queries, options.warmupSeconds());
     }
     long[][] lat = new long[runs.size()][total];
     int[][][] results = new int[runs.size()][nq][];
@@ -327,7 +327,7 @@ final class ParetoSweep {
             ScoreDoc[] hits = r.search().run(queries[j % nq]);
             lat[ri][j] = System.nanoTime() - t0;
             if (j < nq) {
-              results[ri][j] = map(hits, r.map());
+              results[ri][j] = BenchTiming.map(hits, r.map());
             }
           }
           bar.advance(to - from);
@@ -342,13 +342,13 @@ final class ParetoSweep {
       if (exact == null) {
         exact = new int[nq][];
         for (int i = 0; i < nq; i++) {
-          exact[i] = map(r.exact().search().run(queries[i]), r.exact().map());
+          exact[i] = BenchTiming.map(r.exact().search().run(queries[i]), r.exact().map());
         }
         exactCache.put(r.exact(), exact);
       }
       double recall = 0;
       for (int i = 0; i < nq; i++) {
-        recall += BenchRunner.overlap(results[ri][i], exact[i], r.n());
+        recall += BenchTiming.overlap(results[ri][i], exact[i], r.n());
       }
       long[] sorted = lat[ri].clone();
       Arrays.sort(sorted);
@@ -368,13 +368,5 @@ final class ParetoSweep {
       points.add(p);
     }
     return points;
-  }
-
-  private static int[] map(ScoreDoc[] hits, int[] map) {
-    int[] out = new int[hits.length];
-    for (int i = 0; i < hits.length; i++) {
-      out[i] = map == null ? hits[i].doc : map[hits[i].doc];
-    }
-    return out;
   }
 }

@@ -198,24 +198,24 @@ class BenchRunnerTest {
       queries[i] = new float[] {i};
     }
     List<Integer> seen = new java.util.ArrayList<>();
-    BenchRunner.Search search =
+    BenchMethod.Search search =
         q -> {
           seen.add((int) q[0]);
           return new org.apache.lucene.search.ScoreDoc[0];
         };
-    int runs = BenchRunner.warmUp(search, queries, 0);
+    int runs = BenchTiming.warmUp(search, queries, 0);
     assertEquals(queries.length, runs);
     for (int i = 0; i < queries.length; i++) {
       assertEquals(i, seen.get(i), "query vectors run once each, in order");
     }
     // the seconds come after the pass: a pass slower than them (300 x 0.3 ms > 50 ms) is followed by more
     seen.clear();
-    BenchRunner.Search slow =
+    BenchMethod.Search slow =
         q -> {
           java.util.concurrent.locks.LockSupport.parkNanos(300_000);
           return search.run(q);
         };
-    runs = BenchRunner.warmUp(slow, queries, 0.05);
+    runs = BenchTiming.warmUp(slow, queries, 0.05);
     assertEquals(runs, seen.size());
     assertTrue(runs > queries.length, "the seconds come on top of the full pass: " + runs);
     for (int i = 0; i < runs; i++) {
@@ -243,9 +243,9 @@ class BenchRunnerTest {
 
   @Test
   void overlapAndScan() {
-    assertEquals(0.5, BenchRunner.overlap(new int[] {1, 2}, new int[] {2, 3}, 2), 1e-9);
+    assertEquals(0.5, BenchTiming.overlap(new int[] {1, 2}, new int[] {2, 3}, 2), 1e-9);
     float[][] v = {{1, 0}, {0, 1}, {0.6f, 0.8f}};
-    var top = BenchRunner.scan(v, new float[] {0, 1}, 2);
+    var top = ExactScan.scan(v, new float[] {0, 1}, 2);
     assertEquals(1, top[0].doc);
     assertEquals(2, top[1].doc);
   }
