@@ -230,7 +230,7 @@ public class BenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintStream out = System.out;
     if (fromJson != null) {
-      return write(BenchReport.readJson(fromJson), out);
+      return write(BenchJson.read(fromJson), out);
     }
     for (int ef : efs) {
       positive("--ef", ef);
@@ -389,9 +389,9 @@ public class BenchCommand implements Callable<Integer> {
       out.print(HybridReport.table(report));
       out.println();
     }
-    out.print(BenchReport.targetText(report));
+    out.print(BenchTargets.text(report));
     if (json != null) {
-      BenchReport.writeJson(report, json);
+      BenchJson.write(report, json);
       out.println("wrote " + json);
     }
     if (png != null) {

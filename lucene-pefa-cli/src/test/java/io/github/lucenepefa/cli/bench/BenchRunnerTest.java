@@ -122,21 +122,21 @@ class BenchRunnerTest {
       }
     }
     assertTrue(
-        BenchReport.targets(r).stream()
+        BenchTargets.of(r).stream()
                 .filter(t -> t.name().startsWith("floor of a two-graph PEFA-XL"))
                 .count()
             == 2,
-        BenchReport.targets(r).toString());
+        BenchTargets.of(r).toString());
     // stock-docs, stock-memory, pefa, then the second memory builds in alternating order
     assertEquals(
         List.of("stock-docs", "stock-memory", "pefa", "pefa-memory#2", "stock-memory#2"),
         r.builds().stream().map(BenchRunner.Build::index).toList());
     assertTrue(
-        BenchReport.targets(r).stream().anyMatch(t -> t.detail().contains("median of 2 builds each")),
-        BenchReport.targets(r).toString());
+        BenchTargets.of(r).stream().anyMatch(t -> t.detail().contains("median of 2 builds each")),
+        BenchTargets.of(r).toString());
     Path json = tmp.resolve("bench.json");
     Path png = tmp.resolve("bench.png");
-    BenchReport.writeJson(r, json);
+    BenchJson.write(r, json);
     BenchReport.writePng(r, png);
     JsonNode root = new ObjectMapper().readTree(json.toFile());
     JsonNode first = root.get("records").get(0);
