@@ -296,8 +296,8 @@ public final class BenchRunner {
           IndexSearcher pefaExec = new IndexSearcher(pefaReader, pool);
           pefaExec.setQueryCache(null);
           List<BenchMethod> methods = new ArrayList<>();
-          for (BenchMethod m :
-              new BenchMethods(config).methods(data, rowVectors, schema, stock, stockMem, pefa, stockExec, pefaExec)) {
+          BenchMethods all = new BenchMethods(config);
+          for (BenchMethod m : all.methods(data, rowVectors, schema, stock, stockMem, pefa, stockExec, pefaExec)) {
             if (config.only() == null || m.name().matches(config.only())) {
               methods.add(m);
             }

@@ -1,5 +1,6 @@
 package io.github.lucenepefa.cli.bench;
 
+import io.github.lucenepefa.cli.bench.BenchMethod.Search;
 import io.github.lucenepefa.cli.progress.ProgressBar;
 import io.github.lucenepefa.codec.PefaQuantization;
 import io.github.lucenepefa.index.PefaSchema;
@@ -14,8 +15,9 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 
 /**
@@ -116,12 +118,18 @@ final class ParetoSweep {
       int n,
       int ef,
       boolean isDefault,
-      BenchMethod.Search search,
+      Search search,
       int[] map,
       Exact exact) {}
 
   /** The exact top n of a method, with the map of its doc ids. */
-  private record Exact(BenchMethod.Search search, int[] map) {}
+  private record Exact(Search search, int[] map) {}
+
+  /**
+   * One method's curve for n hits: the ef it runs at when given none, the map of its doc ids, its
+   * exact reference, and its search at an ef.
+   */
+  private record Curve(String method, int defaultEf, int[] map, Exact exact, IntFunction<Search> search) {}
 
   private final BenchConfig config;
   private final Options options;
@@ -154,9 +162,9 @@ final class ParetoSweep {
       // the exact top n of the documents does not depend on the graphs' quantization
       Exact docsExact = new Exact(q -> ExactScan.scan(docs, q, n), null);
       for (IndexSet set : sets) {
-        addRuns(runs, set, n, docsExact);
+        addRuns(runs, set, n, curves(set, n, docsExact));
         if (hybrid != null) {
-          addHybridRuns(runs, set, n, docsExact, hybrid);
+          addRuns(runs, set, n, hybridCurves(set, n, docsExact, hybrid));
         }
       }
     }
@@ -166,12 +174,23 @@ final class ParetoSweep {
     return measure(runs, data.queries());
   }
 
-  /** The points of one index set for n hits. */
-  private void addRuns(List<Run> runs, IndexSet set, int n, Exact docsExact) {
+  /** Adds a run for every swept ef of every curve, curve by curve. */
+  private void addRuns(List<Run> runs, IndexSet set, int n, List<Curve> curves) {
+    for (Curve c : curves) {
+      for (int ef : efs(n, c.defaultEf())) {
+        runs.add(
+            new Run(
+                c.method(), set.quantization().id(), n, ef, ef == c.defaultEf(), c.search().apply(ef), c.map(),
+                c.exact()));
+      }
+    }
+  }
+
+  /** The curves of one index set for n hits ({@link #METHODS}). */
+  private List<Curve> curves(IndexSet set, int n, Exact docsExact) {
     PefaSchema schema = set.schema();
     IndexSearcher pefa = set.pefa();
     PefaQuantization quant = set.quantization();
-    String qid = quant.id();
     float oversample = config.oversample();
     Exact xsExact =
         new Exact(q -> pefa.search(xs(schema, q, n, AnnEffort.EXHAUSTIVE), n).scoreDocs, set.pefaMap());
@@ -180,56 +199,37 @@ final class ParetoSweep {
         new Exact(q -> pefa.search(xl(schema, q, n, kTop, AnnEffort.EXHAUSTIVE), n).scoreDocs, set.pefaMap());
     int xsDefault = AnnEffort.defaultEf(PefaMode.XS, n);
     int xlDefault = AnnEffort.defaultEf(PefaMode.XL, n);
-    for (int ef : efs(n, n)) {
-      runs.add(
-          new Run(
-              "stock", qid, n, ef, ef == n,
-              q -> set.stock().search(StockKnn.query(BenchRunner.STOCK_FIELD, q, n, ef, quant, oversample), n).scoreDocs,
-              set.stockMap(),
-              docsExact));
-    }
-    for (int ef : efs(n, xlDefault)) {
-      // PEFA-XL's memory search: k neighbours with its memory beam (a beam below k is k)
-      int memBeam = Math.max(config.k(), AnnEffort.ef(ef).forMemory(config.k()).efSearch());
-      runs.add(
-          new Run(
-              "floor", qid, n, ef, ef == xlDefault,
-              q -> {
+    return List.of(
+        new Curve(
+            "stock", n, set.stockMap(), docsExact,
+            ef ->
+                q -> set.stock().search(StockKnn.query(BenchRunner.STOCK_FIELD, q, n, ef, quant, oversample), n).scoreDocs),
+        new Curve(
+            "floor", xlDefault, set.stockMap(), docsExact,
+            ef -> {
+              // PEFA-XL's memory search: k neighbours with its memory beam (a beam below k is k)
+              int memBeam = Math.max(config.k(), AnnEffort.ef(ef).forMemory(config.k()).efSearch());
+              return q -> {
                 ScoreDoc[] top =
                     set.stock().search(StockKnn.query(BenchRunner.STOCK_FIELD, q, n, ef, quant, oversample), n).scoreDocs;
                 set.stockMem()
                     .search(StockKnn.query(BenchRunner.STOCK_FIELD, q, config.k(), memBeam, quant, oversample), config.k());
                 return top;
-              },
-              set.stockMap(),
-              docsExact));
-    }
-    for (int ef : efs(n, xsDefault)) {
-      AnnEffort effort = AnnEffort.ef(ef);
-      runs.add(
-          new Run(
-              "xs", qid, n, ef, ef == xsDefault,
-              q -> pefa.search(xs(schema, q, n, effort), n).scoreDocs,
-              set.pefaMap(),
-              xsExact));
-    }
-    for (int ef : efs(n, xlDefault)) {
-      AnnEffort effort = AnnEffort.ef(ef);
-      runs.add(
-          new Run(
-              "xl", qid, n, ef, ef == xlDefault,
-              q -> pefa.search(xl(schema, q, n, kTop, effort), n).scoreDocs,
-              set.pefaMap(),
-              xlExact));
-    }
+              };
+            }),
+        new Curve(
+            "xs", xsDefault, set.pefaMap(), xsExact,
+            atEffort(effort -> q -> pefa.search(xs(schema, q, n, effort), n).scoreDocs)),
+        new Curve(
+            "xl", xlDefault, set.pefaMap(), xlExact,
+            atEffort(effort -> q -> pefa.search(xl(schema, q, n, kTop, effort), n).scoreDocs)));
   }
 
-  /** The hybrid points of one index set for n hits ({@link #HYBRID_METHODS}). */
-  private void addHybridRuns(List<Run> runs, IndexSet set, int n, Exact docsExact, HybridMethods hybrid) {
+  /** The hybrid curves of one index set for n hits ({@link #HYBRID_METHODS}). */
+  private List<Curve> hybridCurves(IndexSet set, int n, Exact docsExact, HybridMethods hybrid) {
     PefaSchema schema = set.schema();
     IndexSearcher pefa = set.pefa();
     PefaQuantization quant = set.quantization();
-    String qid = quant.id();
     int kTop = topK(n);
     AnnEffort all = AnnEffort.EXHAUSTIVE;
     Exact ermExact =
@@ -239,42 +239,25 @@ final class ParetoSweep {
         new Exact(q -> pefa.search(hybrid.fuse(xl(schema, q, n, kTop, all), q), n).scoreDocs, set.pefaMap());
     int xsDefault = AnnEffort.defaultEf(PefaMode.XS, n);
     int xlDefault = AnnEffort.defaultEf(PefaMode.XL, n);
-    for (int ef : efs(n, n)) {
-      runs.add(
-          new Run(
-              "bm25+knn", qid, n, ef, ef == n,
-              q -> hybrid.floor(
-                  set.stock(), StockKnn.query(BenchRunner.STOCK_FIELD, q, n, ef, quant, config.oversample()), q, n),
-              set.stockMap(),
-              docsExact));
-    }
-    for (int ef : efs(n, xlDefault)) {
-      AnnEffort effort = AnnEffort.ef(ef);
-      runs.add(
-          new Run(
-              "erm+bm25", qid, n, ef, ef == xlDefault,
-              q -> pefa.search(hybrid.fuse(hybrid.erm(schema, q, n, effort), q), n).scoreDocs,
-              set.pefaMap(),
-              ermExact));
-    }
-    for (int ef : efs(n, xsDefault)) {
-      AnnEffort effort = AnnEffort.ef(ef);
-      runs.add(
-          new Run(
-              "xs+bm25", qid, n, ef, ef == xsDefault,
-              q -> pefa.search(hybrid.fuse(xs(schema, q, n, effort), q), n).scoreDocs,
-              set.pefaMap(),
-              xsExact));
-    }
-    for (int ef : efs(n, xlDefault)) {
-      AnnEffort effort = AnnEffort.ef(ef);
-      runs.add(
-          new Run(
-              "xl+bm25", qid, n, ef, ef == xlDefault,
-              q -> pefa.search(hybrid.fuse(xl(schema, q, n, kTop, effort), q), n).scoreDocs,
-              set.pefaMap(),
-              xlExact));
-    }
+    return List.of(
+        new Curve(
+            "bm25+knn", n, set.stockMap(), docsExact,
+            ef -> q -> hybrid.floor(
+                set.stock(), StockKnn.query(BenchRunner.STOCK_FIELD, q, n, ef, quant, config.oversample()), q, n)),
+        new Curve(
+            "erm+bm25", xlDefault, set.pefaMap(), ermExact,
+            atEffort(effort -> q -> pefa.search(hybrid.fuse(hybrid.erm(schema, q, n, effort), q), n).scoreDocs)),
+        new Curve(
+            "xs+bm25", xsDefault, set.pefaMap(), xsExact,
+            atEffort(effort -> q -> pefa.search(hybrid.fuse(xs(schema, q, n, effort), q), n).scoreDocs)),
+        new Curve(
+            "xl+bm25", xlDefault, set.pefaMap(), xlExact,
+            atEffort(effort -> q -> pefa.search(hybrid.fuse(xl(schema, q, n, kTop, effort), q), n).scoreDocs)));
+  }
+
+  /** The search at an ef of a method searched with {@link AnnEffort#ef(int)}: the effort made once per ef. */
+  private static IntFunction<Search> atEffort(Function<AnnEffort, Search> search) {
+    return ef -> search.apply(AnnEffort.ef(ef));
   }
 
   /** The swept ef values for n hits: those at least n, and the default. */
