@@ -112,6 +112,44 @@ public record BenchConfig(
         Float.NaN);
   }
 
+  /**
+   * PEFA-XS of these settings: lambda and oversample; the caller sets the effort.
+   *
+   * @param schema the PEFA index layout
+   * @param q the query vector
+   * @param n the hits
+   * @return the query's builder
+   */
+  PefaQuery.Builder xs(PefaSchema schema, float[] q, int n) {
+    return oversampled(PefaQuery.xs(schema, q, n).lambda(xsLambda));
+  }
+
+  /**
+   * PEFA-XL of these settings: lambda, k, vote, ERM score and oversample; the caller sets the effort.
+   *
+   * @param schema the PEFA index layout
+   * @param q the query vector
+   * @param n the hits
+   * @param topK the ERM candidates K
+   * @return the query's builder
+   */
+  PefaQuery.Builder xl(PefaSchema schema, float[] q, int n, int topK) {
+    return oversampled(
+        PefaQuery.xl(schema, q, n)
+            .lambda(xlLambda)
+            .k(k())
+            .topK(topK)
+            .knnWeighting(vote.weighting())
+            .knnNormalization(vote.normalization())
+            .temperature(vote.temperature())
+            .ermScoreMode(ermMode));
+  }
+
+  /** {@code b} with the oversample factor, if one is given (else the fields' default). */
+  PefaQuery.Builder oversampled(PefaQuery.Builder b) {
+    return oversample > 0 ? b.oversample(oversample) : b;
+  }
+
   /** @return PEFA-XL's neighbours k */
   public int k() {
     return vote.k();

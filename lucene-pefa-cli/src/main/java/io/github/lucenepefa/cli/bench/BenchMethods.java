@@ -173,17 +173,7 @@ final class BenchMethods {
                       io.github.lucenepefa.search.TrainingQueryMemory.nearest(
                           pefa, schema, q, config.k(), memEffort, config.oversample());
                   Query query =
-                      oversampled(PefaQuery.xl(schema, q, config.n())
-                          .lambda(config.xlLambda())
-                          .k(config.k())
-                          .topK(config.topK())
-                          .knnWeighting(config.vote().weighting())
-                          .knnNormalization(config.vote().normalization())
-                          .temperature(config.vote().temperature())
-                          .ermScoreMode(config.ermMode())
-                          .effort(ermEffort)
-                          .neighbours(nk))
-                          .build();
+                      config.xl(schema, q, config.n(), config.topK()).effort(ermEffort).neighbours(nk).build();
                   return pefa.search(query, n).scoreDocs;
                 },
                 pefaMap,
@@ -221,12 +211,7 @@ final class BenchMethods {
 
   /** PEFA-XS of the settings, top n. */
   PefaQuery xs(PefaSchema schema, float[] q, AnnEffort effort) {
-    return oversampled(PefaQuery.xs(schema, q, config.n()).lambda(config.xsLambda()).effort(effort)).build();
-  }
-
-  /** {@code b} with the configured oversample factor, if one is given (else the fields' default). */
-  PefaQuery.Builder oversampled(PefaQuery.Builder b) {
-    return config.oversample() > 0 ? b.oversample(config.oversample()) : b;
+    return config.xs(schema, q, config.n()).effort(effort).build();
   }
 
   /** The beam of a stock search of {@code wanted} hits at {@code ef}: PEFA's ({@link StockKnn#beam}). */
@@ -315,17 +300,7 @@ final class BenchMethods {
 
   /** PEFA-XL of the settings with ERM candidates {@code topK}, top n. */
   PefaQuery xl(PefaSchema schema, float[] q, AnnEffort effort, int topK) {
-    return oversampled(
-            PefaQuery.xl(schema, q, config.n())
-                .lambda(config.xlLambda())
-                .k(config.k())
-                .topK(topK)
-                .knnWeighting(config.vote().weighting())
-                .knnNormalization(config.vote().normalization())
-                .temperature(config.vote().temperature())
-                .ermScoreMode(config.ermMode())
-                .effort(effort))
-        .build();
+    return config.xl(schema, q, config.n(), topK).effort(effort).build();
   }
 
   /** Vectors scored by one field's search as PefaQuery does it (graph or exact per segment). */

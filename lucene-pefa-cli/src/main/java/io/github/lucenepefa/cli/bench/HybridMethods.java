@@ -101,8 +101,8 @@ final class HybridMethods {
 
   /** ERM as {@code pefa eval} runs it fused with BM25: PEFA-XL at lambda 1, without neighbours. */
   PefaQuery erm(PefaSchema schema, float[] q, int n, AnnEffort effort) {
-    PefaQuery.Builder b = PefaQuery.xl(schema, q, n).lambda(1f).topK(n).k(1).neighbours(List.of()).effort(effort);
-    return (config.oversample() > 0 ? b.oversample(config.oversample()) : b).build();
+    return config.oversampled(PefaQuery.xl(schema, q, n).lambda(1f).topK(n).k(1).neighbours(List.of()).effort(effort))
+        .build();
   }
 
   /**

@@ -271,22 +271,11 @@ final class ParetoSweep {
   }
 
   private PefaQuery xs(PefaSchema schema, float[] q, int n, AnnEffort effort) {
-    PefaQuery.Builder b = PefaQuery.xs(schema, q, n).lambda(config.xsLambda()).effort(effort);
-    return (config.oversample() > 0 ? b.oversample(config.oversample()) : b).build();
+    return config.xs(schema, q, n).effort(effort).build();
   }
 
   private PefaQuery xl(PefaSchema schema, float[] q, int n, int topK, AnnEffort effort) {
-    PefaQuery.Builder b =
-        PefaQuery.xl(schema, q, n)
-            .lambda(config.xlLambda())
-            .k(config.k())
-            .topK(topK)
-            .knnWeighting(config.vote().weighting())
-            .knnNormalization(config.vote().normalization())
-            .temperature(config.vote().temperature())
-            .ermScoreMode(config.ermMode())
-            .effort(effort);
-    return (config.oversample() > 0 ? b.oversample(config.oversample()) : b).build();
+    return config.xl(schema, q, n, topK).effort(effort).build();
   }
 
   private List<Point> measure(List<Run> runs, float[][] queries) throws IOException {
