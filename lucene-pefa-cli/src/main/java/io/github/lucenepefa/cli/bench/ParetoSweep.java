@@ -112,6 +112,7 @@ final class ParetoSweep {
       int[] stockMap,
       int[] pefaMap) {}
 
+  /** One point to time: a curve's search at one ef for n hits, on the indexes of one quantization. */
   private record Run(
       String method,
       String quantization,
