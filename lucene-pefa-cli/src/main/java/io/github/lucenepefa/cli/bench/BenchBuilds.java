@@ -16,11 +16,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.lucene.codecs.KnnVectorsReader;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.NumericDocValuesField;
+import org.apache.lucene.index.CodecReader;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
@@ -35,7 +40,7 @@ import org.apache.lucene.store.FSDirectory;
  */
 final class BenchBuilds {
 
-  private final BenchRunner.Config config;
+  private final BenchConfig config;
   private final PefaQuantization quantization;
   private final PrintStream log;
 
@@ -44,7 +49,7 @@ final class BenchBuilds {
    * @param quantization the quantization of every graph, stock and PEFA
    * @param log progress output
    */
-  BenchBuilds(BenchRunner.Config config, PefaQuantization quantization, PrintStream log) {
+  BenchBuilds(BenchConfig config, PefaQuantization quantization, PrintStream log) {
     this.config = config;
     this.quantization = quantization;
     this.log = log;
@@ -355,5 +360,52 @@ final class BenchBuilds {
       }
     }
     return total;
+  }
+
+  /**
+   * Adds to the builds of the stock documents and of the PEFA index the vector bytes of each of
+   * their vector fields (vectors + graph, off-heap size), read from the opened indexes.
+   */
+  static void addFieldSizes(
+      List<BenchRunner.Build> builds, DirectoryReader stock, DirectoryReader pefa, PefaSchema schema)
+      throws IOException {
+    for (BenchRunner.Build b : builds) {
+      switch (b.index()) {
+        case "stock-docs" -> b.fieldBytes().putAll(fieldBytes(stock, List.of(BenchRunner.STOCK_FIELD)));
+        case "pefa" ->
+            b.fieldBytes()
+                .putAll(
+                    fieldBytes(
+                        pefa,
+                        java.util.stream.Stream.of(
+                                schema.ermField(),
+                                schema.xsVectorField(),
+                                schema.memoryField())
+                            .filter(java.util.Objects::nonNull)
+                            .toList()));
+        default -> {}
+      }
+    }
+  }
+
+  private static Map<String, Long> fieldBytes(DirectoryReader reader, List<String> fields)
+      throws IOException {
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (String f : fields) {
+      long total = 0;
+      for (LeafReaderContext ctx : reader.leaves()) {
+        if (ctx.reader() instanceof CodecReader cr) {
+          FieldInfo fi = cr.getFieldInfos().fieldInfo(f);
+          KnnVectorsReader vr = cr.getVectorReader();
+          if (fi != null && vr != null && fi.getVectorDimension() > 0) {
+            for (long v : vr.getOffHeapByteSize(fi).values()) {
+              total += v;
+            }
+          }
+        }
+      }
+      out.put(f, total);
+    }
+    return out;
   }
 }

@@ -230,7 +230,7 @@ public class BenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintStream out = System.out;
     if (fromJson != null) {
-      return write(BenchReport.readJson(fromJson), out);
+      return write(BenchJson.read(fromJson), out);
     }
     for (int ef : efs) {
       positive("--ef", ef);
@@ -268,8 +268,8 @@ public class BenchCommand implements Callable<Integer> {
       positive("--queries", queries);
       positive("--dim", dim);
     }
-    BenchRunner.Config config =
-        new BenchRunner.Config(
+    BenchConfig config =
+        new BenchConfig(
             efs,
             n,
             params.xl().vote(),
@@ -325,7 +325,7 @@ public class BenchCommand implements Callable<Integer> {
 
   /** {@code --pareto}: the sweep, its files in {@code --out}, its report on {@code stdout}. */
   private int runPareto(
-      BenchRunner.Config config,
+      BenchConfig config,
       BenchData data,
       SearchOptions.Resolved params,
       List<PefaQuantization> quantizations,
@@ -389,9 +389,9 @@ public class BenchCommand implements Callable<Integer> {
       out.print(HybridReport.table(report));
       out.println();
     }
-    out.print(BenchReport.targetText(report));
+    out.print(BenchTargets.text(report));
     if (json != null) {
-      BenchReport.writeJson(report, json);
+      BenchJson.write(report, json);
       out.println("wrote " + json);
     }
     if (png != null) {

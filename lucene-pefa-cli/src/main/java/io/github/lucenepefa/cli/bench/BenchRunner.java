@@ -1,55 +1,29 @@
 package io.github.lucenepefa.cli.bench;
 
 import io.github.lucenepefa.cli.index.IndexBuilder;
-import io.github.lucenepefa.cli.progress.ProgressBar;
-import io.github.lucenepefa.codec.PefaQuantization;
 import io.github.lucenepefa.index.PefaSchema;
-import io.github.lucenepefa.scoring.ErmScoreMode;
-import io.github.lucenepefa.scoring.KnnNormalization;
-import io.github.lucenepefa.scoring.KnnVote;
 import io.github.lucenepefa.search.AnnEffort;
-import io.github.lucenepefa.search.PefaQuery;
-import io.github.lucenepefa.search.VectorSearchCost;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
-import org.apache.lucene.codecs.KnnVectorsReader;
 import org.apache.lucene.document.KnnFloatVectorField;
-import org.apache.lucene.index.CodecReader;
 import org.apache.lucene.index.DirectoryReader;
-import org.apache.lucene.index.FieldInfo;
-import org.apache.lucene.index.FloatVectorValues;
-import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.NumericDocValues;
-import org.apache.lucene.index.QueryTimeout;
-import org.apache.lucene.index.SortedDocValues;
-import org.apache.lucene.search.AcceptDocs;
-import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
-import org.apache.lucene.search.Query;
-import org.apache.lucene.search.ScoreDoc;
-import org.apache.lucene.search.TopDocs;
-import org.apache.lucene.search.knn.KnnCollectorManager;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
-import org.apache.lucene.util.VectorUtil;
 
 /**
  * The whole-index benchmark: builds ({@link BenchBuilds}) a stock Lucene index ({@link
  * KnnFloatVectorField} with DOT_PRODUCT) and a PEFA index ({@link
  * io.github.lucenepefa.index.PefaIndexWriter}) of the same vectors, with the same quantization
- * ({@link Config#quantization()}, {@link StockKnn}), in temporary directories, then times stock
+ * ({@link BenchConfig#quantization()}, {@link StockKnn}), in temporary directories, then times stock
  * {@link KnnFloatVectorQuery} (ERM), PEFA-XS and PEFA-XL at several efSearch values, plus exact
  * references, on one shared query set. Every approximate method is compared with the exact result
  * of the same mode (top-{@code n} overlap).
@@ -69,166 +43,19 @@ import org.apache.lucene.util.VectorUtil;
  *       n}) and of the memory rows (top {@code k}): the same vectors PEFA-XL reads.
  *   <li>{@code pefa-xl-K<K>}: PEFA-XL at a smaller/larger ERM candidate count {@code K} (at the
  *       first ef; how small K can be at equal quality).
- *   <li>with {@link Config#bm25Weight()}, the hybrid methods of {@link HybridMethods}.
+ *   <li>with {@link BenchConfig#bm25Weight()}, the hybrid methods of {@link HybridMethods}.
  * </ul>
+ *
+ * <p>{@link BenchBuilds} builds the indexes, {@link BenchMethods} makes the methods, {@link
+ * BenchTiming} times them; {@link BenchReport} renders the report.
  */
 public final class BenchRunner {
 
   /** Stock index field name. */
   static final String STOCK_FIELD = "vec";
 
+  /** Stock index doc-values field of a document's data index ({@link DocMaps#stock}). */
   static final String STOCK_ORD = "ord";
-
-  /** Memory-side beams timed for PEFA-XL (graph only), below the main ef. */
-  static final int[] MEMORY_EFS = {16, 24, 32, 50};
-
-  /**
-   * Benchmark settings.
-   *
-   * @param efs efSearch values (Lucene's k/fanout for the stock query)
-   * @param n results per query (overlap@n)
-   * @param vote PEFA-XL's neighbour vote (k, weighting, normalisation, temperature)
-   * @param ermMode PEFA-XL's ERM score of candidates outside the ERM top-K
-   * @param topK PEFA-XL ERM candidates K
-   * @param kSweep extra K values to time for PEFA-XL (at the first ef), may be empty
-   * @param xlLambda PEFA-XL lambda
-   * @param xsLambda PEFA-XS lambda (index time = search time)
-   * @param maxConn HNSW maxConn of every graph (stock and PEFA)
-   * @param beamWidth HNSW beamWidth of every graph
-   * @param threads threads of the QPS measurement
-   * @param warmupSeconds warm-up time per method
-   * @param minTimedQueries at least this many timed queries per method (queries repeat)
-   * @param ramBufferMb IndexWriter RAM buffer
-   * @param workDir where the temporary indexes go
-   * @param keepIndexes keep the indexes after the run
-   * @param graphOnly also time the graph-only variants
-   * @param only a regular expression: time only the methods whose name matches it (null: all)
-   * @param xsAnyLambda store the PEFA-XS pair too (false: e_d only, see {@link
-   *     PefaSchema.Builder#xsAnyLambda})
-   * @param indexThreads threads that add vectors to every index (each builds its own segments'
-   *     graphs)
-   * @param forceMerge force-merge every index to one segment before searching
-   * @param stockMemory also build a stock index of the memory vectors (the reference for the
-   *     memory graph's build time)
-   * @param buildRepeats how many times the stock memory index and the PEFA memory rows are built
-   *     (the extra builds interleaved, in alternating order, into throw-away indexes), so that the
-   *     build target compares medians: a single build's time swings with the JIT
-   * @param quantization the quantization of every graph, PEFA's and the stock indexes' ({@link
-   *     StockKnn})
-   * @param oversample the oversample factor of every search of a graph, PEFA's and stock's, or 0
-   *     for the quantization's default
-   * @param bm25Weight the BM25 weight {@code a} of the hybrid methods ({@link HybridMethods}), or NaN
-   *     for none (no hybrid method is timed)
-   */
-  public record Config(
-      int[] efs,
-      int n,
-      KnnVote vote,
-      ErmScoreMode ermMode,
-      int topK,
-      int[] kSweep,
-      float xlLambda,
-      float xsLambda,
-      int maxConn,
-      int beamWidth,
-      int threads,
-      double warmupSeconds,
-      int minTimedQueries,
-      double ramBufferMb,
-      Path workDir,
-      boolean keepIndexes,
-      boolean graphOnly,
-      String only,
-      boolean xsAnyLambda,
-      int indexThreads,
-      boolean forceMerge,
-      boolean stockMemory,
-      int buildRepeats,
-      PefaQuantization quantization,
-      float oversample,
-      float bm25Weight) {
-
-    /** Settings without hybrid methods ({@code bm25Weight} NaN). */
-    public Config(
-        int[] efs,
-        int n,
-        KnnVote vote,
-        ErmScoreMode ermMode,
-        int topK,
-        int[] kSweep,
-        float xlLambda,
-        float xsLambda,
-        int maxConn,
-        int beamWidth,
-        int threads,
-        double warmupSeconds,
-        int minTimedQueries,
-        double ramBufferMb,
-        Path workDir,
-        boolean keepIndexes,
-        boolean graphOnly,
-        String only,
-        boolean xsAnyLambda,
-        int indexThreads,
-        boolean forceMerge,
-        boolean stockMemory,
-        int buildRepeats,
-        PefaQuantization quantization,
-        float oversample) {
-      this(efs, n, vote, ermMode, topK, kSweep, xlLambda, xsLambda, maxConn, beamWidth, threads, warmupSeconds,
-          minTimedQueries, ramBufferMb, workDir, keepIndexes, graphOnly, only, xsAnyLambda, indexThreads, forceMerge,
-          stockMemory, buildRepeats, quantization, oversample, Float.NaN);
-    }
-
-    /** @return whether the hybrid methods are timed */
-    public boolean hybrid() {
-      return Float.isNaN(bm25Weight) == false;
-    }
-
-    /**
-     * @return the defaults
-     */
-    public static Config defaults() {
-      return new Config(
-          new int[] {100, 200, 300, 500},
-          100,
-          KnnVote.similarity(PefaQuery.DEFAULT_K, KnnNormalization.SUM),
-          ErmScoreMode.EXACT,
-          PefaQuery.defaultTopK(100),
-          new int[] {100, 200, 500},
-          PefaQuery.DEFAULT_XL_LAMBDA,
-          PefaSchema.DEFAULT_XS_LAMBDA,
-          PefaSchema.DEFAULT_MAX_CONN,
-          PefaSchema.DEFAULT_BEAM_WIDTH,
-          2,
-          1.0,
-          1000,
-          1024,
-          Path.of(System.getProperty("java.io.tmpdir")),
-          false,
-          true,
-          null,
-          true,
-          1,
-          true,
-          true,
-          3,
-          PefaQuantization.NONE,
-          0f);
-    }
-
-    /** @return PEFA-XL's neighbours k */
-    public int k() {
-      return vote.k();
-    }
-
-    /** @return the vote for the settings line: {@code SUM}, {@code MEAN} or {@code softmax T=0.05} */
-    public String voteLabel() {
-      return vote.weighting() == io.github.lucenepefa.scoring.KnnWeighting.SOFTMAX
-          ? "softmax T=" + vote.temperature()
-          : vote.normalization().name();
-    }
-  }
 
   /**
    * One measured method at one ANN setting.
@@ -238,7 +65,7 @@ public final class BenchRunner {
    * @param topK PEFA-XL's K (0 otherwise)
    * @param latencyMsMean mean single-threaded latency
    * @param latencyMsP99 99th percentile single-threaded latency
-   * @param qps queries per second with {@link Config#threads} threads
+   * @param qps queries per second with {@link BenchConfig#threads} threads
    * @param overlapAtN mean |top-n ∩ exact top-n| / n
    * @param nodesVisited mean vectors scored per query (graph nodes visited, or vectors scanned)
    * @param allocBytesPerQuery mean heap bytes allocated per query (single-threaded)
@@ -301,7 +128,7 @@ public final class BenchRunner {
       boolean simd,
       String javaVersion,
       int cpus,
-      Config config,
+      BenchConfig config,
       List<Build> builds,
       double heapUsedMb,
       List<Record> records) {
@@ -316,7 +143,7 @@ public final class BenchRunner {
         int dim,
         boolean simd,
         String javaVersion,
-        Config config,
+        BenchConfig config,
         List<Build> builds,
         double heapUsedMb,
         List<Record> records) {
@@ -348,31 +175,14 @@ public final class BenchRunner {
     }
   }
 
-  /** One timed search: returns hits whose doc ids are mapped by {@link Method#map}. */
-  interface Search {
-    ScoreDoc[] run(float[] q) throws IOException;
-  }
-
-  /**
-   * One timed method: its search, the map of its doc ids to data indexes, its exact reference and
-   * its count of vectors scored per query.
-   */
-  record Method(
-      String name, int ef, int topK, Search search, int[] map, Search exact, Visited visited) {}
-
-  /** Mean visited vectors of one query. */
-  interface Visited {
-    long count(float[] q) throws IOException;
-  }
-
-  private final Config config;
+  private final BenchConfig config;
   private final PrintStream log;
 
   /**
    * @param config settings
    * @param log progress output
    */
-  public BenchRunner(Config config, PrintStream log) {
+  public BenchRunner(BenchConfig config, PrintStream log) {
     this.config = config;
     this.log = log;
   }
@@ -466,7 +276,7 @@ public final class BenchRunner {
         System.gc();
         Runtime rt = Runtime.getRuntime();
         double heapUsedMb = (rt.totalMemory() - rt.freeMemory()) / (1024.0 * 1024.0);
-        addFieldSizes(builds, stockReader, pefaReader, schema);
+        BenchBuilds.addFieldSizes(builds, stockReader, pefaReader, schema);
         IndexSearcher stock = new IndexSearcher(stockReader);
         stock.setQueryCache(null);
         IndexSearcher pefa = new IndexSearcher(pefaReader);
@@ -485,14 +295,14 @@ public final class BenchRunner {
           stockExec.setQueryCache(null);
           IndexSearcher pefaExec = new IndexSearcher(pefaReader, pool);
           pefaExec.setQueryCache(null);
-          List<Method> methods = new ArrayList<>();
-          for (Method m :
-              methods(data, rowVectors, schema, stock, stockMem, pefa, stockExec, pefaExec)) {
+          List<BenchMethod> methods = new ArrayList<>();
+          BenchMethods all = new BenchMethods(config);
+          for (BenchMethod m : all.methods(data, rowVectors, schema, stock, stockMem, pefa, stockExec, pefaExec)) {
             if (config.only() == null || m.name().matches(config.only())) {
               methods.add(m);
             }
           }
-          records = measureAll(methods, data.queries());
+          records = new BenchTiming(config, log).measureAll(methods, data.queries());
         } finally {
           pool.shutdownNow();
         }
@@ -540,661 +350,7 @@ public final class BenchRunner {
     return options.isEmpty() ? jvm : jvm + " (" + String.join(" ", options) + ")";
   }
 
-  private static void addFieldSizes(
-      List<Build> builds, DirectoryReader stock, DirectoryReader pefa, PefaSchema schema)
-      throws IOException {
-    for (Build b : builds) {
-      switch (b.index()) {
-        case "stock-docs" -> b.fieldBytes().putAll(fieldBytes(stock, List.of(STOCK_FIELD)));
-        case "pefa" ->
-            b.fieldBytes()
-                .putAll(
-                    fieldBytes(
-                        pefa,
-                        java.util.stream.Stream.of(
-                                schema.ermField(),
-                                schema.xsVectorField(),
-                                schema.memoryField())
-                            .filter(java.util.Objects::nonNull)
-                            .toList()));
-        default -> {}
-      }
-    }
-  }
-
-  private static Map<String, Long> fieldBytes(DirectoryReader reader, List<String> fields)
-      throws IOException {
-    Map<String, Long> out = new LinkedHashMap<>();
-    for (String f : fields) {
-      long total = 0;
-      for (LeafReaderContext ctx : reader.leaves()) {
-        if (ctx.reader() instanceof CodecReader cr) {
-          FieldInfo fi = cr.getFieldInfos().fieldInfo(f);
-          KnnVectorsReader vr = cr.getVectorReader();
-          if (fi != null && vr != null && fi.getVectorDimension() > 0) {
-            for (long v : vr.getOffHeapByteSize(fi).values()) {
-              total += v;
-            }
-          }
-        }
-      }
-      out.put(f, total);
-    }
-    return out;
-  }
-
-  // ---------------------------------------------------------------- methods
-
-  private List<Method> methods(
-      BenchData data,
-      float[][] rowVectors,
-      PefaSchema schema,
-      IndexSearcher stock,
-      IndexSearcher stockMem,
-      IndexSearcher pefa,
-      IndexSearcher stockExec,
-      IndexSearcher pefaExec)
-      throws IOException {
-    int n = config.n();
-    int[] stockMap = stockDocMap(stock.getIndexReader());
-    int[] pefaMap = pefaDocMap(pefa.getIndexReader(), schema, data);
-    float[][] docs = data.docs();
-    Search ermExact = q -> scan(docs, q, n);
-    int[] identity = null;
-    Search xsExact = q -> pefa.search(xs(schema, q, AnnEffort.EXHAUSTIVE), n).scoreDocs;
-    Search xlExact = q -> pefa.search(xl(schema, q, AnnEffort.EXHAUSTIVE, config.topK()), n).scoreDocs;
-    List<Method> out = new ArrayList<>();
-    out.add(new Method("exact-scan-docs", 0, 0, ermExact, identity, ermExact, q -> docs.length));
-    if (rowVectors.length > 0) {
-      out.add(
-          new Method(
-              "exact-scan-docs+memory",
-              0,
-              0,
-              q -> {
-                ScoreDoc[] top = scan(docs, q, n);
-                scan(rowVectors, q, config.k());
-                return top;
-              },
-              identity,
-              ermExact,
-              q -> docs.length + rowVectors.length));
-    }
-    out.add(
-        new Method(
-            "pefa-xs-exhaustive",
-            0,
-            0,
-            xsExact,
-            pefaMap,
-            xsExact,
-            q -> fieldSize(pefa, schema.xsVectorField())));
-    out.add(
-        new Method(
-            "pefa-xl-exhaustive",
-            0,
-            config.topK(),
-            xlExact,
-            pefaMap,
-            xlExact,
-            q -> fieldSize(pefa, schema.ermField()) + fieldSize(pefa, schema.memoryField())));
-    for (int ef : config.efs()) {
-      int fanout = stockBeam(n, ef);
-      LongAdder sink = new LongAdder();
-      out.add(
-          new Method(
-              "lucene-knn",
-              ef,
-              0,
-              q -> stock.search(rescored(new CountingKnnQuery(STOCK_FIELD, q, fanout, sink), q, n), n).scoreDocs,
-              stockMap,
-              ermExact,
-              q -> stockVisited(stock, q, fanout)));
-      if (stockMem != null) {
-        out.add(twoGraphFloor("lucene-knn-docs+memory", ef, stock, stockMem, null, stockMap, ermExact));
-      }
-      for (boolean graph : config.graphOnly() ? new boolean[] {false, true} : new boolean[] {false}) {
-        AnnEffort effort = graph ? AnnEffort.graphOnly(ef) : AnnEffort.ef(ef);
-        String suffix = graph ? "-graph" : "";
-        out.add(
-            new Method(
-                "pefa-xs" + suffix,
-                ef,
-                0,
-                q -> pefa.search(xs(schema, q, effort), n).scoreDocs,
-                pefaMap,
-                xsExact,
-                q ->
-                    visited(
-                        pefa, schema.xsVectorField(), q, n, effort)));
-        out.add(xlMethod("pefa-xl" + suffix, ef, effort, pefa, pefa, schema, pefaMap, xlExact));
-      }
-    }
-    // with an executor: PEFA-XL searches the memory and the documents at the same time
-    for (int ef : config.efs()) {
-      int fanout = stockBeam(n, ef);
-      AnnEffort effort = AnnEffort.ef(ef);
-      out.add(
-          new Method(
-              "lucene-knn-executor",
-              ef,
-              0,
-              q -> stockExec.search(rescored(new KnnFloatVectorQuery(STOCK_FIELD, q, fanout), q, n), n).scoreDocs,
-              stockMap,
-              ermExact,
-              q -> stockVisited(stock, q, fanout)));
-      out.add(xlMethod("pefa-xl-executor", ef, effort, pefaExec, pefa, schema, pefaMap, xlExact));
-      if (stockMem != null) {
-        out.add(
-            twoGraphFloor(
-                "lucene-knn-docs+memory-executor", ef, stock, stockMem, stockExec, stockMap, ermExact));
-      }
-    }
-    // PEFA-XL with a given beam on the memory side: neighbours found with graphOnly(memEf), passed
-    // to the query; the ERM side keeps graphOnly(ef)
-    for (int ef : config.efs()) {
-      for (int memEf : MEMORY_EFS) {
-        if (memEf >= ef || memEf < config.k()) {
-          continue;
-        }
-        AnnEffort ermEffort = AnnEffort.graphOnly(ef);
-        AnnEffort memEffort = AnnEffort.graphOnly(memEf);
-        out.add(
-            new Method(
-                "pefa-xl-graph-memef" + memEf,
-                ef,
-                config.topK(),
-                q -> {
-                  List<io.github.lucenepefa.search.Neighbour> nk =
-                      io.github.lucenepefa.search.TrainingQueryMemory.nearest(
-                          pefa, schema, q, config.k(), memEffort, config.oversample());
-                  Query query =
-                      oversampled(PefaQuery.xl(schema, q, config.n())
-                          .lambda(config.xlLambda())
-                          .k(config.k())
-                          .topK(config.topK())
-                          .knnWeighting(config.vote().weighting())
-                          .knnNormalization(config.vote().normalization())
-                          .temperature(config.vote().temperature())
-                          .ermScoreMode(config.ermMode())
-                          .effort(ermEffort)
-                          .neighbours(nk))
-                          .build();
-                  return pefa.search(query, n).scoreDocs;
-                },
-                pefaMap,
-                xlExact,
-                q ->
-                    visited(pefa, schema.memoryField(), q, config.k(), memEffort)
-                        + visited(pefa, schema.ermField(), q, config.topK(), ermEffort)));
-      }
-    }
-    if (config.hybrid()) {
-      out.addAll(new HybridMethods(config, data).methods(this, schema, stock, pefa, stockMap, pefaMap, ermExact));
-    }
-    if (config.kSweep().length > 0 && config.efs().length > 0) {
-      int ef = config.efs()[0];
-      for (int ef2 : config.efs()) {
-        if (ef2 == AnnEffort.DEFAULT_EF_SEARCH) {
-          ef = ef2;
-        }
-      }
-      AnnEffort effort = AnnEffort.ef(ef);
-      for (int kk : config.kSweep()) {
-        out.add(
-            new Method(
-                "pefa-xl-K" + kk,
-                ef,
-                kk,
-                q -> pefa.search(xl(schema, q, effort, kk), n).scoreDocs,
-                pefaMap,
-                xlExact,
-                q -> xlVisited(pefa, schema, q, effort, kk)));
-      }
-    }
-    return out;
-  }
-
-  PefaQuery xs(PefaSchema schema, float[] q, AnnEffort effort) {
-    return oversampled(PefaQuery.xs(schema, q, config.n()).lambda(config.xsLambda()).effort(effort)).build();
-  }
-
-  /** {@code b} with the configured oversample factor, if one is given (else the fields' default). */
-  PefaQuery.Builder oversampled(PefaQuery.Builder b) {
-    return config.oversample() > 0 ? b.oversample(config.oversample()) : b;
-  }
-
-  /** The beam of a stock search of {@code wanted} hits at {@code ef}: PEFA's ({@link StockKnn#beam}). */
-  int stockBeam(int wanted, int ef) {
-    return StockKnn.beam(wanted, ef, StockKnn.factor(config.quantization(), config.oversample()));
-  }
-
-  /** A stock kNN query, rescored with the float vectors when the graphs are quantized. */
-  Query rescored(Query knn, float[] q, int wanted) {
-    return StockKnn.rescored(knn, STOCK_FIELD, q, wanted, config.quantization());
-  }
-
-  /** PEFA-XL at the configured K through {@code searcher}; visits counted on {@code plain}. */
-  private Method xlMethod(
-      String name,
-      int ef,
-      AnnEffort effort,
-      IndexSearcher searcher,
-      IndexSearcher plain,
-      PefaSchema schema,
-      int[] pefaMap,
-      Search xlExact) {
-    return new Method(
-        name,
-        ef,
-        config.topK(),
-        q -> searcher.search(xl(schema, q, effort, config.topK()), config.n()).scoreDocs,
-        pefaMap,
-        xlExact,
-        q -> xlVisited(plain, schema, q, effort, config.topK()));
-  }
-
-  /**
-   * The floor of a two-graph PEFA-XL: stock Lucene searching the documents (as {@code lucene-knn})
-   * and the stock index of the memory vectors with PEFA-XL's memory beam as k, nothing else (no
-   * labels, no rescoring); one after the other, or at the same time on {@code executor}'s threads
-   * as PEFA-XL's two sides run.
-   */
-  private Method twoGraphFloor(
-      String name,
-      int ef,
-      IndexSearcher stock,
-      IndexSearcher stockMem,
-      IndexSearcher executor,
-      int[] stockMap,
-      Search ermExact) {
-    int n = config.n();
-    int fanout = stockBeam(n, ef);
-    int memBeam = stockBeam(config.k(), AnnEffort.ef(ef).forMemory(config.k()).efSearch());
-    return new Method(
-        name,
-        ef,
-        0,
-        q -> {
-          Query docsQuery = rescored(new KnnFloatVectorQuery(STOCK_FIELD, q, fanout), q, n);
-          Query memoryQuery = rescored(new KnnFloatVectorQuery(STOCK_FIELD, q, memBeam), q, config.k());
-          if (executor == null) {
-            ScoreDoc[] top = stock.search(docsQuery, n).scoreDocs;
-            stockMem.search(memoryQuery, config.k());
-            return top;
-          }
-          List<java.util.concurrent.Callable<Object>> both =
-              List.of(
-                  () -> stock.search(docsQuery, n).scoreDocs,
-                  () -> stockMem.search(memoryQuery, config.k()));
-          return (ScoreDoc[]) executor.getTaskExecutor().invokeAll(both).get(0);
-        },
-        stockMap,
-        ermExact,
-        q -> stockVisited(stock, q, fanout) + stockVisited(stockMem, q, memBeam));
-  }
-
-  /** Graph nodes (or vectors) a stock kNN query with this fanout scores. */
-  long stockVisited(IndexSearcher stock, float[] q, int fanout) throws IOException {
-    LongAdder c = new LongAdder();
-    stock.search(new CountingKnnQuery(STOCK_FIELD, q, fanout, c), config.n());
-    return c.sum();
-  }
-
-  /** Nodes (or vectors) a PEFA-XL query scores on both sides. */
-  long xlVisited(
-      IndexSearcher pefa, PefaSchema schema, float[] q, AnnEffort effort, int topK)
-      throws IOException {
-    return VectorSearchCost.visitedXl(pefa, schema, q, config.k(), topK, effort);
-  }
-
-  PefaQuery xl(PefaSchema schema, float[] q, AnnEffort effort, int topK) {
-    return oversampled(
-            PefaQuery.xl(schema, q, config.n())
-                .lambda(config.xlLambda())
-                .k(config.k())
-                .topK(topK)
-                .knnWeighting(config.vote().weighting())
-                .knnNormalization(config.vote().normalization())
-                .temperature(config.vote().temperature())
-                .ermScoreMode(config.ermMode())
-                .effort(effort))
-        .build();
-  }
-
-  /** Vectors scored by one field's search as PefaQuery does it (graph or exact per segment). */
-  static long visited(IndexSearcher searcher, String field, float[] q, int want, AnnEffort effort)
-      throws IOException {
-    return VectorSearchCost.visited(searcher, field, q, want, effort);
-  }
-
-  static long fieldSize(IndexSearcher searcher, String field) throws IOException {
-    long total = 0;
-    for (LeafReaderContext ctx : searcher.getIndexReader().leaves()) {
-      FloatVectorValues values = ctx.reader().getFloatVectorValues(field);
-      total += values == null ? 0 : values.size();
-    }
-    return total;
-  }
-
-  /** Stock kNN query that counts the vectors it scores (graph visits and exact scans). */
-  static final class CountingKnnQuery extends KnnFloatVectorQuery {
-    private final LongAdder visited;
-
-    CountingKnnQuery(String field, float[] target, int k, LongAdder visited) {
-      super(field, target, k);
-      this.visited = visited;
-    }
-
-    @Override
-    protected TopDocs approximateSearch(
-        LeafReaderContext context,
-        AcceptDocs acceptDocs,
-        int visitedLimit,
-        KnnCollectorManager knnCollectorManager)
-        throws IOException {
-      TopDocs td = super.approximateSearch(context, acceptDocs, visitedLimit, knnCollectorManager);
-      visited.add(td.totalHits.value());
-      return td;
-    }
-
-    @Override
-    protected TopDocs exactSearch(
-        LeafReaderContext context, DocIdSetIterator acceptIterator, QueryTimeout queryTimeout)
-        throws IOException {
-      TopDocs td = super.exactSearch(context, acceptIterator, queryTimeout);
-      visited.add(td.totalHits.value());
-      return td;
-    }
-  }
-
-  static int[] stockDocMap(org.apache.lucene.index.IndexReader reader) throws IOException {
-    int[] map = new int[reader.maxDoc()];
-    Arrays.fill(map, -1);
-    for (LeafReaderContext ctx : reader.leaves()) {
-      NumericDocValues ord = ctx.reader().getNumericDocValues(STOCK_ORD);
-      for (int doc = ord.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = ord.nextDoc()) {
-        map[ctx.docBase + doc] = (int) ord.longValue();
-      }
-    }
-    return map;
-  }
-
-  static int[] pefaDocMap(
-      org.apache.lucene.index.IndexReader reader, PefaSchema schema, BenchData data)
-      throws IOException {
-    Map<String, Integer> byKey = new java.util.HashMap<>();
-    for (int i = 0; i < data.keys().length; i++) {
-      byKey.put(data.keys()[i], i);
-    }
-    int[] map = new int[reader.maxDoc()];
-    Arrays.fill(map, -1);
-    for (LeafReaderContext ctx : reader.leaves()) {
-      SortedDocValues keys = ctx.reader().getSortedDocValues(schema.keyField());
-      if (keys == null) {
-        continue;
-      }
-      for (int doc = keys.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = keys.nextDoc()) {
-        Integer i = byKey.get(keys.lookupOrd(keys.ordValue()).utf8ToString());
-        map[ctx.docBase + doc] = i == null ? -1 : i;
-      }
-    }
-    return map;
-  }
-
-  /** Plain exact top-n scan of in-heap vectors: the "exact scan" reference. */
-  static ScoreDoc[] scan(float[][] vectors, float[] q, int n) {
-    // bounded min-heap on (score, -doc) in parallel arrays
-    int size = 0;
-    float[] hs = new float[n];
-    int[] hd = new int[n];
-    for (int i = 0; i < vectors.length; i++) {
-      float s = VectorUtil.dotProduct(q, vectors[i]);
-      if (size < n) {
-        int pos = size++;
-        while (pos > 0) {
-          int parent = (pos - 1) >>> 1;
-          if (worse(s, i, hs[parent], hd[parent])) {
-            hs[pos] = hs[parent];
-            hd[pos] = hd[parent];
-            pos = parent;
-          } else {
-            break;
-          }
-        }
-        hs[pos] = s;
-        hd[pos] = i;
-      } else if (worse(hs[0], hd[0], s, i)) {
-        int pos = 0;
-        while (true) {
-          int l = 2 * pos + 1;
-          if (l >= size) {
-            break;
-          }
-          int r = l + 1;
-          int c = r < size && worse(hs[r], hd[r], hs[l], hd[l]) ? r : l;
-          if (worse(hs[c], hd[c], s, i)) {
-            hs[pos] = hs[c];
-            hd[pos] = hd[c];
-            pos = c;
-          } else {
-            break;
-          }
-        }
-        hs[pos] = s;
-        hd[pos] = i;
-      }
-    }
-    ScoreDoc[] out = new ScoreDoc[size];
-    for (int j = 0; j < size; j++) {
-      out[j] = new ScoreDoc(hd[j], hs[j]);
-    }
-    Arrays.sort(out, (a, b) -> a.score != b.score ? Float.compare(b.score, a.score) : Integer.compare(a.doc, b.doc));
-    return out;
-  }
-
-  /** Whether (s1, d1) ranks below (s2, d2): lower score, or equal score and larger doc. */
-  private static boolean worse(float s1, int d1, float s2, int d2) {
-    return s1 < s2 || (s1 == s2 && d1 > d2);
-  }
-
-  // ---------------------------------------------------------------- measuring
-
-  /** Per-method accumulators of the interleaved measurement. */
-  private static final class Acc {
-    long[] lat;
-    int timed;
-    long alloc;
-    long mtNanos;
-    int mtQueries;
-    int[][] results;
-  }
-
-  /**
-   * Warms one method up: every query vector once, in order, then {@code seconds} more of them
-   * (cycling). The full pass comes first because the timed loop runs the same vectors: a search is
-   * deterministic, so after it no timed query reads an index page, or meets a code path, for the first
-   * time (a warm-up of a fixed time leaves part of a 1M index's pages to the first timed block).
-   *
-   * @return the number of searches run
-   */
-  static int warmUp(Search search, float[][] queries, double seconds) throws IOException {
-    int w = 0;
-    for (float[] q : queries) {
-      search.run(q);
-      w++;
-    }
-    long end = System.nanoTime() + (long) (seconds * 1e9);
-    while (System.nanoTime() < end) {
-      search.run(queries[w++ % queries.length]);
-    }
-    return w;
-  }
-
-  /**
-   * Measures every method, interleaved: after a warm-up of each, the timed queries are processed in
-   * blocks, each block run by every method in turn (single-threaded latency, then the same block
-   * with {@link Config#threads} threads for QPS), so that load changes on a shared machine hit all
-   * methods alike and the ratios stay meaningful.
-   */
-  private List<Record> measureAll(List<Method> methods, float[][] queries) throws IOException {
-    int nq = queries.length;
-    int total = Math.max(config.minTimedQueries(), nq);
-    int block = Math.min(nq, 50);
-    log.printf(
-        Locale.ROOT,
-        "warming up %d methods (each: the %d query vectors once, then %.1f s)...%n",
-        methods.size(),
-        nq,
-        config.warmupSeconds());
-    for (Method m : methods) {
-      warmUp(m.search(), queries, config.warmupSeconds());
-    }
-    Acc[] accs = new Acc[methods.size()];
-    for (int i = 0; i < accs.length; i++) {
-      accs[i] = new Acc();
-      accs[i].lat = new long[total];
-      accs[i].results = new int[nq][];
-    }
-    com.sun.management.ThreadMXBean tmx =
-        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    long tid = Thread.currentThread().threadId();
-    java.util.concurrent.ExecutorService pool =
-        java.util.concurrent.Executors.newFixedThreadPool(config.threads());
-    log.printf(Locale.ROOT, "timing %d queries per method in blocks of %d...%n", total, block);
-    try (ProgressBar bar = new ProgressBar("timing", (long) total * methods.size(), "queries")) {
-      for (int from = 0; from < total; from += block) {
-        int to = Math.min(total, from + block);
-        for (int mi = 0; mi < methods.size(); mi++) {
-          Method m = methods.get(mi);
-          Acc a = accs[mi];
-          long alloc0 = tmx.getThreadAllocatedBytes(tid);
-          for (int j = from; j < to; j++) {
-            float[] q = queries[j % nq];
-            long t0 = System.nanoTime();
-            ScoreDoc[] hits = m.search().run(q);
-            a.lat[j] = System.nanoTime() - t0;
-            if (j < nq) {
-              a.results[j] = map(hits, m.map());
-            }
-          }
-          a.alloc += tmx.getThreadAllocatedBytes(tid) - alloc0;
-          a.timed += to - from;
-          // throughput over the same block with several threads
-          int mtFrom = from;
-          int mtTo = to;
-          AtomicInteger next = new AtomicInteger(mtFrom);
-          List<java.util.concurrent.Future<?>> fs = new ArrayList<>();
-          long t0 = System.nanoTime();
-          for (int t = 0; t < config.threads(); t++) {
-            fs.add(
-                pool.submit(
-                    () -> {
-                      for (int i = next.getAndIncrement(); i < mtTo; i = next.getAndIncrement()) {
-                        m.search().run(queries[i % nq]);
-                      }
-                      return null;
-                    }));
-          }
-          for (java.util.concurrent.Future<?> f : fs) {
-            try {
-              f.get();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-              throw new IOException(e);
-            } catch (java.util.concurrent.ExecutionException e) {
-              throw new IOException(e.getCause());
-            }
-          }
-          a.mtNanos += System.nanoTime() - t0;
-          a.mtQueries += mtTo - mtFrom;
-          bar.advance(to - from);
-        }
-      }
-    } finally {
-      pool.shutdownNow();
-    }
-    log.println("overlap and visited counts...");
-    Map<Search, int[][]> exactCache = new java.util.IdentityHashMap<>();
-    List<Record> out = new ArrayList<>();
-    for (int mi = 0; mi < methods.size(); mi++) {
-      Method m = methods.get(mi);
-      Acc a = accs[mi];
-      int[][] exact = exactCache.get(m.exact());
-      if (exact == null) {
-        exact = new int[nq][];
-        try (ProgressBar bar = new ProgressBar("exact reference of " + m.name(), nq, "queries")) {
-          for (int i = 0; i < nq; i++) {
-            exact[i] = map(m.exact().run(queries[i]), exactMap(m));
-            bar.step();
-          }
-        }
-        exactCache.put(m.exact(), exact);
-      }
-      double overlap = 0;
-      for (int i = 0; i < nq; i++) {
-        overlap += overlap(a.results[i], exact[i], config.n());
-      }
-      overlap /= nq;
-      long visited = 0;
-      for (float[] q : queries) {
-        visited += m.visited().count(q);
-      }
-      long[] sorted = a.lat.clone();
-      Arrays.sort(sorted);
-      double mean = Arrays.stream(a.lat).average().orElse(0) / 1e6;
-      double p99 =
-          sorted[Math.min(sorted.length - 1, (int) Math.ceil(0.99 * sorted.length) - 1)] / 1e6;
-      out.add(
-          new Record(
-              m.name(),
-              m.ef(),
-              m.topK(),
-              mean,
-              p99,
-              a.mtQueries / secs(a.mtNanos),
-              overlap,
-              (double) visited / nq,
-              (double) a.alloc / a.timed,
-              a.timed));
-    }
-    return out;
-  }
-
-  /**
-   * The exact searches of PEFA run on the PEFA index, stock BM25's on the stock index; the stock kNN
-   * one on in-heap vectors.
-   */
-  private static int[] exactMap(Method m) {
-    return m.name().startsWith("pefa") || m.name().equals(HybridMethods.STOCK_BM25) ? m.map() : null;
-  }
-
-  private static int[] map(ScoreDoc[] hits, int[] map) {
-    int[] out = new int[hits.length];
-    for (int i = 0; i < hits.length; i++) {
-      out[i] = map == null ? hits[i].doc : map[hits[i].doc];
-    }
-    return out;
-  }
-
-  static double overlap(int[] got, int[] exact, int n) {
-    int want = Math.min(n, exact.length);
-    if (want == 0) {
-      return 1;
-    }
-    java.util.HashSet<Integer> set = new java.util.HashSet<>();
-    for (int i = 0; i < want; i++) {
-      set.add(exact[i]);
-    }
-    int hit = 0;
-    for (int i = 0; i < Math.min(n, got.length); i++) {
-      if (set.contains(got[i])) {
-        hit++;
-      }
-    }
-    return (double) hit / want;
-  }
-
+  /** Nanoseconds in seconds. */
   static double secs(long nanos) {
     return nanos / 1e9;
   }

@@ -48,16 +48,16 @@ final class HybridMethods {
   /** The hybrid floor: stock BM25 plus stock kNN. */
   static final String FLOOR = "lucene-bm25+knn";
 
-  private final BenchRunner.Config config;
+  private final BenchConfig config;
   private final float weight;
   private final Map<float[], Query> lexical = new IdentityHashMap<>();
 
   /**
-   * @param config the bench settings, with {@link BenchRunner.Config#bm25Weight()}
+   * @param config the bench settings, with {@link BenchConfig#bm25Weight()}
    * @param data the data, with texts
    * @throws IllegalArgumentException when the data has no texts
    */
-  HybridMethods(BenchRunner.Config config, BenchData data) {
+  HybridMethods(BenchConfig config, BenchData data) {
     if (data.hasText() == false) {
       throw new IllegalArgumentException(
           "--bm25-weight: the data set " + data.name() + " has no texts for a BM25 field");
@@ -101,8 +101,8 @@ final class HybridMethods {
 
   /** ERM as {@code pefa eval} runs it fused with BM25: PEFA-XL at lambda 1, without neighbours. */
   PefaQuery erm(PefaSchema schema, float[] q, int n, AnnEffort effort) {
-    PefaQuery.Builder b = PefaQuery.xl(schema, q, n).lambda(1f).topK(n).k(1).neighbours(List.of()).effort(effort);
-    return (config.oversample() > 0 ? b.oversample(config.oversample()) : b).build();
+    return config.oversampled(PefaQuery.xl(schema, q, n).lambda(1f).topK(n).k(1).neighbours(List.of()).effort(effort))
+        .build();
   }
 
   /**
@@ -118,7 +118,7 @@ final class HybridMethods {
   /**
    * The methods, exact ones first, then those of every ef of the settings.
    *
-   * @param runner the bench (its PEFA queries and visit counts)
+   * @param base the methods of the run (their PEFA queries, stock beams and visit counts)
    * @param schema the PEFA index layout
    * @param stock searcher of the stock index of the documents (with the text field)
    * @param pefa searcher of the PEFA index (with the text field)
@@ -126,89 +126,89 @@ final class HybridMethods {
    * @param pefaMap PEFA doc id to data index
    * @param ermExact the exact top n of the document vectors
    */
-  List<BenchRunner.Method> methods(
-      BenchRunner runner,
+  List<BenchMethod> methods(
+      BenchMethods base,
       PefaSchema schema,
       IndexSearcher stock,
       IndexSearcher pefa,
       int[] stockMap,
       int[] pefaMap,
-      BenchRunner.Search ermExact) {
+      BenchMethod.Search ermExact) {
     int n = config.n();
     int topK = config.topK();
     AnnEffort all = AnnEffort.EXHAUSTIVE;
-    BenchRunner.Search ermHybridExact = q -> pefa.search(fuse(erm(schema, q, n, all), q), n).scoreDocs;
-    BenchRunner.Search xsHybridExact = q -> pefa.search(fuse(runner.xs(schema, q, all), q), n).scoreDocs;
-    BenchRunner.Search xlHybridExact = q -> pefa.search(fuse(runner.xl(schema, q, all, topK), q), n).scoreDocs;
-    BenchRunner.Search bm25 = q -> stock.search(lexical(q), n).scoreDocs;
-    List<BenchRunner.Method> out = new ArrayList<>();
-    out.add(new BenchRunner.Method(STOCK_BM25, 0, 0, bm25, stockMap, bm25, q -> 0));
+    BenchMethod.Search ermHybridExact = q -> pefa.search(fuse(erm(schema, q, n, all), q), n).scoreDocs;
+    BenchMethod.Search xsHybridExact = q -> pefa.search(fuse(base.xs(schema, q, all), q), n).scoreDocs;
+    BenchMethod.Search xlHybridExact = q -> pefa.search(fuse(base.xl(schema, q, all, topK), q), n).scoreDocs;
+    BenchMethod.Search bm25 = q -> stock.search(lexical(q), n).scoreDocs;
+    List<BenchMethod> out = new ArrayList<>();
+    out.add(new BenchMethod(STOCK_BM25, 0, 0, bm25, stockMap, bm25, q -> 0));
     out.add(
-        new BenchRunner.Method(
+        new BenchMethod(
             "pefa-erm+bm25-exhaustive",
             0,
             0,
             ermHybridExact,
             pefaMap,
             ermHybridExact,
-            q -> BenchRunner.fieldSize(pefa, schema.ermField())));
+            q -> BenchMethods.fieldSize(pefa, schema.ermField())));
     out.add(
-        new BenchRunner.Method(
+        new BenchMethod(
             "pefa-xs+bm25-exhaustive",
             0,
             0,
             xsHybridExact,
             pefaMap,
             xsHybridExact,
-            q -> BenchRunner.fieldSize(pefa, schema.xsVectorField())));
+            q -> BenchMethods.fieldSize(pefa, schema.xsVectorField())));
     out.add(
-        new BenchRunner.Method(
+        new BenchMethod(
             "pefa-xl+bm25-exhaustive",
             0,
             topK,
             xlHybridExact,
             pefaMap,
             xlHybridExact,
-            q -> BenchRunner.fieldSize(pefa, schema.ermField()) + BenchRunner.fieldSize(pefa, schema.memoryField())));
+            q -> BenchMethods.fieldSize(pefa, schema.ermField()) + BenchMethods.fieldSize(pefa, schema.memoryField())));
     for (int ef : config.efs()) {
-      int fanout = runner.stockBeam(n, ef);
+      int fanout = base.stockBeam(n, ef);
       AnnEffort effort = AnnEffort.ef(ef);
       out.add(
-          new BenchRunner.Method(
+          new BenchMethod(
               FLOOR,
               ef,
               0,
-              q -> floor(stock, runner.rescored(new KnnFloatVectorQuery(BenchRunner.STOCK_FIELD, q, fanout), q, n), q, n),
+              q -> floor(stock, base.rescored(new KnnFloatVectorQuery(BenchRunner.STOCK_FIELD, q, fanout), q, n), q, n),
               stockMap,
               ermExact,
-              q -> runner.stockVisited(stock, q, fanout)));
+              q -> base.stockVisited(stock, q, fanout)));
       out.add(
-          new BenchRunner.Method(
+          new BenchMethod(
               "pefa-erm+bm25",
               ef,
               0,
               q -> pefa.search(fuse(erm(schema, q, n, effort), q), n).scoreDocs,
               pefaMap,
               ermHybridExact,
-              q -> BenchRunner.visited(pefa, schema.ermField(), q, n, effort)));
+              q -> BenchMethods.visited(pefa, schema.ermField(), q, n, effort)));
       out.add(
-          new BenchRunner.Method(
+          new BenchMethod(
               "pefa-xs+bm25",
               ef,
               0,
-              q -> pefa.search(fuse(runner.xs(schema, q, effort), q), n).scoreDocs,
+              q -> pefa.search(fuse(base.xs(schema, q, effort), q), n).scoreDocs,
               pefaMap,
               xsHybridExact,
-              q -> BenchRunner.visited(pefa, schema.xsVectorField(), q, n, effort)));
+              q -> BenchMethods.visited(pefa, schema.xsVectorField(), q, n, effort)));
       out.add(
-          new BenchRunner.Method(
+          new BenchMethod(
               "pefa-xl+bm25",
               ef,
               topK,
-              q -> pefa.search(fuse(runner.xl(schema, q, effort, topK), q), n).scoreDocs,
+              q -> pefa.search(fuse(base.xl(schema, q, effort, topK), q), n).scoreDocs,
               pefaMap,
               xlHybridExact,
-              q -> runner.xlVisited(pefa, schema, q, effort, topK)));
+              q -> base.xlVisited(pefa, schema, q, effort, topK)));
     }
     return out;
   }

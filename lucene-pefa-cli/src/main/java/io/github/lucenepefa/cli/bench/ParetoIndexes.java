@@ -54,10 +54,10 @@ final class ParetoIndexes {
   private static final String STAMP = "pareto-indexes.txt";
   private static final String BUILDS = "pareto-builds.txt";
 
-  private final BenchRunner.Config config;
+  private final BenchConfig config;
   private final PrintStream log;
 
-  ParetoIndexes(BenchRunner.Config config, PrintStream log) {
+  ParetoIndexes(BenchConfig config, PrintStream log) {
     this.config = config;
     this.log = log;
   }
@@ -105,8 +105,8 @@ final class ParetoIndexes {
                 searcher(stock),
                 searcher(stockMem),
                 searcher(pefa),
-                BenchRunner.stockDocMap(stock),
-                BenchRunner.pefaDocMap(pefa, schema, data)));
+                DocMaps.stock(stock),
+                DocMaps.pefa(pefa, schema, data)));
       }
       sizes.sort(
           java.util.Comparator.comparing((Size s) -> s.quantization().ordinal())

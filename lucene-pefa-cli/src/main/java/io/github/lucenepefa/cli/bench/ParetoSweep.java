@@ -1,5 +1,6 @@
 package io.github.lucenepefa.cli.bench;
 
+import io.github.lucenepefa.cli.bench.BenchMethod.Search;
 import io.github.lucenepefa.cli.progress.ProgressBar;
 import io.github.lucenepefa.codec.PefaQuantization;
 import io.github.lucenepefa.index.PefaSchema;
@@ -14,8 +15,9 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 
 /**
@@ -110,24 +112,31 @@ final class ParetoSweep {
       int[] stockMap,
       int[] pefaMap) {}
 
+  /** One point to time: a curve's search at one ef for n hits, on the indexes of one quantization. */
   private record Run(
       String method,
       String quantization,
       int n,
       int ef,
       boolean isDefault,
-      BenchRunner.Search search,
+      Search search,
       int[] map,
       Exact exact) {}
 
   /** The exact top n of a method, with the map of its doc ids. */
-  private record Exact(BenchRunner.Search search, int[] map) {}
+  private record Exact(Search search, int[] map) {}
 
-  private final BenchRunner.Config config;
+  /**
+   * One method's curve for n hits: the ef it runs at when given none, the map of its doc ids, its
+   * exact reference, and its search at an ef.
+   */
+  private record Curve(String method, int defaultEf, int[] map, Exact exact, IntFunction<Search> search) {}
+
+  private final BenchConfig config;
   private final Options options;
   private final PrintStream log;
 
-  ParetoSweep(BenchRunner.Config config, Options options, PrintStream log) {
+  ParetoSweep(BenchConfig config, Options options, PrintStream log) {
     this.config = config;
     this.options = options;
     this.log = log;
@@ -152,11 +161,11 @@ final class ParetoSweep {
     HybridMethods hybrid = config.hybrid() ? new HybridMethods(config, data) : null;
     for (int n : options.hits()) {
       // the exact top n of the documents does not depend on the graphs' quantization
-      Exact docsExact = new Exact(q -> BenchRunner.scan(docs, q, n), null);
+      Exact docsExact = new Exact(q -> ExactScan.scan(docs, q, n), null);
       for (IndexSet set : sets) {
-        addRuns(runs, set, n, docsExact);
+        addRuns(runs, set, n, curves(set, n, docsExact));
         if (hybrid != null) {
-          addHybridRuns(runs, set, n, docsExact, hybrid);
+          addRuns(runs, set, n, hybridCurves(set, n, docsExact, hybrid));
         }
       }
     }
@@ -166,12 +175,23 @@ final class ParetoSweep {
     return measure(runs, data.queries());
   }
 
-  /** The points of one index set for n hits. */
-  private void addRuns(List<Run> runs, IndexSet set, int n, Exact docsExact) {
+  /** Adds a run for every swept ef of every curve, curve by curve. */
+  private void addRuns(List<Run> runs, IndexSet set, int n, List<Curve> curves) {
+    for (Curve c : curves) {
+      for (int ef : efs(n, c.defaultEf())) {
+        runs.add(
+            new Run(
+                c.method(), set.quantization().id(), n, ef, ef == c.defaultEf(), c.search().apply(ef), c.map(),
+                c.exact()));
+      }
+    }
+  }
+
+  /** The curves of one index set for n hits ({@link #METHODS}). */
+  private List<Curve> curves(IndexSet set, int n, Exact docsExact) {
     PefaSchema schema = set.schema();
     IndexSearcher pefa = set.pefa();
     PefaQuantization quant = set.quantization();
-    String qid = quant.id();
     float oversample = config.oversample();
     Exact xsExact =
         new Exact(q -> pefa.search(xs(schema, q, n, AnnEffort.EXHAUSTIVE), n).scoreDocs, set.pefaMap());
@@ -180,56 +200,37 @@ final class ParetoSweep {
         new Exact(q -> pefa.search(xl(schema, q, n, kTop, AnnEffort.EXHAUSTIVE), n).scoreDocs, set.pefaMap());
     int xsDefault = AnnEffort.defaultEf(PefaMode.XS, n);
     int xlDefault = AnnEffort.defaultEf(PefaMode.XL, n);
-    for (int ef : efs(n, n)) {
-      runs.add(
-          new Run(
-              "stock", qid, n, ef, ef == n,
-              q -> set.stock().search(StockKnn.query(BenchRunner.STOCK_FIELD, q, n, ef, quant, oversample), n).scoreDocs,
-              set.stockMap(),
-              docsExact));
-    }
-    for (int ef : efs(n, xlDefault)) {
-      // PEFA-XL's memory search: k neighbours with its memory beam (a beam below k is k)
-      int memBeam = Math.max(config.k(), AnnEffort.ef(ef).forMemory(config.k()).efSearch());
-      runs.add(
-          new Run(
-              "floor", qid, n, ef, ef == xlDefault,
-              q -> {
+    return List.of(
+        new Curve(
+            "stock", n, set.stockMap(), docsExact,
+            ef ->
+                q -> set.stock().search(StockKnn.query(BenchRunner.STOCK_FIELD, q, n, ef, quant, oversample), n).scoreDocs),
+        new Curve(
+            "floor", xlDefault, set.stockMap(), docsExact,
+            ef -> {
+              // PEFA-XL's memory search: k neighbours with its memory beam (a beam below k is k)
+              int memBeam = Math.max(config.k(), AnnEffort.ef(ef).forMemory(config.k()).efSearch());
+              return q -> {
                 ScoreDoc[] top =
                     set.stock().search(StockKnn.query(BenchRunner.STOCK_FIELD, q, n, ef, quant, oversample), n).scoreDocs;
                 set.stockMem()
                     .search(StockKnn.query(BenchRunner.STOCK_FIELD, q, config.k(), memBeam, quant, oversample), config.k());
                 return top;
-              },
-              set.stockMap(),
-              docsExact));
-    }
-    for (int ef : efs(n, xsDefault)) {
-      AnnEffort effort = AnnEffort.ef(ef);
-      runs.add(
-          new Run(
-              "xs", qid, n, ef, ef == xsDefault,
-              q -> pefa.search(xs(schema, q, n, effort), n).scoreDocs,
-              set.pefaMap(),
-              xsExact));
-    }
-    for (int ef : efs(n, xlDefault)) {
-      AnnEffort effort = AnnEffort.ef(ef);
-      runs.add(
-          new Run(
-              "xl", qid, n, ef, ef == xlDefault,
-              q -> pefa.search(xl(schema, q, n, kTop, effort), n).scoreDocs,
-              set.pefaMap(),
-              xlExact));
-    }
+              };
+            }),
+        new Curve(
+            "xs", xsDefault, set.pefaMap(), xsExact,
+            atEffort(effort -> q -> pefa.search(xs(schema, q, n, effort), n).scoreDocs)),
+        new Curve(
+            "xl", xlDefault, set.pefaMap(), xlExact,
+            atEffort(effort -> q -> pefa.search(xl(schema, q, n, kTop, effort), n).scoreDocs)));
   }
 
-  /** The hybrid points of one index set for n hits ({@link #HYBRID_METHODS}). */
-  private void addHybridRuns(List<Run> runs, IndexSet set, int n, Exact docsExact, HybridMethods hybrid) {
+  /** The hybrid curves of one index set for n hits ({@link #HYBRID_METHODS}). */
+  private List<Curve> hybridCurves(IndexSet set, int n, Exact docsExact, HybridMethods hybrid) {
     PefaSchema schema = set.schema();
     IndexSearcher pefa = set.pefa();
     PefaQuantization quant = set.quantization();
-    String qid = quant.id();
     int kTop = topK(n);
     AnnEffort all = AnnEffort.EXHAUSTIVE;
     Exact ermExact =
@@ -239,42 +240,25 @@ final class ParetoSweep {
         new Exact(q -> pefa.search(hybrid.fuse(xl(schema, q, n, kTop, all), q), n).scoreDocs, set.pefaMap());
     int xsDefault = AnnEffort.defaultEf(PefaMode.XS, n);
     int xlDefault = AnnEffort.defaultEf(PefaMode.XL, n);
-    for (int ef : efs(n, n)) {
-      runs.add(
-          new Run(
-              "bm25+knn", qid, n, ef, ef == n,
-              q -> hybrid.floor(
-                  set.stock(), StockKnn.query(BenchRunner.STOCK_FIELD, q, n, ef, quant, config.oversample()), q, n),
-              set.stockMap(),
-              docsExact));
-    }
-    for (int ef : efs(n, xlDefault)) {
-      AnnEffort effort = AnnEffort.ef(ef);
-      runs.add(
-          new Run(
-              "erm+bm25", qid, n, ef, ef == xlDefault,
-              q -> pefa.search(hybrid.fuse(hybrid.erm(schema, q, n, effort), q), n).scoreDocs,
-              set.pefaMap(),
-              ermExact));
-    }
-    for (int ef : efs(n, xsDefault)) {
-      AnnEffort effort = AnnEffort.ef(ef);
-      runs.add(
-          new Run(
-              "xs+bm25", qid, n, ef, ef == xsDefault,
-              q -> pefa.search(hybrid.fuse(xs(schema, q, n, effort), q), n).scoreDocs,
-              set.pefaMap(),
-              xsExact));
-    }
-    for (int ef : efs(n, xlDefault)) {
-      AnnEffort effort = AnnEffort.ef(ef);
-      runs.add(
-          new Run(
-              "xl+bm25", qid, n, ef, ef == xlDefault,
-              q -> pefa.search(hybrid.fuse(xl(schema, q, n, kTop, effort), q), n).scoreDocs,
-              set.pefaMap(),
-              xlExact));
-    }
+    return List.of(
+        new Curve(
+            "bm25+knn", n, set.stockMap(), docsExact,
+            ef -> q -> hybrid.floor(
+                set.stock(), StockKnn.query(BenchRunner.STOCK_FIELD, q, n, ef, quant, config.oversample()), q, n)),
+        new Curve(
+            "erm+bm25", xlDefault, set.pefaMap(), ermExact,
+            atEffort(effort -> q -> pefa.search(hybrid.fuse(hybrid.erm(schema, q, n, effort), q), n).scoreDocs)),
+        new Curve(
+            "xs+bm25", xsDefault, set.pefaMap(), xsExact,
+            atEffort(effort -> q -> pefa.search(hybrid.fuse(xs(schema, q, n, effort), q), n).scoreDocs)),
+        new Curve(
+            "xl+bm25", xlDefault, set.pefaMap(), xlExact,
+            atEffort(effort -> q -> pefa.search(hybrid.fuse(xl(schema, q, n, kTop, effort), q), n).scoreDocs)));
+  }
+
+  /** The search at an ef of a method searched with {@link AnnEffort#ef(int)}: the effort made once per ef. */
+  private static IntFunction<Search> atEffort(Function<AnnEffort, Search> search) {
+    return ef -> search.apply(AnnEffort.ef(ef));
   }
 
   /** The swept ef values for n hits: those at least n, and the default. */
@@ -288,22 +272,11 @@ final class ParetoSweep {
   }
 
   private PefaQuery xs(PefaSchema schema, float[] q, int n, AnnEffort effort) {
-    PefaQuery.Builder b = PefaQuery.xs(schema, q, n).lambda(config.xsLambda()).effort(effort);
-    return (config.oversample() > 0 ? b.oversample(config.oversample()) : b).build();
+    return config.xs(schema, q, n).effort(effort).build();
   }
 
   private PefaQuery xl(PefaSchema schema, float[] q, int n, int topK, AnnEffort effort) {
-    PefaQuery.Builder b =
-        PefaQuery.xl(schema, q, n)
-            .lambda(config.xlLambda())
-            .k(config.k())
-            .topK(topK)
-            .knnWeighting(config.vote().weighting())
-            .knnNormalization(config.vote().normalization())
-            .temperature(config.vote().temperature())
-            .ermScoreMode(config.ermMode())
-            .effort(effort);
-    return (config.oversample() > 0 ? b.oversample(config.oversample()) : b).build();
+    return config.xl(schema, q, n, topK).effort(effort).build();
   }
 
   private List<Point> measure(List<Run> runs, float[][] queries) throws IOException {
@@ -312,7 +285,7 @@ final class ParetoSweep {
     int block = Math.min(nq, 50);
     log.printf(Locale.ROOT, "pareto: warming up %d points...%n", runs.size());
     for (Run r : runs) {
-      BenchRunner.warmUp(r.search(), queries, options.warmupSeconds());
+      BenchTiming.warmUp(r.search(), queries, options.warmupSeconds());
     }
     long[][] lat = new long[runs.size()][total];
     int[][][] results = new int[runs.size()][nq][];
@@ -327,7 +300,7 @@ final class ParetoSweep {
             ScoreDoc[] hits = r.search().run(queries[j % nq]);
             lat[ri][j] = System.nanoTime() - t0;
             if (j < nq) {
-              results[ri][j] = map(hits, r.map());
+              results[ri][j] = BenchTiming.map(hits, r.map());
             }
           }
           bar.advance(to - from);
@@ -342,13 +315,13 @@ final class ParetoSweep {
       if (exact == null) {
         exact = new int[nq][];
         for (int i = 0; i < nq; i++) {
-          exact[i] = map(r.exact().search().run(queries[i]), r.exact().map());
+          exact[i] = BenchTiming.map(r.exact().search().run(queries[i]), r.exact().map());
         }
         exactCache.put(r.exact(), exact);
       }
       double recall = 0;
       for (int i = 0; i < nq; i++) {
-        recall += BenchRunner.overlap(results[ri][i], exact[i], r.n());
+        recall += BenchTiming.overlap(results[ri][i], exact[i], r.n());
       }
       long[] sorted = lat[ri].clone();
       Arrays.sort(sorted);
@@ -368,13 +341,5 @@ final class ParetoSweep {
       points.add(p);
     }
     return points;
-  }
-
-  private static int[] map(ScoreDoc[] hits, int[] map) {
-    int[] out = new int[hits.length];
-    for (int i = 0; i < hits.length; i++) {
-      out[i] = map == null ? hits[i].doc : map[hits[i].doc];
-    }
-    return out;
   }
 }

@@ -18,15 +18,15 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The targets, summary table, chart and saved results of {@link BenchReport}. */
+/** The targets ({@link BenchTargets}), summary table and chart ({@link BenchReport}) and saved results ({@link BenchJson}). */
 class BenchReportTest {
 
   @Test
   void overlapLimitIs095AtOneMillionDocsAndRowsElse099() {
-    BenchReport.Target small = overlapTarget(5_183, 19_700);
+    BenchTargets.Target small = overlapTarget(5_183, 19_700);
     assertEquals(0.99, small.limit());
     assertFalse(small.met());
-    BenchReport.Target million = overlapTarget(1_000_000, 1_000_000);
+    BenchTargets.Target million = overlapTarget(1_000_000, 1_000_000);
     assertEquals(0.95, million.limit());
     assertTrue(million.met());
     assertEquals(0.99, overlapTarget(1_000_000, 100_000).limit()); // 1M docs but not 1M rows
@@ -45,9 +45,9 @@ class BenchReportTest {
             build("pefa-memory#3", 100, Map.of("memory_rows", 100.0)));
     BenchRunner.Report r =
         new BenchRunner.Report(
-            "test", 10, 10, 10, 10, 8, true, "jvm", BenchRunner.Config.defaults(), builds, 1, List.of());
-    BenchReport.Target t =
-        BenchReport.targets(r).stream()
+            "test", 10, 10, 10, 10, 8, true, "jvm", BenchConfig.defaults(), builds, 1, List.of());
+    BenchTargets.Target t =
+        BenchTargets.of(r).stream()
             .filter(x -> x.name().startsWith("memory graph build"))
             .findFirst()
             .orElseThrow();
@@ -73,9 +73,9 @@ class BenchReportTest {
             ForkedBuilds.parse("fork-build\tstock-memory@3\t6.0\t100"));
     BenchRunner.Report r =
         new BenchRunner.Report(
-            "test", 10, 10, 10, 10, 8, true, "jvm", BenchRunner.Config.defaults(), builds, 1, List.of());
-    BenchReport.Target t =
-        BenchReport.targets(r).stream()
+            "test", 10, 10, 10, 10, 8, true, "jvm", BenchConfig.defaults(), builds, 1, List.of());
+    BenchTargets.Target t =
+        BenchTargets.of(r).stream()
             .filter(x -> x.name().startsWith("memory graph build"))
             .findFirst()
             .orElseThrow();
@@ -114,8 +114,8 @@ class BenchReportTest {
   void aSavedResultRendersTheSameTablesAndChartAgain(@TempDir Path dir) throws IOException {
     BenchRunner.Report r = sampleReport();
     Path json = dir.resolve("run/bench.json");
-    BenchReport.writeJson(r, json);
-    BenchRunner.Report back = BenchReport.readJson(json);
+    BenchJson.write(r, json);
+    BenchRunner.Report back = BenchJson.read(json);
     assertEquals(BenchReport.markdown(r), BenchReport.markdown(back));
     assertEquals(BenchReport.table(r), BenchReport.table(back));
     assertEquals(BenchReport.header(r), BenchReport.header(back));
@@ -130,20 +130,21 @@ class BenchReportTest {
   @Test
   void theQuantizationAndOversampleOfARunAreSavedAndShown(@TempDir Path dir) throws IOException {
     BenchRunner.Report plain = sampleReport();
-    BenchRunner.Config d = plain.config();
-    BenchRunner.Config c =
-        new BenchRunner.Config(
+    BenchConfig d = plain.config();
+    BenchConfig c =
+        new BenchConfig(
             d.efs(), d.n(), d.vote(), d.ermMode(), d.topK(), d.kSweep(), d.xlLambda(), d.xsLambda(), d.maxConn(),
             d.beamWidth(), d.threads(), d.warmupSeconds(), d.minTimedQueries(), d.ramBufferMb(), d.workDir(),
             d.keepIndexes(), d.graphOnly(), d.only(), d.xsAnyLambda(), d.indexThreads(), d.forceMerge(),
-            d.stockMemory(), d.buildRepeats(), io.github.lucenepefa.codec.PefaQuantization.BINARY, 2.5f);
+            d.stockMemory(), d.buildRepeats(), io.github.lucenepefa.codec.PefaQuantization.BINARY, 2.5f,
+            d.bm25Weight());
     BenchRunner.Report r =
         new BenchRunner.Report(
             plain.dataset(), plain.docs(), plain.memoryRows(), plain.labels(), plain.queries(), plain.dim(),
             plain.simd(), plain.javaVersion(), c, plain.builds(), plain.heapUsedMb(), plain.records());
     Path json = dir.resolve("q.json");
-    BenchReport.writeJson(r, json);
-    BenchRunner.Report back = BenchReport.readJson(json);
+    BenchJson.write(r, json);
+    BenchRunner.Report back = BenchJson.read(json);
     assertEquals(io.github.lucenepefa.codec.PefaQuantization.BINARY, back.config().quantization());
     assertEquals(2.5f, back.config().oversample());
     assertTrue(BenchReport.header(back).contains("quantization: binary"), BenchReport.header(back));
@@ -154,25 +155,25 @@ class BenchReportTest {
     ObjectNode root = (ObjectNode) mapper.readTree(json.toFile());
     ((ObjectNode) root.get("config")).remove(List.of("quantization", "oversample"));
     mapper.writeValue(json.toFile(), root);
-    assertEquals(io.github.lucenepefa.codec.PefaQuantization.NONE, BenchReport.readJson(json).config().quantization());
+    assertEquals(io.github.lucenepefa.codec.PefaQuantization.NONE, BenchJson.read(json).config().quantization());
   }
 
   @Test
   void olderResultsWithoutTheNewerSettingsStillRender(@TempDir Path dir) throws IOException {
     Path json = dir.resolve("old.json");
-    BenchReport.writeJson(sampleReport(), json);
+    BenchJson.write(sampleReport(), json);
     ObjectMapper mapper = new ObjectMapper();
     ObjectNode root = (ObjectNode) mapper.readTree(json.toFile());
     ((ObjectNode) root.get("config")).remove(List.of("xs_any_lambda", "efs", "k_sweep", "graph_only"));
     ((ObjectNode) root.get("builds").get(0)).set("field_vector_bytes", mapper.readTree("{\"pefa.erm\": 10, \"pefa.xs.e\": 10}"));
     mapper.writeValue(json.toFile(), root);
-    BenchRunner.Report back = BenchReport.readJson(json);
+    BenchRunner.Report back = BenchJson.read(json);
     assertTrue(BenchReport.header(back).contains("XS lambda=0.5 (e_d only)"), BenchReport.header(back));
     assertArrayEquals(new int[] {100, 200}, back.config().efs());
 
     Path notBench = dir.resolve("metrics.json");
     Files.writeString(notBench, "{\"ERM\": {\"R@10\": 0.8}}");
-    IOException e = assertThrows(IOException.class, () -> BenchReport.readJson(notBench));
+    IOException e = assertThrows(IOException.class, () -> BenchJson.read(notBench));
     assertTrue(e.getMessage().contains("not a pefa bench JSON result (no \"config\")"), e.getMessage());
   }
 
@@ -211,7 +212,7 @@ class BenchReportTest {
                 "pefa", 12.5, Map.of("memory_rows", 6.0), 64_000_000, Map.of("pefa.erm", 10L, "pefa.xs", 20L)),
             new BenchRunner.Build("stock-docs", 1.5, Map.of("add", 1.4), 8_000_000, Map.of("vec", 10L)));
     return new BenchRunner.Report(
-        "test", 5183, 19700, 19813, 300, 384, true, "jvm", BenchRunner.Config.defaults(), builds, 47, records);
+        "test", 5183, 19700, 19813, 300, 384, true, "jvm", BenchConfig.defaults(), builds, 47, records);
   }
 
   private static BenchRunner.Record rec(String method, int ef, int topK, double meanMs, double qps) {
@@ -222,12 +223,12 @@ class BenchReportTest {
     return new BenchRunner.Build(index, seconds, phases, 0, Map.of());
   }
 
-  private static BenchReport.Target overlapTarget(int docs, int rows) {
+  private static BenchTargets.Target overlapTarget(int docs, int rows) {
     BenchRunner.Record xl = new BenchRunner.Record("pefa-xl", 200, 100, 1, 2, 3, 0.966, 4000, 1000, 300);
     BenchRunner.Report r =
         new BenchRunner.Report(
-            "test", docs, rows, rows, 300, 384, true, "jvm", BenchRunner.Config.defaults(), List.of(), 1, List.of(xl));
-    return BenchReport.targets(r).stream()
+            "test", docs, rows, rows, 300, 384, true, "jvm", BenchConfig.defaults(), List.of(), 1, List.of(xl));
+    return BenchTargets.of(r).stream()
         .filter(t -> t.name().startsWith("pefa-xl overlap@"))
         .findFirst()
         .orElseThrow();

@@ -54,8 +54,8 @@ class BenchRunnerTest {
   void tinySyntheticRunWritesTableJsonAndPng(@TempDir Path tmp) throws Exception {
     BenchData data = SyntheticData.generate(300, 300, 20, 16, 7);
     assertEquals(data, data); // records
-    BenchRunner.Config config =
-        new BenchRunner.Config(
+    BenchConfig config =
+        new BenchConfig(
             new int[] {10, 40},
             10,
             KnnVote.softmax(4, 0.05f), // the sharper vote: its exact and graph paths must agree as the paper's do
@@ -80,7 +80,8 @@ class BenchRunnerTest {
             true,
             2,
             io.github.lucenepefa.codec.PefaQuantization.NONE,
-            0f);
+            0f,
+            Float.NaN); // no hybrid methods
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     BenchRunner.Report r =
         new BenchRunner(config, new PrintStream(log, true, StandardCharsets.UTF_8)).run(data);
@@ -121,21 +122,21 @@ class BenchRunnerTest {
       }
     }
     assertTrue(
-        BenchReport.targets(r).stream()
+        BenchTargets.of(r).stream()
                 .filter(t -> t.name().startsWith("floor of a two-graph PEFA-XL"))
                 .count()
             == 2,
-        BenchReport.targets(r).toString());
+        BenchTargets.of(r).toString());
     // stock-docs, stock-memory, pefa, then the second memory builds in alternating order
     assertEquals(
         List.of("stock-docs", "stock-memory", "pefa", "pefa-memory#2", "stock-memory#2"),
         r.builds().stream().map(BenchRunner.Build::index).toList());
     assertTrue(
-        BenchReport.targets(r).stream().anyMatch(t -> t.detail().contains("median of 2 builds each")),
-        BenchReport.targets(r).toString());
+        BenchTargets.of(r).stream().anyMatch(t -> t.detail().contains("median of 2 builds each")),
+        BenchTargets.of(r).toString());
     Path json = tmp.resolve("bench.json");
     Path png = tmp.resolve("bench.png");
-    BenchReport.writeJson(r, json);
+    BenchJson.write(r, json);
     BenchReport.writePng(r, png);
     JsonNode root = new ObjectMapper().readTree(json.toFile());
     JsonNode first = root.get("records").get(0);
@@ -197,24 +198,24 @@ class BenchRunnerTest {
       queries[i] = new float[] {i};
     }
     List<Integer> seen = new java.util.ArrayList<>();
-    BenchRunner.Search search =
+    BenchMethod.Search search =
         q -> {
           seen.add((int) q[0]);
           return new org.apache.lucene.search.ScoreDoc[0];
         };
-    int runs = BenchRunner.warmUp(search, queries, 0);
+    int runs = BenchTiming.warmUp(search, queries, 0);
     assertEquals(queries.length, runs);
     for (int i = 0; i < queries.length; i++) {
       assertEquals(i, seen.get(i), "query vectors run once each, in order");
     }
     // the seconds come after the pass: a pass slower than them (300 x 0.3 ms > 50 ms) is followed by more
     seen.clear();
-    BenchRunner.Search slow =
+    BenchMethod.Search slow =
         q -> {
           java.util.concurrent.locks.LockSupport.parkNanos(300_000);
           return search.run(q);
         };
-    runs = BenchRunner.warmUp(slow, queries, 0.05);
+    runs = BenchTiming.warmUp(slow, queries, 0.05);
     assertEquals(runs, seen.size());
     assertTrue(runs > queries.length, "the seconds come on top of the full pass: " + runs);
     for (int i = 0; i < runs; i++) {
@@ -242,9 +243,9 @@ class BenchRunnerTest {
 
   @Test
   void overlapAndScan() {
-    assertEquals(0.5, BenchRunner.overlap(new int[] {1, 2}, new int[] {2, 3}, 2), 1e-9);
+    assertEquals(0.5, BenchTiming.overlap(new int[] {1, 2}, new int[] {2, 3}, 2), 1e-9);
     float[][] v = {{1, 0}, {0, 1}, {0.6f, 0.8f}};
-    var top = BenchRunner.scan(v, new float[] {0, 1}, 2);
+    var top = ExactScan.scan(v, new float[] {0, 1}, 2);
     assertEquals(1, top[0].doc);
     assertEquals(2, top[1].doc);
   }

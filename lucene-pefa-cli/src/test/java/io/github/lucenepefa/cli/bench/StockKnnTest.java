@@ -76,7 +76,7 @@ class StockKnnTest {
           int mismatchesWithoutRescoring = 0;
           for (int t = 0; t < 20; t++) {
             float[] query = unit(random, dim);
-            int[] exact = docs(BenchRunner.scan(vectors, query, 10));
+            int[] exact = docs(ExactScan.scan(vectors, query, 10));
             ScoreDoc[] hits =
                 searcher.search(StockKnn.query("vec", query, 10, docs, q, 0f), 10).scoreDocs;
             assertArrayEquals(exact, docs(hits), q + " query " + t);
