@@ -2,7 +2,6 @@ package io.github.lucenepefa.encoder;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -73,7 +72,7 @@ public final class EncoderConfig {
   private final int threads;
   private final boolean quantized;
   private final boolean sortByLength;
-  private final Builder presetDefaults;
+  private final EncoderConfig presetDefaults;
 
   private EncoderConfig(Builder b) {
     this.name = b.name;
@@ -123,7 +122,7 @@ public final class EncoderConfig {
     Builder b = new Builder();
     b.preset = true;
     EncoderPresets.apply(name, b);
-    b.presetDefaults = b.copy();
+    b.presetDefaults = new EncoderConfig(b);
     return b;
   }
 
@@ -320,43 +319,12 @@ public final class EncoderConfig {
    * @return the model id
    */
   public String modelId() {
-    String id = name + "-max" + maxLength;
-    boolean deviates =
-        presetDefaults == null
-            || presetDefaults.pooling != pooling
-            || presetDefaults.normalize != normalize
-            || !presetDefaults.queryPrefix.equals(queryPrefix)
-            || !presetDefaults.documentPrefix.equals(documentPrefix)
-            || !Objects.equals(presetDefaults.outputName, outputName)
-            || !presetDefaults.model.equals(model)
-            || !presetDefaults.tokenizer.equals(tokenizer);
-    if (deviates) {
-      String key =
-          pooling
-              + "|"
-              + normalize
-              + "|"
-              + queryPrefix
-              + "|"
-              + documentPrefix
-              + "|"
-              + outputName
-              + "|"
-              + model.fileName()
-              + "|"
-              + tokenizer.fileName();
-      id += "-" + String.format(Locale.ROOT, "%08x", fnv1a(key));
-    }
-    return id;
+    return ModelId.of(this);
   }
 
-  private static int fnv1a(String s) {
-    int h = 0x811c9dc5;
-    for (int i = 0; i < s.length(); i++) {
-      h ^= s.charAt(i);
-      h *= 0x01000193;
-    }
-    return h;
+  /** The configuration of the preset this one started from, or {@code null} for a custom model. */
+  EncoderConfig presetDefaults() {
+    return presetDefaults;
   }
 
   @Override
@@ -407,28 +375,9 @@ public final class EncoderConfig {
     private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
     private boolean quantized;
     private boolean sortByLength = true;
-    private Builder presetDefaults;
+    private EncoderConfig presetDefaults;
 
     private Builder() {}
-
-    private Builder copy() {
-      Builder b = new Builder();
-      b.name = name;
-      b.preset = preset;
-      b.model = model;
-      b.tokenizer = tokenizer;
-      b.pooling = pooling;
-      b.normalize = normalize;
-      b.maxLength = maxLength;
-      b.queryPrefix = queryPrefix;
-      b.documentPrefix = documentPrefix;
-      b.outputName = outputName;
-      b.batchSize = batchSize;
-      b.threads = threads;
-      b.quantized = quantized;
-      b.sortByLength = sortByLength;
-      return b;
-    }
 
     /**
      * Sets the name used in {@link EncoderConfig#modelId()}.

@@ -40,8 +40,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Both search paths score with the field's own vector scorer first and rescore by the formulas
  * only what can reach the exact top k: the graph path its beam hits within the margin ({@link
- * LeafVectorSearch#rescoreCount}), the exact scan the vectors within the margin ({@link
- * LeafVectorSearch#scanCandidates}); the exact scan must equal brute force. With a beam as wide
+ * GraphWalk#rescoreCount}), the exact scan the vectors within the margin ({@link
+ * ExactVectorScan#scanCandidates}); the exact scan must equal brute force. With a beam as wide
  * as the segment the graph search finds every vector, so the results must equal the exhaustive
  * ones, also among ties and near-ties: the vectors here are a few directions, repeated exactly or
  * slightly perturbed, so that many scores tie (memory rows tied at the k-th score must be chosen
@@ -54,7 +54,7 @@ class TestGraphRescoring {
   /**
    * The near-tie index, one segment: 300 memory rows added, then 400 documents; or, interleaved,
    * two flushes of 150 rows and 200 documents each merged into one segment, so that neither field's
-   * vectors sit on consecutive docs ({@link LeafVectorSearch#ordinals} then maps docs to ordinals
+   * vectors sit on consecutive docs ({@link VectorOrdinals#ordinals} then maps docs to ordinals
    * by the field's iterator, not by an offset).
    *
    * @param rowVectors the memory rows' vectors, by row id
@@ -112,7 +112,7 @@ class TestGraphRescoring {
 
   /**
    * The exact scan scores every vector with the field's own (SIMD) scorer first and reads only
-   * those within the rescoring margin of its k-th score ({@link LeafVectorSearch#scanCandidates}):
+   * those within the rescoring margin of its k-th score ({@link ExactVectorScan#scanCandidates}):
    * its results must equal brute force by the formulas, among ties and near-ties too.
    */
   @Test
@@ -152,7 +152,7 @@ class TestGraphRescoring {
   }
 
   /**
-   * {@link LeafVectorSearch#scanCandidates} keeps every vector of the exact top k when the field's
+   * {@link ExactVectorScan#scanCandidates} keeps every vector of the exact top k when the field's
    * scorer is off by up to half the margin either way (the bound the margin is built on), and
    * drops the vectors it can: here the scorer adds a fixed error of -m/2, 0 or +m/2 per vector.
    */
@@ -160,7 +160,7 @@ class TestGraphRescoring {
   void scanCandidatesHoldTheExactTopKUnderScorerErrorsWithinTheMargin() throws Exception {
     Random random = new Random(5);
     int dim = 24;
-    float margin = LeafVectorSearch.rescoreMargin(dim);
+    float margin = ExactVectorScan.rescoreMargin(dim);
     List<float[]> vectors = new ArrayList<>();
     float[] base = unit(random, null, 0);
     for (int i = 0; i < 2000; i++) {
@@ -178,7 +178,7 @@ class TestGraphRescoring {
         byExact[i] = i;
       }
       Arrays.sort(byExact, (a, b) -> Float.compare(dot(q, vectors.get(b)), dot(q, vectors.get(a))));
-      int[] candidates = LeafVectorSearch.scanCandidates(values, q, null, k, dim);
+      int[] candidates = ExactVectorScan.scanCandidates(values, q, null, k, dim);
       Set<Integer> kept = new HashSet<>();
       for (int c : candidates) {
         kept.add(c);
@@ -282,7 +282,7 @@ class TestGraphRescoring {
         assertEquals(1, reader.leaves().size());
         LeafReader leaf = reader.leaves().get(0).reader();
         for (String field : new String[] {schema.ermField(), schema.memoryField()}) {
-          int first = LeafVectorSearch.contiguousFirstDoc(leaf.getFloatVectorValues(field));
+          int first = VectorOrdinals.contiguousFirstDoc(leaf.getFloatVectorValues(field));
           assertEquals(interleaved, first < 0, field + ": vectors on consecutive docs from " + first);
         }
         IndexSearcher searcher = new IndexSearcher(reader);
@@ -315,7 +315,7 @@ class TestGraphRescoring {
 
   @Test
   void rescoreCountKeepsTheFirstKAndHitsWithinTheMargin() {
-    float margin = LeafVectorSearch.rescoreMargin(DIM);
+    float margin = ExactVectorScan.rescoreMargin(DIM);
     ScoreDoc[] hits = {
       new ScoreDoc(0, 0.9f),
       new ScoreDoc(1, 0.8f),
@@ -324,11 +324,11 @@ class TestGraphRescoring {
       new ScoreDoc(4, 0.8f - 2 * margin),
       new ScoreDoc(5, 0.1f)
     };
-    assertEquals(4, LeafVectorSearch.rescoreCount(hits, 2, DIM));
-    assertEquals(1, LeafVectorSearch.rescoreCount(hits, 1, DIM));
-    assertEquals(6, LeafVectorSearch.rescoreCount(hits, 6, DIM));
-    assertEquals(6, LeafVectorSearch.rescoreCount(hits, 10, DIM));
-    assertTrue(LeafVectorSearch.rescoreMargin(384) > 1e-4f && LeafVectorSearch.rescoreMargin(384) < 1e-3f);
+    assertEquals(4, GraphWalk.rescoreCount(hits, 2, DIM));
+    assertEquals(1, GraphWalk.rescoreCount(hits, 1, DIM));
+    assertEquals(6, GraphWalk.rescoreCount(hits, 6, DIM));
+    assertEquals(6, GraphWalk.rescoreCount(hits, 10, DIM));
+    assertTrue(ExactVectorScan.rescoreMargin(384) > 1e-4f && ExactVectorScan.rescoreMargin(384) < 1e-3f);
   }
 
   /**

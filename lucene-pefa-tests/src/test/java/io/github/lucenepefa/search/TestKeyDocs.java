@@ -42,20 +42,33 @@ public class TestKeyDocs extends LuceneTestCase {
     return PefaVectors.normalize(v);
   }
 
+  /**
+   * A writer of {@code schema} that never merges, so that segments (and what {@link KeyDocs}
+   * remembers of them) outlive the changes between reopens.
+   */
+  private static PefaIndexWriter openWriter(Directory dir, PefaSchema schema, Random r)
+      throws IOException {
+    return PefaIndexWriter.open(
+        dir,
+        schema,
+        new IndexWriterConfig(new MockAnalyzer(r)).setMergePolicy(NoMergePolicy.INSTANCE));
+  }
+
+  /** Adds documents {@code d0} to {@code d(count - 1)} with random vectors, and commits. */
+  private static void addDocuments(PefaIndexWriter w, Random r, int count) throws IOException {
+    for (int i = 0; i < count; i++) {
+      w.addDocument("d" + i, vector(r));
+    }
+    w.commit();
+  }
+
   public void testSameDocsAsTheTermsDictionaryThroughUpdatesAndDeletes() throws IOException {
     Random r = random();
     PefaSchema schema = PefaSchema.builder(DIM).build();
     int segmentsBefore = KeyDocs.segmentCount();
     try (Directory dir = newDirectory();
-        PefaIndexWriter w =
-            PefaIndexWriter.open(
-                dir,
-                schema,
-                new IndexWriterConfig(new MockAnalyzer(r)).setMergePolicy(NoMergePolicy.INSTANCE))) {
-      for (int i = 0; i < 20; i++) {
-        w.addDocument("d" + i, vector(r));
-      }
-      w.commit();
+        PefaIndexWriter w = openWriter(dir, schema, r)) {
+      addDocuments(w, r, 20);
       DirectoryReader current = PefaDirectoryReader.open(w);
       for (int step = 0; step < 15; step++) {
         String[] keys = keys(r);
@@ -130,16 +143,9 @@ public class TestKeyDocs extends LuceneTestCase {
     PefaSchema schema = PefaSchema.builder(DIM).build();
     int segmentsBefore = KeyDocs.segmentCount();
     try (Directory dir = newDirectory();
-        PefaIndexWriter w =
-            PefaIndexWriter.open(
-                dir,
-                schema,
-                new IndexWriterConfig(new MockAnalyzer(r)).setMergePolicy(NoMergePolicy.INSTANCE))) {
+        PefaIndexWriter w = openWriter(dir, schema, r)) {
       int docs = 5 + r.nextInt(20);
-      for (int i = 0; i < docs; i++) {
-        w.addDocument("d" + i, vector(r));
-      }
-      w.commit();
+      addDocuments(w, r, docs);
       DirectoryReader reader = PefaDirectoryReader.open(w);
       try {
         assertEquals(1, reader.leaves().size());

@@ -9,7 +9,7 @@ import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The packed sort keys of {@link LeafVectorSearch} and the memory-side effort of PEFA-XL. */
+/** The packed sort keys of {@link HitKeys} and the memory-side effort of PEFA-XL. */
 class TestSearchOrderAndEffort {
 
   /** (score, doc) pairs sorted by key equal the comparator order: score desc, then doc asc. */
@@ -29,7 +29,7 @@ class TestSearchOrderAndEffort {
       long[] keys = new long[size];
       for (int i = 0; i < size; i++) {
         expected[i] = i;
-        keys[i] = LeafVectorSearch.key(scores[i], docs[i]);
+        keys[i] = HitKeys.key(scores[i], docs[i]);
       }
       Arrays.sort(
           expected,
@@ -40,8 +40,8 @@ class TestSearchOrderAndEffort {
       Arrays.sort(keys);
       for (int i = 0; i < size; i++) {
         int e = expected[i];
-        assertEquals(docs[e], LeafVectorSearch.docOf(keys[i]), "round " + round + " rank " + i);
-        assertEquals(scores[e], LeafVectorSearch.scoreOf(keys[i]), 0f); // -0f comes back as 0f
+        assertEquals(docs[e], HitKeys.docOf(keys[i]), "round " + round + " rank " + i);
+        assertEquals(scores[e], HitKeys.scoreOf(keys[i]), 0f); // -0f comes back as 0f
       }
     }
   }

@@ -328,7 +328,7 @@ public final class PefaIndexWriter implements Closeable {
    * @param weight the weight to subtract, finite and > 0
    */
   public synchronized void removeTrainingPair(String rowId, String docKey, float weight) {
-    PefaSchema.checkId("training query id", rowId);
+    PefaChecks.id("training query id", rowId);
     TrainingLabels.checkLabel(rowId, docKey, weight);
     float[] c = pendingRows.computeIfAbsent(rowId, id -> new RowOp()).change(docKey);
     c[0] = Math.max(0f, c[0] - weight);
@@ -343,8 +343,8 @@ public final class PefaIndexWriter implements Closeable {
    * @param docKey the document key to unlabel
    */
   public synchronized void removeTrainingLabel(String rowId, String docKey) {
-    PefaSchema.checkId("training query id", rowId);
-    PefaSchema.checkId("training query '" + rowId + "': document key", docKey);
+    PefaChecks.id("training query id", rowId);
+    PefaChecks.id("training query '" + rowId + "': document key", docKey);
     RowOp op = pendingRows.computeIfAbsent(rowId, id -> new RowOp());
     op.dropped.add(docKey);
     float[] c = op.change(docKey);
@@ -358,7 +358,7 @@ public final class PefaIndexWriter implements Closeable {
    * @param rowId the row id
    */
   public synchronized void deleteTrainingQuery(String rowId) {
-    PefaSchema.checkId("training query id", rowId);
+    PefaChecks.id("training query id", rowId);
     RowOp op = new RowOp();
     op.replace = true;
     pendingRows.put(rowId, op);
@@ -381,7 +381,7 @@ public final class PefaIndexWriter implements Closeable {
    */
   public void addDocument(String key, float[] ermVector, Iterable<? extends IndexableField> extraFields)
       throws IOException {
-    PefaSchema.checkId("document key", key);
+    PefaChecks.id("document key", key);
     if (ermVector != null) {
       PefaVectors.checkUnit("document '" + key + "' vector", ermVector, schema.dimension());
     }
@@ -424,7 +424,7 @@ public final class PefaIndexWriter implements Closeable {
    * @throws IOException on I/O errors
    */
   public synchronized void deleteDocument(String key) throws IOException {
-    PefaSchema.checkId("document key", key);
+    PefaChecks.id("document key", key);
     pendingDocs.remove(key);
     writer.deleteDocuments(schema.keyTerm(key));
   }

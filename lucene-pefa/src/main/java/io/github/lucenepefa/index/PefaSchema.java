@@ -1,9 +1,7 @@
 package io.github.lucenepefa.index;
 
-import io.github.lucenepefa.codec.Pefa01VectorsFormat;
 import io.github.lucenepefa.codec.PefaQuantization;
 import io.github.lucenepefa.scoring.PefaChecks;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.lucene.document.BinaryDocValuesField;
@@ -15,7 +13,6 @@ import org.apache.lucene.document.SortedDocValuesField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.Term;
-import org.apache.lucene.index.VectorEncoding;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.FieldExistsQuery;
 import org.apache.lucene.search.Query;
@@ -55,9 +52,6 @@ public final class PefaSchema {
   /** Default PEFA-XS index-time lambda (the paper's NQ320K setting). */
   public static final float DEFAULT_XS_LAMBDA = 0.5f;
 
-  /** The layout version written and read by this code. */
-  static final int LAYOUT_VERSION = 4;
-
   /** Default HNSW max connections per node (Lucene's default). */
   public static final int DEFAULT_MAX_CONN = 16;
 
@@ -67,9 +61,8 @@ public final class PefaSchema {
   private final int dimension;
   private final float xsLambda;
   private final String prefix;
-  private final int ermMaxConn, ermBeamWidth, xsMaxConn, xsBeamWidth, memoryMaxConn, memoryBeamWidth;
   private final boolean xsAnyLambda;
-  private final PefaQuantization ermQuantization, xsQuantization, memoryQuantization;
+  private final GraphSettings erm, xs, memory;
   private final FieldType ermType, xsVectorType, memoryType;
 
   private PefaSchema(Builder b) {
@@ -77,39 +70,12 @@ public final class PefaSchema {
     this.xsAnyLambda = b.xsAnyLambda;
     this.xsLambda = b.xsLambda;
     this.prefix = b.prefix;
-    this.ermMaxConn = b.ermMaxConn;
-    this.ermBeamWidth = b.ermBeamWidth;
-    this.xsMaxConn = b.xsMaxConn;
-    this.xsBeamWidth = b.xsBeamWidth;
-    this.memoryMaxConn = b.memoryMaxConn;
-    this.memoryBeamWidth = b.memoryBeamWidth;
-    this.ermQuantization = b.ermQuantization;
-    this.xsQuantization = b.xsQuantization;
-    this.memoryQuantization = b.memoryQuantization;
-    this.ermType =
-        Pefa01VectorsFormat.vectorFieldType(
-            dimension,
-            VectorEncoding.FLOAT32,
-            VectorSimilarityFunction.DOT_PRODUCT,
-            ermMaxConn,
-            ermBeamWidth,
-            ermQuantization);
-    this.memoryType =
-        Pefa01VectorsFormat.vectorFieldType(
-            dimension,
-            VectorEncoding.FLOAT32,
-            VectorSimilarityFunction.DOT_PRODUCT,
-            memoryMaxConn,
-            memoryBeamWidth,
-            memoryQuantization);
-    this.xsVectorType =
-        Pefa01VectorsFormat.vectorFieldType(
-            dimension,
-            VectorEncoding.FLOAT32,
-            VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT,
-            xsMaxConn,
-            xsBeamWidth,
-            xsQuantization);
+    this.erm = new GraphSettings(b.ermMaxConn, b.ermBeamWidth, b.ermQuantization);
+    this.xs = new GraphSettings(b.xsMaxConn, b.xsBeamWidth, b.xsQuantization);
+    this.memory = new GraphSettings(b.memoryMaxConn, b.memoryBeamWidth, b.memoryQuantization);
+    this.ermType = erm.fieldType(dimension, VectorSimilarityFunction.DOT_PRODUCT);
+    this.memoryType = memory.fieldType(dimension, VectorSimilarityFunction.DOT_PRODUCT);
+    this.xsVectorType = xs.fieldType(dimension, VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT);
   }
 
   /**
@@ -140,21 +106,21 @@ public final class PefaSchema {
    * @return the quantization of the ERM graph ({@link #ermField()})
    */
   public PefaQuantization ermQuantization() {
-    return ermQuantization;
+    return erm.quantization();
   }
 
   /**
    * @return the quantization of the PEFA-XS graph ({@link #xsVectorField()})
    */
   public PefaQuantization xsQuantization() {
-    return xsQuantization;
+    return xs.quantization();
   }
 
   /**
    * @return the quantization of the training-memory graph ({@link #memoryField()})
    */
   public PefaQuantization memoryQuantization() {
-    return memoryQuantization;
+    return memory.quantization();
   }
 
   /**
@@ -348,38 +314,7 @@ public final class PefaSchema {
    * @return the schema as a commit user-data value
    */
   public String toCommitValue() {
-    Map<String, String> m = new LinkedHashMap<>();
-    m.put("version", Integer.toString(LAYOUT_VERSION));
-    m.put("dimension", Integer.toString(dimension));
-    m.put("xsLambda", Float.toString(xsLambda));
-    m.put("prefix", prefix);
-    m.put("ermMaxConn", Integer.toString(ermMaxConn));
-    m.put("ermBeamWidth", Integer.toString(ermBeamWidth));
-    m.put("xsMaxConn", Integer.toString(xsMaxConn));
-    m.put("xsBeamWidth", Integer.toString(xsBeamWidth));
-    m.put("memoryMaxConn", Integer.toString(memoryMaxConn));
-    m.put("memoryBeamWidth", Integer.toString(memoryBeamWidth));
-    if (xsAnyLambda == false) { // the flag as given (xsAnyLambda() also says false at lambda 1)
-      m.put("xsAnyLambda", "false");
-    }
-    // written only when quantized, so that unquantized schemas keep their value
-    if (ermQuantization != PefaQuantization.NONE) {
-      m.put("ermQuantization", ermQuantization.id());
-    }
-    if (xsQuantization != PefaQuantization.NONE) {
-      m.put("xsQuantization", xsQuantization.id());
-    }
-    if (memoryQuantization != PefaQuantization.NONE) {
-      m.put("memoryQuantization", memoryQuantization.id());
-    }
-    StringBuilder sb = new StringBuilder();
-    for (Map.Entry<String, String> e : m.entrySet()) {
-      if (sb.length() > 0) {
-        sb.append(';');
-      }
-      sb.append(e.getKey()).append('=').append(e.getValue());
-    }
-    return sb.toString();
+    return SchemaCommitValue.encode(dimension, xsLambda, prefix, xsAnyLambda, erm, xs, memory);
   }
 
   /**
@@ -390,41 +325,7 @@ public final class PefaSchema {
    * @throws IllegalArgumentException when the value is malformed
    */
   public static PefaSchema fromCommitValue(String value) {
-    Map<String, String> m = new LinkedHashMap<>();
-    for (String part : value.split(";", -1)) {
-      int eq = part.indexOf('=');
-      if (eq <= 0) {
-        throw new IllegalArgumentException("malformed PEFA schema in commit data: " + value);
-      }
-      m.put(part.substring(0, eq), part.substring(eq + 1));
-    }
-    String version = m.get("version");
-    if (Integer.toString(LAYOUT_VERSION).equals(version) == false) {
-      throw new IllegalArgumentException(
-          "unsupported PEFA schema version "
-              + version
-              + " (this code reads version "
-              + LAYOUT_VERSION
-              + "); rebuild the index");
-    }
-    try {
-      Builder b = builder(Integer.parseInt(m.get("dimension")));
-      b.xsAnyLambda = Boolean.parseBoolean(m.getOrDefault("xsAnyLambda", "true"));
-      return b
-          .xsLambda(Float.parseFloat(m.get("xsLambda")))
-          .fieldPrefix(m.get("prefix"))
-          .ermHnsw(Integer.parseInt(m.get("ermMaxConn")), Integer.parseInt(m.get("ermBeamWidth")))
-          .xsHnsw(Integer.parseInt(m.get("xsMaxConn")), Integer.parseInt(m.get("xsBeamWidth")))
-          .memoryHnsw(
-              Integer.parseInt(m.get("memoryMaxConn")), Integer.parseInt(m.get("memoryBeamWidth")))
-          .ermQuantization(PefaQuantization.parse(m.getOrDefault("ermQuantization", "none")))
-          .xsQuantization(PefaQuantization.parse(m.getOrDefault("xsQuantization", "none")))
-          .memoryQuantization(
-              PefaQuantization.parse(m.getOrDefault("memoryQuantization", "none")))
-          .build();
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException("malformed PEFA schema in commit data: " + value, e);
-    }
+    return SchemaCommitValue.decode(value);
   }
 
   /**
@@ -436,14 +337,7 @@ public final class PefaSchema {
    * @throws java.io.IOException on I/O errors
    */
   public static PefaSchema read(IndexReader reader) throws java.io.IOException {
-    if (reader instanceof org.apache.lucene.index.DirectoryReader dr) {
-      String v = dr.getIndexCommit().getUserData().get(COMMIT_KEY);
-      if (v != null) {
-        return fromCommitValue(v);
-      }
-    }
-    throw new IllegalArgumentException(
-        "the index has no PEFA schema in its commit data (was it written by PefaIndexWriter?)");
+    return SchemaCommitValue.read(reader);
   }
 
   @Override
@@ -603,50 +497,4 @@ public final class PefaSchema {
       return new PefaSchema(this);
     }
   }
-
-  /**
-   * Checks a document key or memory row id: not empty, well-formed UTF-16 (so that it has one UTF-8
-   * form and one term), and at most {@link org.apache.lucene.index.IndexWriter#MAX_TERM_LENGTH}
-   * bytes in UTF-8.
-   *
-   * @param what what the string is, for the message (e.g. "document key")
-   * @param id the string
-   * @return {@code id}
-   * @throws IllegalArgumentException naming {@code what} and the problem
-   */
-  public static String checkId(String what, String id) {
-    if (id == null || id.isEmpty()) {
-      throw new IllegalArgumentException(what + " must not be null or empty");
-    }
-    int utf8 = 0;
-    for (int i = 0; i < id.length(); i++) {
-      char c = id.charAt(i);
-      if (Character.isHighSurrogate(c)) {
-        if (i + 1 == id.length() || Character.isLowSurrogate(id.charAt(i + 1)) == false) {
-          throw new IllegalArgumentException(
-              what + " '" + id + "' has an unpaired surrogate at index " + i);
-        }
-        utf8 += 4;
-        i++;
-      } else if (Character.isLowSurrogate(c)) {
-        throw new IllegalArgumentException(
-            what + " '" + id + "' has an unpaired surrogate at index " + i);
-      } else {
-        utf8 += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
-      }
-    }
-    if (utf8 > org.apache.lucene.index.IndexWriter.MAX_TERM_LENGTH) {
-      throw new IllegalArgumentException(
-          what
-              + " is "
-              + utf8
-              + " bytes long in UTF-8, more than Lucene's term limit of "
-              + org.apache.lucene.index.IndexWriter.MAX_TERM_LENGTH
-              + " (starts with '"
-              + id.substring(0, 20)
-              + "...')");
-    }
-    return id;
-  }
-
 }

@@ -1,5 +1,6 @@
 package io.github.lucenepefa.index;
 
+import io.github.lucenepefa.scoring.PefaChecks;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.Collections;
@@ -38,7 +39,7 @@ public record TrainingLabels(String rowId, Map<String, Float> weights) {
    */
   public TrainingLabels {
     if (weights instanceof Decoded == false) { // decode checks what it reads
-      PefaSchema.checkId("training query id", rowId);
+      PefaChecks.id("training query id", rowId);
       LinkedHashMap<String, Float> copy = new LinkedHashMap<>();
       for (Map.Entry<String, Float> e : weights.entrySet()) {
         checkLabel(rowId, e.getKey(), e.getValue());
@@ -139,7 +140,7 @@ public record TrainingLabels(String rowId, Map<String, Float> weights) {
   }
 
   static void checkLabel(String rowId, String key, Float weight) {
-    PefaSchema.checkId("training query '" + rowId + "': document key", key);
+    PefaChecks.id("training query '" + rowId + "': document key", key);
     checkWeight(rowId, key, weight);
   }
 

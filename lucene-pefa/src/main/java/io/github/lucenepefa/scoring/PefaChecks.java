@@ -1,9 +1,9 @@
 package io.github.lucenepefa.scoring;
 
 /**
- * The one place where PEFA's parameters are checked, so that every class rejects a bad value with
- * the same message, naming the parameter and the value. Vectors are checked by {@code
- * io.github.lucenepefa.index.PefaVectors}.
+ * The one place where PEFA's parameters, document keys and memory row ids are checked, so that
+ * every class rejects a bad value with the same message, naming the parameter and the value.
+ * Vectors are checked by {@code io.github.lucenepefa.index.PefaVectors}.
  */
 public final class PefaChecks {
 
@@ -69,5 +69,50 @@ public final class PefaChecks {
             "lexical query field '" + field + "' is not in the index");
       }
     }
+  }
+
+  /**
+   * Checks a document key or memory row id: not empty, well-formed UTF-16 (so that it has one UTF-8
+   * form and one term), and at most {@link org.apache.lucene.index.IndexWriter#MAX_TERM_LENGTH}
+   * bytes in UTF-8.
+   *
+   * @param what what the string is, for the message (e.g. "document key")
+   * @param id the string
+   * @return {@code id}
+   * @throws IllegalArgumentException naming {@code what} and the problem
+   */
+  public static String id(String what, String id) {
+    if (id == null || id.isEmpty()) {
+      throw new IllegalArgumentException(what + " must not be null or empty");
+    }
+    int utf8 = 0;
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 == id.length() || Character.isLowSurrogate(id.charAt(i + 1)) == false) {
+          throw new IllegalArgumentException(
+              what + " '" + id + "' has an unpaired surrogate at index " + i);
+        }
+        utf8 += 4;
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        throw new IllegalArgumentException(
+            what + " '" + id + "' has an unpaired surrogate at index " + i);
+      } else {
+        utf8 += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+      }
+    }
+    if (utf8 > org.apache.lucene.index.IndexWriter.MAX_TERM_LENGTH) {
+      throw new IllegalArgumentException(
+          what
+              + " is "
+              + utf8
+              + " bytes long in UTF-8, more than Lucene's term limit of "
+              + org.apache.lucene.index.IndexWriter.MAX_TERM_LENGTH
+              + " (starts with '"
+              + id.substring(0, 20)
+              + "...')");
+    }
+    return id;
   }
 }

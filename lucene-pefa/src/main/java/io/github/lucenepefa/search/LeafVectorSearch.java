@@ -1,50 +1,41 @@
 package io.github.lucenepefa.search;
 
+import io.github.lucenepefa.codec.PefaQuantization;
+import io.github.lucenepefa.index.PefaDirectoryReader;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.lucene.index.FloatVectorValues;
-import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.QueryTimeout;
-import io.github.lucenepefa.codec.Pefa01VectorsFormat;
-import io.github.lucenepefa.codec.PefaQuantization;
-import io.github.lucenepefa.index.PefaDirectoryReader;
 import org.apache.lucene.search.AcceptDocs;
-import org.apache.lucene.search.DocAndFloatFeatureBuffer;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.TopDocs;
-import org.apache.lucene.search.KnnCollector;
-import org.apache.lucene.search.TimeLimitingKnnCollectorManager;
-import org.apache.lucene.search.knn.TopKnnCollectorManager;
 import org.apache.lucene.search.TotalHits;
-import org.apache.lucene.search.VectorScorer;
 import org.apache.lucene.search.Weight;
-import org.apache.lucene.search.knn.KnnSearchStrategy;
-import org.apache.lucene.util.ArrayUtil;
 import org.apache.lucene.util.Bits;
-import org.apache.lucene.util.LongHeap;
-import org.apache.lucene.util.NumericUtils;
 
 /**
- * Top-k search of one segment's vector field, by HNSW or by exact scan, with every returned hit
- * rescored exactly by the caller's formula. Ties are broken by doc id.
+ * Top-k search of one vector field in every segment, by HNSW or by exact scan, with every returned
+ * hit rescored exactly by the caller's formula. Ties are broken by doc id.
  *
- * <p>A quantized field ({@link PefaQuantization}) is walked with its quantized vectors: the walk
- * collects {@code max(ceil(oversample * k), efSearch)} candidates (its beam), and every one of them
- * is rescored from the float vectors (a float read per candidate, next to the walk's ten or so
- * quantized scores per candidate). An exact
- * scan always scores the float vectors ({@link FloatVectorValues#rescorer}), so that exhaustive
- * searches equal brute force whatever the quantization.
+ * <p>Each segment is searched by its graph ({@link GraphWalk}) or, when the effort, a filter or an
+ * incomplete walk calls for it, by an exact scan ({@link ExactVectorScan}). A quantized field
+ * ({@link PefaQuantization}) is walked with its quantized vectors: the walk collects {@code
+ * max(ceil(oversample * k), efSearch)} candidates (its beam), and every one of them is rescored
+ * from the float vectors (a float read per candidate, next to the walk's ten or so quantized
+ * scores per candidate). An exact scan always scores the float vectors ({@link
+ * FloatVectorValues#rescorer}), so that exhaustive searches equal brute force whatever the
+ * quantization.
  *
- * <p>Hits are ordered by a packed {@code long} ({@link #key}): sorting those keys ascending gives
- * score descending, then doc ascending, with primitive sorts only.
+ * <p>Hits are ordered by a packed {@code long} ({@link HitKeys}): sorting those keys ascending
+ * gives score descending, then doc ascending, with primitive sorts only.
  */
 final class LeafVectorSearch {
 
@@ -66,13 +57,13 @@ final class LeafVectorSearch {
       return docs.length;
     }
 
-    /** The first {@code count} of ascending-sorted {@link #key keys}. */
+    /** The first {@code count} of ascending-sorted {@link HitKeys#key keys}. */
     static Hits ofKeys(long[] keys, int count) {
       int[] docs = new int[count];
       float[] scores = new float[count];
       for (int i = 0; i < count; i++) {
-        docs[i] = docOf(keys[i]);
-        scores[i] = scoreOf(keys[i]);
+        docs[i] = HitKeys.docOf(keys[i]);
+        scores[i] = HitKeys.scoreOf(keys[i]);
       }
       return new Hits(docs, scores);
     }
@@ -115,23 +106,6 @@ final class LeafVectorSearch {
   }
 
   private LeafVectorSearch() {}
-
-  /**
-   * A sort key whose ascending order is score descending, then doc ascending ({@code -0f} counts
-   * as {@code 0f}, as in a {@code ==} comparison).
-   */
-  static long key(float score, int doc) {
-    int sortable = NumericUtils.floatToSortableInt(score + 0f);
-    return ((long) ~sortable << 32) | (doc & 0xFFFFFFFFL);
-  }
-
-  static float scoreOf(long key) {
-    return NumericUtils.sortableIntToFloat(~(int) (key >> 32));
-  }
-
-  static int docOf(long key) {
-    return (int) key;
-  }
 
   /**
    * Every segment's hits of one field's search, in leaf order, and the vectors the search scored.
@@ -432,345 +406,28 @@ final class LeafVectorSearch {
     }
     if (exhaustive == false) {
       int visitLimit = filterWeight == null ? Integer.MAX_VALUE : accept.cost() + 1;
-      KnnCollector collector =
-          new TimeLimitingKnnCollectorManager(new TopKnnCollectorManager(beam, searcher), timeout)
-              .newCollector(visitLimit, seedDocs == null ? null : seeded(values, seedDocs), ctx);
-      field.searchGraph(reader, values, target, collector, accept);
-      TopDocs td = collector.topDocs();
+      TopDocs td =
+          GraphWalk.walk(
+              searcher, ctx, reader, field, values, target, beam, visitLimit, seedDocs, accept,
+              timeout);
       long visited = td.totalHits.value();
       boolean timedOut = timeout != null && timeout.shouldExit();
       boolean complete =
           td.totalHits.relation() == TotalHits.Relation.EQUAL_TO
               && (td.scoreDocs.length >= leafK || (filterWeight == null && live == null));
       if (complete || timedOut) { // out of time: the hits found so far, no exact scan
-        // the beam's hits, best first by Lucene's score; only those that can be in the exact top
-        // leafK are rescored. They are read in the graph's order, which is the exact order up to
-        // the rescoring margin, so the keys come nearly sorted (which the sort is quick on).
-        // a quantized graph's scores are not within the margin of the exact ones: every
-        // candidate of its beam (at least ceil(factor * k)) is rescored
-        int[] docs =
-            new int
-                [quantization == PefaQuantization.NONE
-                    ? rescoreCount(td.scoreDocs, leafK, values.dimension())
-                    : td.scoreDocs.length];
-        for (int i = 0; i < docs.length; i++) {
-          docs[i] = td.scoreDocs[i].doc;
-        }
-        int[] ords = ordinals(values, docs);
-        long[] keys = new long[docs.length];
-        int count = 0;
-        for (int i = 0; i < docs.length; i++) {
-          if (ords[i] >= 0) { // a graph hit always has a vector, but never return one without
-            keys[count++] = key(exactScore.score(values.vectorValue(ords[i])), docs[i]);
-          }
-        }
-        Arrays.sort(keys, 0, count);
-        return new LeafHits(Hits.ofKeys(keys, withTies(keys, count, leafK)), visited, reduced);
+        Hits hits = GraphWalk.rescore(td, leafK, values, quantization, exactScore);
+        return new LeafHits(hits, visited, reduced);
       }
       // the graph search stopped early: scan exactly (for the full k)
-      Scan scan =
-          exactScan(values, target, accept.bits(), k, values.dimension(), exactScore, timeout);
+      ExactVectorScan.Scan scan =
+          ExactVectorScan.search(
+              values, target, accept.bits(), k, values.dimension(), exactScore, timeout);
       return new LeafHits(scan.hits(), visited + scan.scored(), false);
     }
-    Scan scan =
-        exactScan(values, target, accept.bits(), k, values.dimension(), exactScore, timeout);
+    ExactVectorScan.Scan scan =
+        ExactVectorScan.search(
+            values, target, accept.bits(), k, values.dimension(), exactScore, timeout);
     return new LeafHits(scan.hits(), scan.scored(), false);
-  }
-
-  /**
-   * The first doc with a vector if the segment's vectors sit on consecutive docs, so that a vector's
-   * ordinal is its doc minus that doc; otherwise {@code -1}. Every doc of a segment of documents
-   * only, or of a segment written with all its memory rows before (or after) all its documents, is
-   * such a run. Ordinals rise with docs, so the {@code size} ordinals fill a run exactly when the
-   * last one's doc is {@code size - 1} after the first one's.
-   *
-   * <p>Decided by {@link KnnVectorValues#ordToDoc}, not by the field's iterator: Lucene's sparse
-   * values hand out one shared iterator, which the caller's rescoring must find unmoved.
-   */
-  static int contiguousFirstDoc(FloatVectorValues values) {
-    int size = values.size();
-    if (size == 0) {
-      return -1;
-    }
-    int first = values.ordToDoc(0);
-    return values.ordToDoc(size - 1) - first == size - 1 ? first : -1;
-  }
-
-  /**
-   * The vector ordinal of each of {@code docs} (segment docs in any order, repeats allowed), or
-   * {@code -1} for a doc without a vector in the field. Where the field's vectors sit on consecutive
-   * docs ({@link #contiguousFirstDoc}) an ordinal is an offset; otherwise the docs are visited in
-   * ascending order with the field's forward-only iterator.
-   */
-  static int[] ordinals(FloatVectorValues values, int[] docs) throws IOException {
-    int[] ords = new int[docs.length];
-    int firstDoc = contiguousFirstDoc(values);
-    if (firstDoc >= 0) {
-      for (int i = 0; i < docs.length; i++) {
-        int ord = docs[i] - firstDoc;
-        ords[i] = ord >= 0 && ord < values.size() ? ord : -1;
-      }
-      return ords;
-    }
-    long[] docRanks = new long[docs.length]; // doc in the high half, position in the low half
-    for (int i = 0; i < docs.length; i++) {
-      docRanks[i] = ((long) docs[i] << 32) | i;
-    }
-    Arrays.sort(docRanks);
-    KnnVectorValues.DocIndexIterator it = values.iterator();
-    for (long docRank : docRanks) {
-      int doc = (int) (docRank >>> 32);
-      int current = it.docID() < doc ? it.advance(doc) : it.docID();
-      ords[(int) docRank] = current == doc ? it.index() : -1;
-    }
-    return ords;
-  }
-
-  /** A graph search strategy that starts from the vectors of {@code seedDocs} (segment docs). */
-  private static KnnSearchStrategy seeded(FloatVectorValues values, int[] seedDocs)
-      throws IOException {
-    int[] ords = ordinals(values, seedDocs);
-    int count = 0;
-    for (int ord : ords) {
-      if (ord >= 0) {
-        ords[count++] = ord;
-      }
-    }
-    Arrays.sort(ords, 0, count);
-    return new KnnSearchStrategy.Seeded(
-        new OrdinalsIterator(ords, count), count, KnnSearchStrategy.Hnsw.DEFAULT);
-  }
-
-  /** Ascending vector ordinals as a doc id iterator (the form Lucene's seeded search takes). */
-  private static final class OrdinalsIterator extends DocIdSetIterator {
-    private final int[] ords;
-    private final int count;
-    private int i = -1;
-    private int doc = -1;
-
-    OrdinalsIterator(int[] ords, int count) {
-      this.ords = ords;
-      this.count = count;
-    }
-
-    @Override
-    public int docID() {
-      return doc;
-    }
-
-    @Override
-    public int nextDoc() {
-      i++;
-      return doc = i < count ? ords[i] : NO_MORE_DOCS;
-    }
-
-    @Override
-    public int advance(int target) throws IOException {
-      return slowAdvance(target);
-    }
-
-    @Override
-    public long cost() {
-      return count;
-    }
-  }
-
-  /**
-   * The first {@code k} of {@code count} sorted keys, and the ones after them tied with the
-   * {@code k}-th score (as {@link #exactScan} returns them).
-   */
-  private static int withTies(long[] sortedKeys, int count, int k) {
-    if (count <= k) {
-      return count;
-    }
-    float kth = scoreOf(sortedKeys[k - 1]);
-    int end = k;
-    while (end < count && scoreOf(sortedKeys[end]) == kth) {
-      end++;
-    }
-    return end;
-  }
-
-  /**
-   * How many of the graph search's hits (best first by the graph's score) are rescored: the first
-   * {@code k}, and every later one whose graph score is within {@link #rescoreMargin} of the
-   * {@code k}-th. The graph's score is a non-decreasing function with slope at most 1 of an
-   * inner product that Lucene computes in its own summation order; it differs from the exact
-   * score's by at most the summation error bound of both, so a hit outside the margin cannot
-   * belong to the exact top {@code k}. With an ERM beam wider than K, or a memory beam wider than
-   * k, this skips most of the beam's vector reads.
-   */
-  static int rescoreCount(ScoreDoc[] bestFirst, int k, int dimension) {
-    if (bestFirst.length <= k) {
-      return bestFirst.length;
-    }
-    float cutoff = bestFirst[k - 1].score - rescoreMargin(dimension);
-    int count = k;
-    while (count < bestFirst.length && bestFirst[count].score >= cutoff) {
-      count++;
-    }
-    return count;
-  }
-
-  /**
-   * Twice a bound on the difference of two float inner products of the same vectors summed in
-   * different orders ({@code 2 * 2 * gamma_n}, {@code gamma_n ~ n * 2^-24}, for vectors of norm at
-   * most 1), plus rounding of the graph score's transform: {@code (8 n + 16) * 2^-24}, about
-   * 1.8e-4 at 384 dimensions.
-   */
-  static float rescoreMargin(int dimension) {
-    return (8f * dimension + 16f) * 0x1p-24f;
-  }
-
-  /**
-   * Exact top-k. Hits tied with the k-th score are all returned (beyond k), so that a caller whose
-   * global order breaks ties by something other than doc id (the memory's row id) still sees every
-   * tied row.
-   *
-   * <p>Two passes: {@link #scanCandidates} scores every vector with the field's float vector scorer
-   * (the one an unquantized graph search uses: SIMD over the stored bytes, in bulk, no copies;
-   * {@link FloatVectorValues#rescorer}, which reads the float vectors of a quantized field too) and
-   * keeps the vectors within {@link #rescoreMargin} of its k-th score, which holds every vector of
-   * the exact top k (the argument of {@link #rescoreCount}); only those are read and scored by the
-   * caller's formula.
-   */
-  private static Scan exactScan(
-      FloatVectorValues values,
-      float[] target,
-      Bits accept,
-      int k,
-      int dimension,
-      ExactScore score,
-      QueryTimeout timeout)
-      throws IOException {
-    long[] scored = new long[1];
-    int[] candidates = scanCandidates(values, target, accept, k, dimension, scored, timeout);
-    // min-heap of ~key: its top is the worst kept hit (the largest key)
-    LongHeap heap = new LongHeap(Math.max(1, Math.min(k, values.size())));
-    long[] tied = new long[8]; // rejected or evicted hits tied with the worst kept score
-    int tiedCount = 0;
-    int[] ords = ordinals(values, candidates);
-    for (int c = 0; c < candidates.length; c++) {
-      int doc = candidates[c];
-      float s = score.score(values.vectorValue(ords[c])) + 0f;
-      long key = key(s, doc);
-      if (heap.size() < k) {
-        heap.push(~key);
-        continue;
-      }
-      long worst = ~heap.top();
-      float worstScore = scoreOf(worst);
-      if (s > worstScore) {
-        heap.updateTop(~key);
-        long evicted = worst;
-        if (scoreOf(~heap.top()) == worstScore) {
-          tied = ArrayUtil.grow(tied, tiedCount + 1);
-          tied[tiedCount++] = evicted;
-        } else {
-          tiedCount = 0;
-        }
-      } else if (s == worstScore) {
-        tied = ArrayUtil.grow(tied, tiedCount + 1);
-        tied[tiedCount++] = key;
-      }
-    }
-    int kept = heap.size();
-    long[] keys = new long[kept + tiedCount];
-    for (int i = 0; i < kept; i++) {
-      keys[i] = ~heap.pop();
-    }
-    int count = kept;
-    if (kept > 0) {
-      float min = scoreOf(keys[0]); // popped worst (largest key) first
-      for (int i = 0; i < tiedCount; i++) {
-        if (scoreOf(tied[i]) == min) {
-          keys[count++] = tied[i];
-        }
-      }
-    }
-    Arrays.sort(keys, 0, count);
-    return new Scan(Hits.ofKeys(keys, count), scored[0]);
-  }
-
-  /** An exact scan's hits and the number of vectors it scored. */
-  private record Scan(Hits hits, long scored) {}
-
-  /**
-   * The first pass of {@link #exactScan}: the accepted docs, ascending, whose score by the field's
-   * vector scorer lies within {@link #rescoreMargin} of the {@code k}-th best such score (none when
-   * the field has no vector scorer, as in Lucene's exact search).
-   *
-   * <p>A doc is kept when its score reaches the running k-th best score minus the margin; the
-   * running k-th only rises, so that keeps a superset of the final set, which a last pass trims.
-   */
-  static int[] scanCandidates(
-      FloatVectorValues values, float[] target, Bits accept, int k, int dimension)
-      throws IOException {
-    return scanCandidates(values, target, accept, k, dimension, new long[1], null);
-  }
-
-  /** {@link #scanCandidates}, adding the number of vectors scored to {@code scored[0]}. */
-  private static int[] scanCandidates(
-      FloatVectorValues values,
-      float[] target,
-      Bits accept,
-      int k,
-      int dimension,
-      long[] scored,
-      QueryTimeout timeout)
-      throws IOException {
-    // the float vectors' scorer: a quantized field's scorer() scores its quantized copies
-    VectorScorer scorer = values.rescorer(target);
-    if (scorer == null) {
-      return new int[0];
-    }
-    float margin = rescoreMargin(dimension);
-    VectorScorer.Bulk bulk = scorer.bulk(null);
-    DocAndFloatFeatureBuffer batch = new DocAndFloatFeatureBuffer();
-    // min-heap of sortable scores: its top is the running k-th best score
-    LongHeap best = new LongHeap(Math.max(1, Math.min(k, values.size())));
-    int[] docs = new int[(int) Math.min(values.size(), 2L * k + 64)];
-    float[] scores = new float[docs.length];
-    int count = 0;
-    float threshold = Float.NEGATIVE_INFINITY;
-    while (true) {
-      if (timeout != null && timeout.shouldExit()) {
-        break; // out of time: what was scanned so far
-      }
-      bulk.nextDocsAndScores(DocIdSetIterator.NO_MORE_DOCS, accept, batch);
-      if (batch.size == 0) {
-        break;
-      }
-      scored[0] += batch.size;
-      for (int i = 0; i < batch.size; i++) {
-        float s = batch.features[i];
-        if (s < threshold) {
-          continue;
-        }
-        if (count == docs.length) {
-          docs = ArrayUtil.grow(docs, count + 1);
-          scores = ArrayUtil.growExact(scores, docs.length);
-        }
-        docs[count] = batch.docs[i];
-        scores[count++] = s;
-        if (best.size() < k) {
-          best.push(NumericUtils.floatToSortableInt(s));
-        } else if (s > NumericUtils.sortableIntToFloat((int) best.top())) {
-          best.updateTop(NumericUtils.floatToSortableInt(s));
-        } else {
-          continue;
-        }
-        if (best.size() == k) {
-          threshold = NumericUtils.sortableIntToFloat((int) best.top()) - margin;
-        }
-      }
-    }
-    int kept = 0;
-    for (int i = 0; i < count; i++) {
-      if (scores[i] >= threshold) {
-        docs[kept++] = docs[i];
-      }
-    }
-    return ArrayUtil.copyOfSubArray(docs, 0, kept);
   }
 }

@@ -247,12 +247,12 @@ public final class PefaHybridQuery extends Query {
     long[] keys = new long[docs.length];
     for (int i = 0; i < docs.length; i++) {
       float h = PefaScoring.hybridScore(weight, lexScores[i], max, pefaScores[i]);
-      keys[i] = LeafVectorSearch.key(h, docs[i]);
+      keys[i] = HitKeys.key(h, docs[i]);
     }
     Arrays.sort(keys);
     ScoreDoc[] hits = new ScoreDoc[Math.min(n, keys.length)];
     for (int i = 0; i < hits.length; i++) {
-      hits[i] = new ScoreDoc(LeafVectorSearch.docOf(keys[i]), LeafVectorSearch.scoreOf(keys[i]));
+      hits[i] = new ScoreDoc(HitKeys.docOf(keys[i]), HitKeys.scoreOf(keys[i]));
     }
     if (hits.length == 0) {
       return new MatchNoDocsQuery("no hybrid PEFA results");

@@ -113,7 +113,7 @@ final class PefaRescoringCollectorManager
     Arrays.sort(all);
     ScoreDoc[] top = new ScoreDoc[Math.min(n, size)];
     for (int i = 0; i < top.length; i++) {
-      top[i] = new ScoreDoc(LeafVectorSearch.docOf(all[i]), LeafVectorSearch.scoreOf(all[i]));
+      top[i] = new ScoreDoc(HitKeys.docOf(all[i]), HitKeys.scoreOf(all[i]));
     }
     return new TopDocs(new TotalHits(total, TotalHits.Relation.EQUAL_TO), top);
   }
@@ -144,7 +144,7 @@ final class PefaRescoringCollectorManager
 
   /** Collects candidates of one slice, keeping its top {@code n}. */
   final class RescoringCollector implements Collector {
-    // LeafVectorSearch.key(score, global doc); sized for the 2n + 16 kept before a compaction, so that
+    // HitKeys.key(score, global doc); sized for the 2n + 16 kept before a compaction, so that
     // it is not regrown step by step (ArrayUtil grows by 1/8: ~9x the final size in garbage)
     private long[] keys = new long[(int) Math.min(2L * n + 16, 4096)];
     private int size;
@@ -163,7 +163,7 @@ final class PefaRescoringCollectorManager
       FloatVectorValues vectors = ctx.reader().getFloatVectorValues(schema.ermField());
       final KnnVectorValues.DocIndexIterator it = vectors == null ? null : vectors.iterator();
       // vectors on consecutive docs: a doc's ordinal is an offset, no iterator to advance
-      final int firstDoc = vectors == null ? -1 : LeafVectorSearch.contiguousFirstDoc(vectors);
+      final int firstDoc = vectors == null ? -1 : VectorOrdinals.contiguousFirstDoc(vectors);
       final int docBase = ctx.docBase;
       return new LeafCollector() {
         @Override
@@ -182,7 +182,7 @@ final class PefaRescoringCollectorManager
           }
           float score = PefaScoring.xlScore(lambda, erm, knnByDoc.knn(globalDoc));
           collected++;
-          offer(LeafVectorSearch.key(score, globalDoc));
+          offer(HitKeys.key(score, globalDoc));
         }
 
         /** The ERM vector ordinal of a segment doc, or -1 when it has none. */
