@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -129,6 +130,24 @@ class ScifactRegressionTest {
     requireSeed(reg);
     List<String> failures = evalRows(reg, "quantized", "quantization", "regression-quantized");
     assertTrue(failures.isEmpty(), "SciFact quantized regression failed:\n" + String.join("\n", failures));
+  }
+
+  @Test
+  void lossAgainstFloatIsCheckedPerMethod() throws Exception {
+    JsonMapper json = new JsonMapper();
+    JsonNode row = json.readTree("{\"max_loss_vs_float\": 0.003, \"float_nDCG@10\": {\"ERM\": 0.7, \"PEFA-XL\": 0.8}}");
+    JsonNode within = json.readTree("{\"ERM\": {\"nDCG@10\": 0.6971}, \"PEFA-XL\": {\"nDCG@10\": 0.81}}");
+    JsonNode lost = json.readTree("{\"ERM\": {\"nDCG@10\": 0.7}, \"PEFA-XL\": {\"nDCG@10\": 0.7969}}");
+    assertEquals(List.of(), lossesVsFloat(row, within, "int8"));
+    List<String> failures = lossesVsFloat(row, lost, "int8");
+    assertEquals(1, failures.size(), failures.toString());
+    assertTrue(failures.get(0).startsWith("int8 PEFA-XL"), failures.get(0));
+    assertEquals(1, lossesVsFloat(row, json.readTree("{\"ERM\": {\"nDCG@10\": 0.7}}"), "int8").size()); // missing
+    for (Path file : regressions()) { // every quantized row carries the check
+      for (JsonNode q : regression(file).path("quantized")) {
+        assertTrue(q.has("max_loss_vs_float") && q.path("float_nDCG@10").size() > 0, file + " " + q.path("quantization"));
+      }
+    }
   }
 
   /**
@@ -268,6 +287,7 @@ class ScifactRegressionTest {
       if (perQuery != null) {
         perQuery.put(name, readPerQuery(work.resolve("eval/per-query.tsv")));
       }
+      failures.addAll(lossesVsFloat(row, got, name));
       double tol = row.path("tolerance").asDouble(reg.path("tolerance").asDouble(0.005));
       for (Iterator<Map.Entry<String, JsonNode>> it = row.path("expected").fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> method = it.next();
@@ -282,6 +302,30 @@ class ScifactRegressionTest {
             failures.add(line);
           }
         }
+      }
+    }
+    return failures;
+  }
+
+  /**
+   * A quantized row's quality target: each method's nDCG@10 loses at most the row's {@code max_loss_vs_float} against
+   * the float figure of the same settings ({@code float_nDCG@10}); a row without the two checks nothing.
+   *
+   * @return one line per method that loses more
+   */
+  static List<String> lossesVsFloat(JsonNode row, JsonNode got, String name) {
+    List<String> failures = new ArrayList<>();
+    if (row.has("max_loss_vs_float") == false) {
+      return failures;
+    }
+    double maxLoss = row.path("max_loss_vs_float").asDouble();
+    for (Iterator<Map.Entry<String, JsonNode>> it = row.path("float_nDCG@10").fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> f = it.next();
+      double have = got.path(f.getKey()).path("nDCG@10").asDouble(Double.NaN);
+      String line = String.format(java.util.Locale.ROOT, "%s %s nDCG@10 %.4f against float %.4f: loses more than %.4f",
+          name, f.getKey(), have, f.getValue().asDouble(), maxLoss);
+      if (!(have >= f.getValue().asDouble() - maxLoss - 1e-9)) {
+        failures.add(line);
       }
     }
     return failures;
