@@ -133,36 +133,6 @@ public final class BenchRunner {
       double heapUsedMb,
       List<Record> records) {
 
-    /** A report of a run in this JVM (its processor count). */
-    public Report(
-        String dataset,
-        int docs,
-        int memoryRows,
-        long labels,
-        int queries,
-        int dim,
-        boolean simd,
-        String javaVersion,
-        BenchConfig config,
-        List<Build> builds,
-        double heapUsedMb,
-        List<Record> records) {
-      this(
-          dataset,
-          docs,
-          memoryRows,
-          labels,
-          queries,
-          dim,
-          simd,
-          javaVersion,
-          Runtime.getRuntime().availableProcessors(),
-          config,
-          builds,
-          heapUsedMb,
-          records);
-    }
-
     /**
      * @param more builds to add (those of {@code --build-forks})
      * @return this report with {@code more} after its builds
@@ -329,6 +299,7 @@ public final class BenchRunner {
             data.dim(),
             simdEnabled(),
             jvmDescription(),
+            Runtime.getRuntime().availableProcessors(),
             config,
             builds,
             heapUsedMb,

@@ -45,7 +45,7 @@ class BenchReportTest {
             build("pefa-memory#3", 100, Map.of("memory_rows", 100.0)));
     BenchRunner.Report r =
         new BenchRunner.Report(
-            "test", 10, 10, 10, 10, 8, true, "jvm", BenchConfig.defaults(), builds, 1, List.of());
+            "test", 10, 10, 10, 10, 8, true, "jvm", 2, BenchConfig.defaults(), builds, 1, List.of());
     BenchTargets.Target t =
         BenchTargets.of(r).stream()
             .filter(x -> x.name().startsWith("memory graph build"))
@@ -73,7 +73,7 @@ class BenchReportTest {
             ForkedBuilds.parse("fork-build\tstock-memory@3\t6.0\t100"));
     BenchRunner.Report r =
         new BenchRunner.Report(
-            "test", 10, 10, 10, 10, 8, true, "jvm", BenchConfig.defaults(), builds, 1, List.of());
+            "test", 10, 10, 10, 10, 8, true, "jvm", 2, BenchConfig.defaults(), builds, 1, List.of());
     BenchTargets.Target t =
         BenchTargets.of(r).stream()
             .filter(x -> x.name().startsWith("memory graph build"))
@@ -141,7 +141,7 @@ class BenchReportTest {
     BenchRunner.Report r =
         new BenchRunner.Report(
             plain.dataset(), plain.docs(), plain.memoryRows(), plain.labels(), plain.queries(), plain.dim(),
-            plain.simd(), plain.javaVersion(), c, plain.builds(), plain.heapUsedMb(), plain.records());
+            plain.simd(), plain.javaVersion(), plain.cpus(), c, plain.builds(), plain.heapUsedMb(), plain.records());
     Path json = dir.resolve("q.json");
     BenchJson.write(r, json);
     BenchRunner.Report back = BenchJson.read(json);
@@ -212,7 +212,7 @@ class BenchReportTest {
                 "pefa", 12.5, Map.of("memory_rows", 6.0), 64_000_000, Map.of("pefa.erm", 10L, "pefa.xs", 20L)),
             new BenchRunner.Build("stock-docs", 1.5, Map.of("add", 1.4), 8_000_000, Map.of("vec", 10L)));
     return new BenchRunner.Report(
-        "test", 5183, 19700, 19813, 300, 384, true, "jvm", BenchConfig.defaults(), builds, 47, records);
+        "test", 5183, 19700, 19813, 300, 384, true, "jvm", 2, BenchConfig.defaults(), builds, 47, records);
   }
 
   private static BenchRunner.Record rec(String method, int ef, int topK, double meanMs, double qps) {
@@ -227,7 +227,7 @@ class BenchReportTest {
     BenchRunner.Record xl = new BenchRunner.Record("pefa-xl", 200, 100, 1, 2, 3, 0.966, 4000, 1000, 300);
     BenchRunner.Report r =
         new BenchRunner.Report(
-            "test", docs, rows, rows, 300, 384, true, "jvm", BenchConfig.defaults(), List.of(), 1, List.of(xl));
+            "test", docs, rows, rows, 300, 384, true, "jvm", 2, BenchConfig.defaults(), List.of(), 1, List.of(xl));
     return BenchTargets.of(r).stream()
         .filter(t -> t.name().startsWith("pefa-xl overlap@"))
         .findFirst()
