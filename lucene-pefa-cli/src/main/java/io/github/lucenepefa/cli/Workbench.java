@@ -276,7 +276,7 @@ public final class Workbench {
    */
   public record IndexSettings(
       List<String> trainSplits, int chunks, int chunkWords, float lam, int hnswM, int hnswEfConstruction,
-      String quantization, Bm25Settings bm25) {}
+      String quantization, Bm25Settings bm25, int xsHnswM) {}
 
   /**
    * The info an index with these settings would carry (counts zero).
@@ -291,7 +291,7 @@ public final class Workbench {
     Path abs = data.toAbsolutePath().normalize();
     return new IndexInfo(IndexInfo.FORMAT, src.model(), src.modelId(), abs.toString(), fingerprint(abs),
         s.trainSplits(), splitFingerprints(abs, s.trainSplits()), s.chunks(), s.chunkWords(), s.lam(), s.hnswM(),
-        s.hnswEfConstruction(), 0, 0, 0, 0, s.quantization(), null).withBm25(s.bm25());
+        s.hnswEfConstruction(), 0, 0, 0, 0, s.quantization(), null, s.xsHnswM()).withBm25(s.bm25());
   }
 
   /**
@@ -335,6 +335,7 @@ public final class Workbench {
     float[][] docVecs = src.docs(ds);
     PefaSchema schema =
         PefaSchema.builder(docVecs[0].length).xsLambda(s.lam()).hnsw(s.hnswM(), s.hnswEfConstruction())
+            .xsHnsw(s.xsHnswM(), s.hnswEfConstruction())
             .quantization(PefaQuantization.parse(s.quantization())).build();
     IndexInfo base = wantedInfo(ds.dir(), src, s);
     IndexInfo[] info = {null};

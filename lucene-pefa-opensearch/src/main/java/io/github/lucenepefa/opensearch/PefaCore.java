@@ -55,12 +55,14 @@ final class PefaCore {
       boolean xsAnyLambda,
       int m,
       int efConstruction,
+      int xsM,
       PefaQuantization quantization) {
     return PefaSchema.builder(dimension)
         .fieldPrefix(field + ".")
         .xsLambda(xsLambda)
         .xsAnyLambda(xsAnyLambda)
         .hnsw(m, efConstruction)
+        .xsHnsw(xsM, efConstruction)
         .ermQuantization(quantization)
         .xsQuantization(quantization)
         .build();

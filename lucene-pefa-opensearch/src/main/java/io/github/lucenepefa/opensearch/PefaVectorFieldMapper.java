@@ -31,7 +31,9 @@ import org.opensearch.search.lookup.SearchLookup;
  * <p>Mapping parameters: {@code dimension} (required), {@code xs_lambda} (PEFA-XS index-time lambda,
  * default 0.5), {@code xs_any_lambda} (whether XS can be searched at any lambda, computed from the
  * stored {@code p_d} and {@code e_d}, or only at {@code xs_lambda}; default true, the index is the
- * same either way), {@code m} and {@code ef_construction} (HNSW, default 16 and 100), {@code
+ * same either way), {@code m} and {@code ef_construction} (HNSW, default 16 and 100), {@code xs_m}
+ * (HNSW max connections of the PEFA-XS graph, default 32: {@link
+ * io.github.lucenepefa.index.PefaSchema#DEFAULT_XS_MAX_CONN}), {@code
  * compression_level} and {@code mode} (the quantization of the ERM and PEFA-XS graphs: {@link
  * Compression}). None can be changed after the field is created. The index must use {@code
  * "index.codec": "pefa"}.
@@ -188,6 +190,10 @@ final class PefaVectorFieldMapper extends ParametrizedFieldMapper {
         Parameter.intParam(
                 "ef_construction", false, mapper -> builder(mapper).efConstruction.get(), 100)
             .setValidator(v -> checkRange("ef_construction", v, 1, 3200));
+    final Parameter<Integer> xsM =
+        Parameter.intParam(
+                "xs_m", false, mapper -> builder(mapper).xsM.get(), PefaSchema.DEFAULT_XS_MAX_CONN)
+            .setValidator(v -> checkRange("xs_m", v, 1, 512));
     final Parameter<String> compressionLevel =
         Compression.levelParam(mapper -> builder(mapper).compressionLevel.get());
     final Parameter<String> mode = Compression.modeParam(mapper -> builder(mapper).mode.get());
@@ -204,7 +210,7 @@ final class PefaVectorFieldMapper extends ParametrizedFieldMapper {
     @Override
     protected List<Parameter<?>> getParameters() {
       return Arrays.asList(
-          dimension, xsLambda, xsAnyLambda, m, efConstruction, compressionLevel, mode, meta);
+          dimension, xsLambda, xsAnyLambda, m, efConstruction, xsM, compressionLevel, mode, meta);
     }
 
     @Override
@@ -219,6 +225,7 @@ final class PefaVectorFieldMapper extends ParametrizedFieldMapper {
               xsAnyLambda.get(),
               m.get(),
               efConstruction.get(),
+              xsM.get(),
               Compression.quantization(compressionLevel.get(), mode.get()));
       return new PefaVectorFieldMapper(
           name, new PefaVectorFieldType(fullName, schema, meta.get()), this);

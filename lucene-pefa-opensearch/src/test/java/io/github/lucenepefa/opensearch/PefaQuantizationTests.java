@@ -46,7 +46,8 @@ import org.opensearch.test.OpenSearchSingleNodeTestCase;
  * rescore.oversample_factor}: a quantized index on 1 and 3 shards answers exhaustive searches as
  * the core library does on the same data with the same quantization, its segments record the
  * quantization and hold the quantized vectors, the live memory works on a quantized memory index,
- * and unknown values are refused with 400 naming the parameter.
+ * and unknown values are refused with 400 naming the parameter. Also the PEFA-XS graph's own
+ * {@code xs_m}.
  */
 public class PefaQuantizationTests extends OpenSearchSingleNodeTestCase {
 
@@ -354,6 +355,39 @@ public class PefaQuantizationTests extends OpenSearchSingleNodeTestCase {
       String json = "{\"pefa\": {\"field\": \"" + FIELD + "\", \"mode\": \"xs\", \"vector\": " + q + ", " + bad[0] + "}}";
       Exception pe = expectThrows(Exception.class, () -> parse(json));
       assertBadRequest(pe, bad[1]);
+    }
+  }
+
+  /**
+   * {@code xs_m} sets the PEFA-XS graph's maxConn alone (default {@link
+   * PefaSchema#DEFAULT_XS_MAX_CONN}), {@code m} the ERM graph's; the segments record both, and a
+   * value out of Lucene's range is refused with 400 naming it.
+   */
+  public void testTheXsGraphHasItsOwnMaxConn() throws Exception {
+    PefaSchema names = PefaSchema.builder(DIM).fieldPrefix(FIELD + ".").build();
+    String[][] cases = {{"", "16", "32"}, {", \"m\": 8, \"xs_m\": 24", "8", "24"}};
+    for (int i = 0; i < cases.length; i++) {
+      create("graphs-" + i, 1, mapping("pefa_vector", cases[i][0]));
+      indexDocs("graphs-" + i, docs(new Random(i)).subList(0, 5));
+      int checked = 0;
+      for (IndexShard shard : shards("graphs-" + i)) {
+        try (Engine.Searcher searcher = shard.acquireSearcher("test")) {
+          for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+            SegmentReader segment = (SegmentReader) FilterLeafReader.unwrap(leaf.reader());
+            FieldInfo erm = segment.getFieldInfos().fieldInfo(names.ermField());
+            FieldInfo xs = segment.getFieldInfos().fieldInfo(names.xsVectorField());
+            assertEquals(cases[i][1], erm.getAttribute(Pefa01VectorsFormat.MAX_CONN_ATTRIBUTE));
+            assertEquals(cases[i][2], xs.getAttribute(Pefa01VectorsFormat.MAX_CONN_ATTRIBUTE));
+            checked++;
+          }
+        }
+      }
+      assertTrue(checked > 0);
+    }
+    for (String bad : new String[] {"0", "513"}) {
+      Exception e = expectThrows(Exception.class, () -> create("bad-xs-m", 1, mapping("pefa_vector", ", \"xs_m\": " + bad)));
+      assertBadRequest(e, "[xs_m] must be in [1, 512], got " + bad);
+      assertFalse(client().admin().indices().prepareExists("bad-xs-m").get().isExists());
     }
   }
 

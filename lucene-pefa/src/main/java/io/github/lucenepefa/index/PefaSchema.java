@@ -58,6 +58,16 @@ public final class PefaSchema {
   /** Default HNSW beam width at construction (Lucene's default). */
   public static final int DEFAULT_BEAM_WIDTH = 100;
 
+  /**
+   * Default HNSW max connections per node of the PEFA-XS graph, twice {@link #DEFAULT_MAX_CONN}. An
+   * inner-product graph of the {@code e_d} (whose norms differ) leaves more nodes with no incoming
+   * link than a graph of unit vectors does, and no walk reaches those: at 100k documents with 16
+   * connections 3.5 % of the nodes, and 0.3 % of the exact top 100 of a query, against 0.07 % and
+   * 0.02 % for the ERM graph; with 32 connections 0.36 % and 0.01 % (docs/performance.md, "PEFA-XS
+   * at larger indexes").
+   */
+  public static final int DEFAULT_XS_MAX_CONN = 2 * DEFAULT_MAX_CONN;
+
   private final int dimension;
   private final float xsLambda;
   private final String prefix;
@@ -361,7 +371,7 @@ public final class PefaSchema {
     private float xsLambda = DEFAULT_XS_LAMBDA;
     private String prefix = "pefa.";
     private int ermMaxConn = DEFAULT_MAX_CONN, ermBeamWidth = DEFAULT_BEAM_WIDTH;
-    private int xsMaxConn = DEFAULT_MAX_CONN, xsBeamWidth = DEFAULT_BEAM_WIDTH;
+    private int xsMaxConn = DEFAULT_XS_MAX_CONN, xsBeamWidth = DEFAULT_BEAM_WIDTH;
     private int memoryMaxConn = DEFAULT_MAX_CONN, memoryBeamWidth = DEFAULT_BEAM_WIDTH;
     private boolean xsAnyLambda = true;
     private PefaQuantization ermQuantization = PefaQuantization.NONE;
@@ -414,7 +424,8 @@ public final class PefaSchema {
     }
 
     /**
-     * @param maxConn HNSW max connections of the PEFA-XS graph
+     * @param maxConn HNSW max connections of the PEFA-XS graph (default {@value
+     *     #DEFAULT_XS_MAX_CONN})
      * @param beamWidth HNSW construction beam width of the PEFA-XS graph
      * @return this
      */
@@ -436,7 +447,9 @@ public final class PefaSchema {
     }
 
     /**
-     * Sets the same HNSW parameters on all three graphs.
+     * Sets the same HNSW parameters on all three graphs. The PEFA-XS graph then has {@code maxConn}
+     * too, not its larger default ({@link #DEFAULT_XS_MAX_CONN}); call {@link #xsHnsw} after this to
+     * give it another.
      *
      * @param maxConn HNSW max connections
      * @param beamWidth HNSW construction beam width

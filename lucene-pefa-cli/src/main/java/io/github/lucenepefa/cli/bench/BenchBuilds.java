@@ -60,6 +60,7 @@ final class BenchBuilds {
     return PefaSchema.builder(data.dim())
         .xsLambda(config.xsLambda())
         .hnsw(config.maxConn(), config.beamWidth())
+        .xsHnsw(config.xsMaxConn(), config.beamWidth())
         .xsAnyLambda(config.xsAnyLambda())
         .quantization(quantization)
         .build();

@@ -98,8 +98,11 @@ public class BenchCommand implements Callable<Integer> {
               + " per quantization, all swept in one interleaved run.")
   String[] quantization;
 
-  @Option(names = "--hnsw-m", defaultValue = "16", description = "HNSW maxConn of every graph (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--hnsw-m", defaultValue = "16", description = "HNSW maxConn of every graph but the PEFA-XS graph (default: ${DEFAULT-VALUE}).")
   int maxConn;
+
+  @Option(names = "--xs-hnsw-m", defaultValue = "32", description = "HNSW maxConn of the PEFA-XS graph (default: ${DEFAULT-VALUE}).")
+  int xsMaxConn = io.github.lucenepefa.index.PefaSchema.DEFAULT_XS_MAX_CONN;
 
   @Option(
       names = "--hnsw-ef-construction",
@@ -295,7 +298,8 @@ public class BenchCommand implements Callable<Integer> {
             buildRepeats,
             quantizations.get(0),
             search.oversample(),
-            bm25Weight);
+            bm25Weight,
+            xsMaxConn);
     BenchData data;
     if (synthetic) {
       long t0 = System.nanoTime();

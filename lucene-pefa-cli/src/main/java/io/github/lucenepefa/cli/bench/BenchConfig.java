@@ -19,7 +19,7 @@ import java.nio.file.Path;
  * @param kSweep extra K values to time for PEFA-XL (at the first ef), may be empty
  * @param xlLambda PEFA-XL lambda
  * @param xsLambda PEFA-XS lambda (index time = search time)
- * @param maxConn HNSW maxConn of every graph (stock and PEFA)
+ * @param maxConn HNSW maxConn of every graph (stock and PEFA) but the PEFA-XS graph
  * @param beamWidth HNSW beamWidth of every graph
  * @param threads threads of the QPS measurement
  * @param warmupSeconds warm-up time per method
@@ -45,6 +45,7 @@ import java.nio.file.Path;
  *     for the quantization's default
  * @param bm25Weight the BM25 weight {@code a} of the hybrid methods ({@link HybridMethods}), or NaN
  *     for none (no hybrid method is timed)
+ * @param xsMaxConn HNSW maxConn of the PEFA-XS graph
  */
 public record BenchConfig(
     int[] efs,
@@ -72,7 +73,8 @@ public record BenchConfig(
     int buildRepeats,
     PefaQuantization quantization,
     float oversample,
-    float bm25Weight) {
+    float bm25Weight,
+    int xsMaxConn) {
 
   /** @return whether the hybrid methods are timed */
   public boolean hybrid() {
@@ -109,7 +111,8 @@ public record BenchConfig(
         3,
         PefaQuantization.NONE,
         0f,
-        Float.NaN);
+        Float.NaN,
+        PefaSchema.DEFAULT_XS_MAX_CONN);
   }
 
   /**

@@ -63,6 +63,7 @@ final class BenchJson {
     cfg.put("temperature", c.vote().temperature());
     cfg.put("erm_score", c.ermMode().name());
     cfg.put("hnsw_max_conn", c.maxConn());
+    cfg.put("xs_hnsw_max_conn", c.xsMaxConn());
     cfg.put("hnsw_beam_width", c.beamWidth());
     cfg.put("threads", c.threads());
     cfg.put("warmup_seconds", c.warmupSeconds());
@@ -229,7 +230,9 @@ final class BenchJson {
             cfg.path("build_repeats").asInt(d.buildRepeats()),
             io.github.lucenepefa.codec.PefaQuantization.parse(cfg.path("quantization").asText("none")),
             (float) cfg.path("oversample").asDouble(0),
-            cfg.hasNonNull("bm25_weight") ? (float) cfg.get("bm25_weight").asDouble() : Float.NaN);
+            cfg.hasNonNull("bm25_weight") ? (float) cfg.get("bm25_weight").asDouble() : Float.NaN,
+            // runs before the PEFA-XS graph had its own maxConn built it with every graph's
+            cfg.path("xs_hnsw_max_conn").asInt(cfg.path("hnsw_max_conn").asInt(d.maxConn())));
     return new Report(
         required(file, root, "dataset").asText(),
         required(file, root, "docs").asInt(),

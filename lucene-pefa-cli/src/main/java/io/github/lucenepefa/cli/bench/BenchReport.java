@@ -50,9 +50,10 @@ public final class BenchReport {
     sb.append(
         String.format(
             Locale.ROOT,
-            "settings: n=%d, HNSW M=%d beamWidth=%d (all graphs), XL lambda=%s k=%d K=%d %s, XS lambda=%s%s, warm-up every query once then %.1f s/method, >= %d timed queries/method%n",
+            "settings: n=%d, HNSW M=%d (PEFA-XS graph %d) beamWidth=%d, XL lambda=%s k=%d K=%d %s, XS lambda=%s%s, warm-up every query once then %.1f s/method, >= %d timed queries/method%n",
             c.n(),
             c.maxConn(),
+            c.xsMaxConn(),
             c.beamWidth(),
             c.xlLambda(),
             c.k(),

@@ -136,6 +136,7 @@ final class ParetoIndexes {
         data.name() + " " + data.docs().length + " docs " + data.rows().size() + " rows " + data.queries().length
             + " queries, M " + config.maxConn() + " beam " + config.beamWidth() + " xsAnyLambda " + config.xsAnyLambda()
             + " forceMerge " + config.forceMerge() + (data.hasText() ? " bm25 text" : "")
+            + (config.xsMaxConn() == config.maxConn() ? "" : " xsM " + config.xsMaxConn())
             + (q == PefaQuantization.NONE ? "" : " quantization " + q.id()) + "\n";
     Path stampFile = dir.resolve(STAMP);
     Path buildsFile = dir.resolve(BUILDS);

@@ -40,8 +40,13 @@ public final class IndexBuildOptions {
   @Option(names = "--bm25-b", defaultValue = "0.4", description = "BM25 b of the text field (default: ${DEFAULT-VALUE}, Anserini's BEIR setting).")
   float bm25B = 0.4f;
 
-  @Option(names = "--hnsw-m", defaultValue = "16", description = "HNSW max connections (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--hnsw-m", defaultValue = "16", description = "HNSW max connections of the ERM and memory graphs (default: ${DEFAULT-VALUE}).")
   int hnswM = 16;
+
+  @Option(names = "--xs-hnsw-m", defaultValue = "32",
+      description = "HNSW max connections of the PEFA-XS graph (default: ${DEFAULT-VALUE}; its inner-product graph of the"
+          + " e_d needs more links than the others: docs/performance.md).")
+  int xsHnswM = io.github.lucenepefa.index.PefaSchema.DEFAULT_XS_MAX_CONN;
 
   @Option(names = "--hnsw-ef-construction", defaultValue = "100", description = "HNSW construction beam (default: ${DEFAULT-VALUE}).")
   int hnswEfConstruction = 100;
@@ -84,10 +89,8 @@ public final class IndexBuildOptions {
       throw new IllegalArgumentException("--index-lam must be in [0,1], got " + indexLam);
     }
     new Bm25Settings(bm25K1, bm25B); // checks them
-    if (hnswM < 1 || hnswM > Lucene99HnswVectorsFormat.MAXIMUM_MAX_CONN) {
-      throw new IllegalArgumentException(
-          "--hnsw-m must be in [1, " + Lucene99HnswVectorsFormat.MAXIMUM_MAX_CONN + "], got " + hnswM);
-    }
+    checkMaxConn("--hnsw-m", hnswM);
+    checkMaxConn("--xs-hnsw-m", xsHnswM);
     quantization();
     if (hnswEfConstruction < 1 || hnswEfConstruction > Lucene99HnswVectorsFormat.MAXIMUM_BEAM_WIDTH) {
       throw new IllegalArgumentException(
@@ -95,6 +98,14 @@ public final class IndexBuildOptions {
               + Lucene99HnswVectorsFormat.MAXIMUM_BEAM_WIDTH
               + "], got "
               + hnswEfConstruction);
+    }
+  }
+
+  /** Checks an HNSW max connections option: Lucene's bounds. */
+  static void checkMaxConn(String option, int maxConn) {
+    if (maxConn < 1 || maxConn > Lucene99HnswVectorsFormat.MAXIMUM_MAX_CONN) {
+      throw new IllegalArgumentException(
+          option + " must be in [1, " + Lucene99HnswVectorsFormat.MAXIMUM_MAX_CONN + "], got " + maxConn);
     }
   }
 
@@ -117,7 +128,7 @@ public final class IndexBuildOptions {
   Workbench.IndexSettings settings(BeirDataset ds) {
     check();
     return new Workbench.IndexSettings(Workbench.trainSplits(ds, trainSplits), chunks, chunkWords, indexLam, hnswM,
-        hnswEfConstruction, quantization().id(), new Bm25Settings(bm25K1, bm25B));
+        hnswEfConstruction, quantization().id(), new Bm25Settings(bm25K1, bm25B), xsHnswM);
   }
 
   /**

@@ -40,6 +40,8 @@ import java.util.Map;
  *     older folders: {@code none})
  * @param bm25 the BM25 settings of the text field {@value Bm25Settings#TEXT_FIELD}, or {@code null} for an index
  *     without it (hybrid search needs it)
+ * @param xsHnswM HNSW max connections of the PEFA-XS graph (absent in older folders, whose three graphs all have
+ *     {@code hnswM}: read as {@code hnswM})
  */
 public record IndexInfo(
     int format,
@@ -59,7 +61,8 @@ public record IndexInfo(
     long memoryInputs,
     double buildSeconds,
     String quantization,
-    Bm25Settings bm25) {
+    Bm25Settings bm25,
+    int xsHnswM) {
 
   /** The marker file name. */
   public static final String FILE = "pefa-index.json";
@@ -75,7 +78,7 @@ public record IndexInfo(
       List<String> trainSplits, Map<String, String> splitFingerprints, int chunks, int chunkWords, float lam, int hnswM,
       int hnswEfConstruction, int docs, int memoryRows, long memoryInputs, double buildSeconds) {
     this(format, model, modelId, dataset, datasetFingerprint, trainSplits, splitFingerprints, chunks, chunkWords, lam,
-        hnswM, hnswEfConstruction, docs, memoryRows, memoryInputs, buildSeconds, "none", null);
+        hnswM, hnswEfConstruction, docs, memoryRows, memoryInputs, buildSeconds, "none", null, hnswM);
   }
 
   /**
@@ -84,13 +87,24 @@ public record IndexInfo(
    */
   public IndexInfo withBm25(Bm25Settings settings) {
     return new IndexInfo(format, model, modelId, dataset, datasetFingerprint, trainSplits, splitFingerprints, chunks,
-        chunkWords, lam, hnswM, hnswEfConstruction, docs, memoryRows, memoryInputs, buildSeconds, quantization, settings);
+        chunkWords, lam, hnswM, hnswEfConstruction, docs, memoryRows, memoryInputs, buildSeconds, quantization, settings, xsHnswM);
+  }
+
+  /**
+   * @param maxConn HNSW max connections of the PEFA-XS graph
+   * @return this info with that maxConn
+   */
+  public IndexInfo withXsHnswM(int maxConn) {
+    return new IndexInfo(format, model, modelId, dataset, datasetFingerprint, trainSplits, splitFingerprints, chunks,
+        chunkWords, lam, hnswM, hnswEfConstruction, docs, memoryRows, memoryInputs, buildSeconds, quantization, bm25,
+        maxConn);
   }
 
   /** Lists and maps are kept unmodifiable, null as empty. */
   public IndexInfo {
     trainSplits = trainSplits == null ? List.of() : List.copyOf(trainSplits);
     quantization = quantization == null ? "none" : quantization;
+    xsHnswM = xsHnswM == 0 ? hnswM : xsHnswM;
     splitFingerprints =
         splitFingerprints == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(splitFingerprints));
   }
@@ -134,6 +148,7 @@ public record IndexInfo(
   public boolean sameSettings(IndexInfo other) {
     return format == other.format
         && hnswM == other.hnswM
+        && xsHnswM == other.xsHnswM
         && hnswEfConstruction == other.hnswEfConstruction
         && quantization.equals(other.quantization)
         && Float.compare(lam, other.lam) == 0
@@ -161,7 +176,7 @@ public record IndexInfo(
    */
   public IndexInfo withCounts(int docCount, int rows, long inputs, double seconds) {
     return new IndexInfo(format, model, modelId, dataset, datasetFingerprint, trainSplits, splitFingerprints, chunks,
-        chunkWords, lam, hnswM, hnswEfConstruction, docCount, rows, inputs, seconds, quantization, bm25);
+        chunkWords, lam, hnswM, hnswEfConstruction, docCount, rows, inputs, seconds, quantization, bm25, xsHnswM);
   }
 
   /**
@@ -173,6 +188,6 @@ public record IndexInfo(
    */
   public IndexInfo withMemory(List<String> splits, Map<String, String> fingerprints, int rows, long inputs) {
     return new IndexInfo(format, model, modelId, dataset, datasetFingerprint, splits, fingerprints, chunks, chunkWords,
-        lam, hnswM, hnswEfConstruction, docs, rows, inputs, buildSeconds, quantization, bm25);
+        lam, hnswM, hnswEfConstruction, docs, rows, inputs, buildSeconds, quantization, bm25, xsHnswM);
   }
 }

@@ -137,7 +137,7 @@ class BenchReportTest {
             d.beamWidth(), d.threads(), d.warmupSeconds(), d.minTimedQueries(), d.ramBufferMb(), d.workDir(),
             d.keepIndexes(), d.graphOnly(), d.only(), d.xsAnyLambda(), d.indexThreads(), d.forceMerge(),
             d.stockMemory(), d.buildRepeats(), io.github.lucenepefa.codec.PefaQuantization.BINARY, 2.5f,
-            d.bm25Weight());
+            d.bm25Weight(), d.xsMaxConn());
     BenchRunner.Report r =
         new BenchRunner.Report(
             plain.dataset(), plain.docs(), plain.memoryRows(), plain.labels(), plain.queries(), plain.dim(),

@@ -81,7 +81,8 @@ class BenchRunnerTest {
             2,
             io.github.lucenepefa.codec.PefaQuantization.NONE,
             0f,
-            Float.NaN); // no hybrid methods
+            Float.NaN, // no hybrid methods
+            8);
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     BenchRunner.Report r =
         new BenchRunner(config, new PrintStream(log, true, StandardCharsets.UTF_8)).run(data);

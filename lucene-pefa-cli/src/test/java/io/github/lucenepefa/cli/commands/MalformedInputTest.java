@@ -176,6 +176,7 @@ class MalformedInputTest {
     String[][] cases = {
       {"index", "--index-lam", "1.5", "--index-lam must be in [0,1], got 1.5"},
       {"index", "--hnsw-m", "0", "--hnsw-m must be in [1, 512], got 0"},
+      {"index", "--xs-hnsw-m", "600", "--xs-hnsw-m must be in [1, 512], got 600"},
       {"eval", "--index-lam", "2", "--index-lam must be in [0,1], got 2.0"},
       {"eval", "--chunks", "-1", "--chunks must be >= 0, got -1"},
       {"tune", "--chunk-words", "0", "--chunk-words must be >= 1, got 0"},
