@@ -210,7 +210,12 @@ public final class BruteForce {
       }
       candidates.put(d.globalDoc(), s);
     }
-    return ranking(candidates, n, false);
+    // documents with the same label centroid tie exactly at lambda 0 (and come close at others): the
+    // query's float scores may order a near-tie at the n-th place otherwise than these doubles
+    List<Double> scores = new ArrayList<>(candidates.values());
+    scores.sort(Comparator.reverseOrder());
+    boolean ambiguous = scores.size() > n && n > 0 && near(scores.get(n - 1), scores.get(n));
+    return ranking(candidates, n, ambiguous);
   }
 
   static final Comparator<Hit> ORDER =
