@@ -64,7 +64,10 @@ public final class PefaSchema {
    * link than a graph of unit vectors does, and no walk reaches those: at 100k documents with 16
    * connections 3.5 % of the nodes, and 0.3 % of the exact top 100 of a query, against 0.07 % and
    * 0.02 % for the ERM graph; with 32 connections 0.36 % and 0.01 % (docs/performance.md, "PEFA-XS
-   * at larger indexes").
+   * at larger indexes"). An index committed with another PEFA-XS maxConn (16, when built with the
+   * same parameters on all three graphs) is written to with its own schema ({@link
+   * #read(IndexReader)}); {@link PefaIndexWriter} refuses a writer schema that differs from the
+   * committed one and names both.
    */
   public static final int DEFAULT_XS_MAX_CONN = 2 * DEFAULT_MAX_CONN;
 
