@@ -231,7 +231,7 @@ final class BenchJson {
             io.github.lucenepefa.codec.PefaQuantization.parse(cfg.path("quantization").asText("none")),
             (float) cfg.path("oversample").asDouble(0),
             cfg.hasNonNull("bm25_weight") ? (float) cfg.get("bm25_weight").asDouble() : Float.NaN,
-            // runs before the PEFA-XS graph had its own maxConn built it with every graph's
+            // a bench.json without the key: its PEFA-XS graph had every graph's maxConn
             cfg.path("xs_hnsw_max_conn").asInt(cfg.path("hnsw_max_conn").asInt(d.maxConn())));
     return new Report(
         required(file, root, "dataset").asText(),
